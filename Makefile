@@ -1,0 +1,113 @@
+# runbookc — a static site generator and validator for operational runbooks.
+# `make` installs missing build dependencies, builds ./runbookc and builds
+# content/ into out/.  `make test` runs the whole suite.
+
+VERSION = 0.1.0
+PREFIX ?= /usr/local
+BINDIR ?= $(PREFIX)/bin
+MANDIR ?= $(PREFIX)/share/man
+CONTENT ?= content
+OUT ?= out
+
+CC ?= cc
+PKGS = libcmark-gfm yaml-0.1 libpcre2-8
+DEB_PKGS = libcmark-gfm-dev libcmark-gfm-extensions-dev libyaml-dev libpcre2-dev pkg-config
+CFLAGS ?= -O2 -g
+WARN = -std=c11 -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototypes
+CPPFLAGS_ALL = -D_XOPEN_SOURCE=700 -DRUNBOOKC_VERSION='"$(VERSION)"' -Isrc
+PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+PKG_LIBS = $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lcmark-gfm-extensions -lpthread
+BUILD ?= build
+
+SRCS = src/buf.c src/str.c src/hmap.c src/value.c src/rx.c src/diag.c \
+	src/fsutil.c src/config.c src/scan.c src/frontmatter.c src/markdown.c \
+	src/page.c src/site.c src/check.c src/template.c src/theme.c \
+	src/render.c src/pool.c
+MAIN = src/main.c
+THEME_FILES = $(sort $(wildcard themes/default/*.mustache themes/default/*.css \
+	themes/default/*.js themes/default/*.yml))
+
+OBJS = $(SRCS:src/%.c=$(BUILD)/%.o) $(BUILD)/theme_data.o
+UNIT_SRCS = $(sort $(wildcard tests/unit/*.c))
+UNIT_OBJS = $(UNIT_SRCS:tests/unit/%.c=$(BUILD)/unit/%.o)
+
+.PHONY: all deps site test unit golden browser asan valgrind clean install \
+	uninstall bench fuzz pdf
+
+all: deps runbookc site
+
+# Build dependencies: checked through pkg-config; installed with apt-get
+# when missing (sudo when not root).  NO_DEPS_INSTALL=1 only prints how.
+deps:
+	@missing=""; \
+	for p in $(PKGS); do pkg-config --exists $$p 2>/dev/null || missing="$$missing $$p"; done; \
+	[ -e /usr/include/cmark-gfm-core-extensions.h ] || missing="$$missing cmark-gfm-extensions"; \
+	if [ -n "$$missing" ]; then \
+		cmd="apt-get install -y $(DEB_PKGS)"; \
+		[ "$$(id -u)" = 0 ] || cmd="sudo $$cmd"; \
+		if [ -n "$(NO_DEPS_INSTALL)" ] || ! command -v apt-get >/dev/null; then \
+			echo "runbookc: missing build dependencies:$$missing"; \
+			echo "runbookc: install them with: $$cmd"; exit 1; \
+		fi; \
+		echo "runbookc: installing build dependencies:$$missing ($$cmd)"; \
+		if [ "$$(id -u)" = 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$cmd; \
+		else sudo apt-get update -qq && sudo DEBIAN_FRONTEND=noninteractive $$cmd; fi; \
+	fi
+
+runbookc: $(OBJS) $(BUILD)/main.o
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $(OBJS) $(BUILD)/main.o $(PKG_LIBS)
+
+$(BUILD)/%.o: src/%.c src/*.h | $(BUILD)
+	$(CC) $(CFLAGS) $(WARN) $(CPPFLAGS_ALL) $(PKG_CFLAGS) -c -o $@ $<
+
+# The default theme is compiled into the binary.
+$(BUILD)/embed: tools/embed.c | $(BUILD)
+	$(CC) $(CFLAGS) $(WARN) -o $@ $<
+
+$(BUILD)/theme_data.c: $(BUILD)/embed $(THEME_FILES)
+	$(BUILD)/embed themes/default $(THEME_FILES) > $@.tmp && mv $@.tmp $@
+
+$(BUILD)/theme_data.o: $(BUILD)/theme_data.c
+	$(CC) $(CFLAGS) -std=c11 -c -o $@ $<
+
+$(BUILD):
+	mkdir -p $(BUILD) $(BUILD)/unit
+
+site: runbookc
+	./runbookc build $(CONTENT) -o $(OUT)
+
+$(BUILD)/unit/%.o: tests/unit/%.c tests/unit/*.h tests/unit/tests.def src/*.h | $(BUILD)
+	$(CC) $(CFLAGS) $(WARN) $(CPPFLAGS_ALL) -Itests/unit $(PKG_CFLAGS) -c -o $@ $<
+
+$(BUILD)/unit-tests: $(OBJS) $(UNIT_OBJS)
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $(OBJS) $(UNIT_OBJS) $(PKG_LIBS)
+
+# The whole suite: unit tests, golden cases, the shipped content, the
+# browser tests.  The last line is "N passed, N failed".
+test: deps runbookc $(BUILD)/unit-tests
+	@RUNBOOKC=$(CURDIR)/runbookc UNIT=$(CURDIR)/$(BUILD)/unit-tests sh tests/run.sh
+
+# AddressSanitizer + UndefinedBehaviorSanitizer: a separate build tree.
+asan: deps
+	$(MAKE) BUILD=build-asan CFLAGS="-O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined" \
+		LDFLAGS="-fsanitize=address,undefined" runbookc-asan-test
+
+runbookc-asan-test: $(OBJS) $(BUILD)/main.o $(BUILD)/unit-tests
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $(BUILD)/runbookc $(OBJS) $(BUILD)/main.o $(PKG_LIBS)
+	@ASAN_OPTIONS=detect_leaks=1:abort_on_error=0 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
+		RUNBOOKC=$(CURDIR)/$(BUILD)/runbookc UNIT=$(CURDIR)/$(BUILD)/unit-tests SKIP_BROWSER=1 sh tests/run.sh
+
+valgrind: deps runbookc $(BUILD)/unit-tests
+	@RUNBOOKC=$(CURDIR)/runbookc UNIT=$(CURDIR)/$(BUILD)/unit-tests SKIP_BROWSER=1 \
+		WRAP="valgrind -q --error-exitcode=99 --leak-check=full --errors-for-leak-kinds=definite,indirect" sh tests/run.sh
+
+install: runbookc
+	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1
+	install -m 755 runbookc $(DESTDIR)$(BINDIR)/runbookc
+	install -m 644 src/runbookc.1 $(DESTDIR)$(MANDIR)/man1/runbookc.1
+
+uninstall:
+	rm -f $(DESTDIR)$(BINDIR)/runbookc $(DESTDIR)$(MANDIR)/man1/runbookc.1
+
+clean:
+	rm -rf build build-asan runbookc out out.runbookc-new tests/out

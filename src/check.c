@@ -1,0 +1,365 @@
+#include "check.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "buf.h"
+#include "config.h"
+#include "fsutil.h"
+#include "page.h"
+#include "rx.h"
+#include "site.h"
+#include "value.h"
+
+/* Days from 1970-01-01 to y-m-d in the proleptic Gregorian calendar. */
+static long
+days_from_civil(long y, unsigned m, unsigned d)
+{
+	long era;
+	unsigned yoe, doy, doe;
+
+	y -= m <= 2;
+	era = (y >= 0 ? y : y - 399) / 400;
+	yoe = (unsigned)(y - era * 400);
+	doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
+	doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+	return era * 146097 + (long)doe - 719468;
+}
+
+long
+check_parse_date(const char *s)
+{
+	static const unsigned mdays[] = {
+		31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31,
+	};
+	unsigned y, m, d;
+	int i;
+
+	for (i = 0; i < 10; i++)
+		if (i == 4 || i == 7 ? s[i] != '-' : !(s[i] >= '0' &&
+		    s[i] <= '9'))
+			return -1;
+	if (s[10] != '\0')
+		return -1;
+	y = (unsigned)atoi(s);
+	m = (unsigned)atoi(s + 5);
+	d = (unsigned)atoi(s + 8);
+	if (m < 1 || m > 12 || d < 1 || d > mdays[m - 1])
+		return -1;
+	if (m == 2 && d == 29 && !(y % 4 == 0 && (y % 100 != 0 ||
+	    y % 400 == 0)))
+		return -1;
+	return days_from_civil((long)y, m, d);
+}
+
+void
+check_format_date(long z, char *out)
+{
+	long era, y;
+	unsigned doe, yoe, doy, mp, d, m;
+
+	z += 719468;
+	era = (z >= 0 ? z : z - 146096) / 146097;
+	doe = (unsigned)(z - era * 146097);
+	yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+	y = (long)yoe + era * 400;
+	doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+	mp = (5 * doy + 2) / 153;
+	d = doy - (153 * mp + 2) / 5 + 1;
+	m = mp < 10 ? mp + 3 : mp - 9;
+	y += m <= 2;
+	/* Callers pass 11 bytes; years past 9999 are not dates we print. */
+	if (y < 0 || y > 9999)
+		y = 9999;
+	sprintf(out, "%04d-%02u-%02u", (int)y, m % 13, d % 32);
+}
+
+struct ctx {
+	const struct site *s;
+	const struct config *cfg;
+	const struct check_opts *o;
+	struct diag_list *out;
+};
+
+static void
+err(struct ctx *c, const struct page *p, struct pos pos, const char *rule,
+    enum diag_severity sev, const char *fmt, const char *a, const char *b)
+{
+	int line = pos.line ? pos.line : 1, col = pos.col ? pos.col : 1;
+
+	diag_add(c->out, p->file, line, col, sev, rule, fmt, a, b);
+}
+
+/* Where a page-level problem is reported: the title heading, else 1:1. */
+static struct pos
+title_pos(const struct page *p)
+{
+	struct pos one = { 1, 1 };
+	size_t i;
+
+	for (i = 0; i < p->nheadings; i++)
+		if (p->headings[i].level == 1)
+			return p->headings[i].pos;
+	return one;
+}
+
+static bool
+field_present(const struct page *p, const char *field)
+{
+	if (strcmp(field, "title") == 0)
+		return p->title.s != NULL && *p->title.s;
+	if (strcmp(field, "alerts") == 0)
+		return p->alerts.n > 0;
+	if (p->fm == NULL)
+		return false;
+	{
+		const struct value *v = value_get(p->fm, field);
+
+		return v != NULL && value_truthy(v);
+	}
+}
+
+static void
+check_fields(struct ctx *c, const struct page *p, const struct kind *k)
+{
+	struct pos fm = p->fm_pos;
+	size_t i;
+
+	if (!p->has_front_matter && k->needs_front_matter) {
+		err(c, p, fm, "front-matter.missing", DIAG_ERROR,
+		    "no front matter; a %s needs %s", k->id,
+		    "a '---' block with its fields");
+		return;
+	}
+	for (i = 0; i < k->required_fields.n; i++) {
+		const char *f = k->required_fields.v[i];
+
+		if (!field_present(p, f))
+			err(c, p, fm, "field.required", DIAG_ERROR,
+			    "required field '%s' is missing (kind %s)", f,
+			    k->id);
+	}
+}
+
+static void
+check_values(struct ctx *c, const struct page *p)
+{
+	const struct config *cfg = c->cfg;
+	size_t i;
+
+	if (p->severity.s && config_severity(cfg, p->severity.s) == NULL) {
+		struct buf ids = BUF_INIT;
+
+		for (i = 0; i < cfg->nseverities; i++)
+			buf_printf(&ids, "%s%s", i ? ", " : "",
+			    cfg->severities[i].id);
+		err(c, p, p->severity.pos, "field.enum", DIAG_ERROR,
+		    "severity '%s' is not one of %s", p->severity.s,
+		    buf_cstr(&ids));
+		buf_free(&ids);
+	}
+	if (p->owner.s && cfg->nowners > 0 &&
+	    config_owner(cfg, p->owner.s) == NULL)
+		err(c, p, p->owner.pos, "owner.unknown", DIAG_ERROR,
+		    "owner '%s' is not listed in %s", p->owner.s,
+		    cfg->file ? cfg->file : "site.yml");
+	for (i = 0; i < p->alerts.n; i++)
+		if (!rx_matches(cfg->alert_pattern, p->alerts.v[i].s))
+			err(c, p, p->alerts.v[i].pos, "field.pattern",
+			    DIAG_ERROR, "alert id '%s' does not match %s",
+			    p->alerts.v[i].s, rx_pattern(cfg->alert_pattern));
+	if (p->kind.s && config_kind(cfg, p->kind.s) == NULL)
+		err(c, p, p->kind.pos, "field.enum", DIAG_ERROR,
+		    "kind '%s' is not defined%s", p->kind.s,
+		    " (add it under 'kinds' in site.yml)");
+}
+
+static bool
+section_found(const struct page *p, const struct section_rule *r,
+    const struct heading **h)
+{
+	size_t i;
+
+	for (i = 0; i < p->nheadings; i++)
+		if (section_rule_matches(r, p->headings[i].text)) {
+			*h = &p->headings[i];
+			return true;
+		}
+	return false;
+}
+
+static void
+check_sections(struct ctx *c, const struct page *p, const struct kind *k)
+{
+	size_t i;
+	const struct heading *h, *prev = NULL;
+
+	for (i = 0; i < k->nrequired; i++) {
+		const struct section_rule *r = &k->required[i];
+
+		if (!section_found(p, r, &h)) {
+			err(c, p, title_pos(p), "section.required", DIAG_ERROR,
+			    "required section '%s' is missing%s", r->name,
+			    "");
+			continue;
+		}
+		if (!h->has_content)
+			err(c, p, h->pos, "section.empty", DIAG_ERROR,
+			    "section '%s' has no content%s", h->text, "");
+		if (k->ordered && prev && h < prev)
+			err(c, p, h->pos, "section.required", DIAG_ERROR,
+			    "section '%s' must come after '%s'", h->text,
+			    prev->text);
+		prev = h;
+	}
+	for (i = 0; i < k->nrecommended; i++) {
+		const struct section_rule *r = &k->recommended[i];
+
+		if (!section_found(p, r, &h))
+			err(c, p, title_pos(p), "section.recommended",
+			    DIAG_WARNING, "recommended section '%s' is "
+			    "missing%s", r->name, "");
+		else if (!h->has_content)
+			err(c, p, h->pos, "section.empty", DIAG_WARNING,
+			    "section '%s' has no content%s", h->text, "");
+	}
+}
+
+static void
+check_links(struct ctx *c, const struct page *p, size_t pi)
+{
+	size_t i;
+
+	for (i = 0; i < p->nlinks; i++) {
+		const struct link *l = &p->links[i];
+		const struct target *t = &c->s->targets[pi][i];
+
+		switch (t->kind) {
+		case TARGET_MISSING:
+			err(c, p, l->pos, "link.broken", DIAG_ERROR,
+			    "link target '%s' does not exist%s", l->url, "");
+			break;
+		case TARGET_OUTSIDE:
+			err(c, p, l->pos, "link.broken", DIAG_ERROR,
+			    "link target '%s' is outside the content "
+			    "folder%s", l->url, "");
+			break;
+		case TARGET_FOLDER:
+			err(c, p, l->pos, "link.broken", DIAG_ERROR,
+			    "link target '%s' is a folder with no index "
+			    "page%s", l->url, "");
+			break;
+		case TARGET_PAGE:
+		case TARGET_SELF:
+			if (t->anchor && page_heading(t->page, t->anchor) ==
+			    NULL)
+				err(c, p, l->pos, "link.anchor", DIAG_ERROR,
+				    "anchor '#%s' does not exist in %s",
+				    t->anchor, t->page->file);
+			break;
+		default:
+			break;
+		}
+	}
+}
+
+static void
+check_script_list(struct ctx *c, const struct page *p,
+    const struct pstrv *refs)
+{
+	size_t i;
+
+	for (i = 0; i < refs->n; i++) {
+		bool outside;
+		const struct script *sc = site_script_for(c->s, p,
+		    refs->v[i].s, &outside);
+
+		if (sc == NULL)
+			err(c, p, refs->v[i].pos, "script.missing", DIAG_ERROR,
+			    outside ? "script '%s' is outside the script "
+			    "roots%s" : "script '%s' not found%s",
+			    refs->v[i].s, outside ? "" :
+			    " (looked in the page's folder, the content "
+			    "root and the folder above it)");
+		else if (c->cfg->script_require_exec &&
+		    (str_ends(sc->id, ".sh") || str_ends(sc->id, ".bash")) &&
+		    !fs_is_executable(sc->file))
+			err(c, p, refs->v[i].pos, "script.not-executable",
+			    DIAG_ERROR, "script '%s' is not executable%s",
+			    refs->v[i].s, " (chmod +x)");
+	}
+}
+
+static void
+check_review(struct ctx *c, const struct page *p)
+{
+	long d;
+	int every;
+
+	if (p->last_reviewed.s == NULL)
+		return;
+	d = check_parse_date(p->last_reviewed.s);
+	if (d < 0) {
+		err(c, p, p->last_reviewed.pos, "review.date", DIAG_ERROR,
+		    "last_reviewed '%s' is not a date (YYYY-MM-DD)%s",
+		    p->last_reviewed.s, "");
+		return;
+	}
+	if (d > c->o->today) {
+		err(c, p, p->last_reviewed.pos, "review.date", DIAG_ERROR,
+		    "last_reviewed '%s' is in the future%s",
+		    p->last_reviewed.s, "");
+		return;
+	}
+	every = p->review_every_days >= 0 ? p->review_every_days :
+	    c->cfg->review_every_days;
+	if (c->o->today - d > every) {
+		char msg[64];
+
+		snprintf(msg, sizeof(msg), "%ld days ago; reviews are due "
+		    "every %d days", c->o->today - d, every);
+		err(c, p, p->last_reviewed.pos, "review.stale", DIAG_WARNING,
+		    "last reviewed %s (%s)", p->last_reviewed.s, msg);
+	}
+}
+
+static void
+check_alerts(struct ctx *c, const struct page *p)
+{
+	size_t i;
+
+	for (i = 0; i < p->alerts.n; i++) {
+		const struct alert_entry *a = hmap_get(&c->s->alert_index,
+		    p->alerts.v[i].s);
+
+		if (a && a->page != p)
+			err(c, p, p->alerts.v[i].pos, "alert.duplicate",
+			    DIAG_ERROR, "alert '%s' is already answered by %s",
+			    p->alerts.v[i].s, a->page->file);
+	}
+}
+
+void
+check_site(const struct site *s, const struct check_opts *o,
+    struct diag_list *out)
+{
+	struct ctx c = { s, s->cfg, o, out };
+	size_t i;
+
+	for (i = 0; i < s->npages; i++) {
+		const struct page *p = s->pages[i];
+		const struct kind *k = config_kind(s->cfg, p->kind.s);
+
+		check_values(&c, p);
+		if (k) {
+			check_fields(&c, p, k);
+			check_sections(&c, p, k);
+		}
+		check_links(&c, p, i);
+		check_script_list(&c, p, &p->scripts);
+		check_script_list(&c, p, &p->script_refs);
+		check_review(&c, p);
+		check_alerts(&c, p);
+	}
+}

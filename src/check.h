@@ -1,0 +1,31 @@
+/*
+ * check: the validators.  They read the linked site (never change it) and
+ * append diagnostics.  Each rule id of DESIGN.md is fired here, except the
+ * ones found while reading (yaml.syntax, encoding.utf8, file.read,
+ * field.type), which the parse stage records on the page.
+ */
+#ifndef RUNBOOKC_CHECK_H
+#define RUNBOOKC_CHECK_H
+
+#include <stdbool.h>
+
+#include "diag.h"
+
+struct site;
+
+struct check_opts {
+	long today;		/* days since 1970-01-01 */
+	const char *const *alert_rule_files;	/* --alert-rules, may be NULL */
+	size_t nalert_rule_files;
+};
+
+/* Runs every validator over s; appends to out. */
+void check_site(const struct site *s, const struct check_opts *o,
+    struct diag_list *out);
+
+/* "YYYY-MM-DD" to days since the epoch; -1 when not a real date. */
+long check_parse_date(const char *s);
+/* Formats days since the epoch as YYYY-MM-DD into out (11 bytes). */
+void check_format_date(long days, char *out);
+
+#endif

@@ -1,0 +1,469 @@
+#define _GNU_SOURCE
+#include "fsutil.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "buf.h"
+#include "str.h"
+
+int
+fs_read(const char *path, size_t max, char **data, size_t *len, char *err,
+    size_t errlen)
+{
+	struct stat st;
+	struct buf b = BUF_INIT;
+	char chunk[65536];
+	ssize_t n;
+	int fd;
+
+	*data = NULL;
+	*len = 0;
+	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+	if (fd < 0) {
+		snprintf(err, errlen, "cannot read: %s", strerror(errno));
+		return -1;
+	}
+	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
+		snprintf(err, errlen, "not a regular file");
+		close(fd);
+		return -1;
+	}
+	if ((unsigned long long)st.st_size > max) {
+		snprintf(err, errlen, "file is %lld bytes, over the limit of "
+		    "%zu", (long long)st.st_size, max);
+		close(fd);
+		return -2;
+	}
+	buf_grow(&b, (size_t)st.st_size);
+	while ((n = read(fd, chunk, sizeof(chunk))) != 0) {
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			snprintf(err, errlen, "cannot read: %s",
+			    strerror(errno));
+			close(fd);
+			buf_free(&b);
+			return -1;
+		}
+		if (b.len + (size_t)n > max) {
+			snprintf(err, errlen, "file grew over the limit of %zu "
+			    "bytes", max);
+			close(fd);
+			buf_free(&b);
+			return -2;
+		}
+		buf_put(&b, chunk, (size_t)n);
+	}
+	close(fd);
+	*len = b.len;
+	*data = buf_detach(&b);
+	return 0;
+}
+
+bool
+fs_is_dir(const char *path)
+{
+	struct stat st;
+
+	return stat(path, &st) == 0 && S_ISDIR(st.st_mode);
+}
+
+bool
+fs_is_file(const char *path)
+{
+	struct stat st;
+
+	return stat(path, &st) == 0 && S_ISREG(st.st_mode);
+}
+
+bool
+fs_is_executable(const char *path)
+{
+	return fs_is_file(path) && access(path, X_OK) == 0;
+}
+
+int
+fs_mkdirs(const char *dir)
+{
+	char *p, *s;
+	int rc = 0;
+
+	if (*dir == '\0' || fs_is_dir(dir))
+		return 0;
+	p = xstrdup(dir);
+	for (s = p + 1; *s; s++) {
+		if (*s != '/')
+			continue;
+		*s = '\0';
+		if (mkdir(p, 0777) < 0 && errno != EEXIST) {
+			rc = -1;
+			break;
+		}
+		*s = '/';
+	}
+	if (rc == 0 && mkdir(p, 0777) < 0 && errno != EEXIST)
+		rc = -1;
+	free(p);
+	return rc;
+}
+
+int
+fs_remove_tree(const char *path)
+{
+	struct stat st;
+	DIR *d;
+	struct dirent *e;
+	int rc = 0;
+
+	if (lstat(path, &st) < 0)
+		return errno == ENOENT ? 0 : -1;
+	if (!S_ISDIR(st.st_mode))
+		return unlink(path);
+	if ((d = opendir(path)) == NULL)
+		return -1;
+	while ((e = readdir(d)) != NULL) {
+		char *sub;
+
+		if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
+			continue;
+		sub = path_join(path, e->d_name);
+		if (fs_remove_tree(sub) < 0)
+			rc = -1;
+		free(sub);
+	}
+	closedir(d);
+	if (rmdir(path) < 0)
+		rc = -1;
+	return rc;
+}
+
+static bool
+same_content(const char *path, const void *data, size_t len)
+{
+	char *old;
+	size_t oldlen;
+	char err[8];
+	bool same;
+
+	if (fs_read(path, len, &old, &oldlen, err, sizeof(err)) != 0)
+		return false;
+	same = oldlen == len && memcmp(old, data, len) == 0;
+	free(old);
+	return same;
+}
+
+int
+fs_write_if_changed(const char *path, const void *data, size_t len)
+{
+	char *tmp, *dir;
+	int fd, rc;
+	size_t off = 0;
+
+	if (same_content(path, data, len))
+		return 0;
+	dir = path_dir(path);
+	rc = fs_mkdirs(dir);
+	free(dir);
+	if (rc < 0)
+		return -1;
+	tmp = xasprintf("%s.tmp%ld", path, (long)getpid());
+	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0666);
+	if (fd < 0) {
+		free(tmp);
+		return -1;
+	}
+	while (off < len) {
+		ssize_t n = write(fd, (const char *)data + off, len - off);
+
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			close(fd);
+			unlink(tmp);
+			free(tmp);
+			return -1;
+		}
+		off += (size_t)n;
+	}
+	if (close(fd) < 0 || rename(tmp, path) < 0) {
+		unlink(tmp);
+		free(tmp);
+		return -1;
+	}
+	free(tmp);
+	return 1;
+}
+
+/* Mirrors the tree src into dst with hard links (copies where links fail). */
+static int
+link_tree(const char *src, const char *dst)
+{
+	DIR *d;
+	struct dirent *e;
+	struct stat st;
+	int rc = 0;
+
+	if (mkdir(dst, 0777) < 0 && errno != EEXIST)
+		return -1;
+	if ((d = opendir(src)) == NULL)
+		return -1;
+	while ((e = readdir(d)) != NULL) {
+		char *s, *t;
+
+		if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
+			continue;
+		s = path_join(src, e->d_name);
+		t = path_join(dst, e->d_name);
+		if (lstat(s, &st) == 0) {
+			if (S_ISDIR(st.st_mode))
+				rc |= link_tree(s, t);
+			else if (S_ISREG(st.st_mode) && link(s, t) < 0) {
+				char *data, err[64];
+				size_t len;
+
+				if (fs_read(s, SIZE_MAX, &data, &len, err,
+				    sizeof(err)) == 0) {
+					rc |= fs_write_if_changed(t, data, len)
+					    < 0 ? -1 : 0;
+					free(data);
+				}
+			}
+		}
+		free(s);
+		free(t);
+	}
+	closedir(d);
+	return rc;
+}
+
+int
+fs_stage_begin(struct fs_stage *st, const char *out)
+{
+	size_t n = strlen(out);
+
+	memset(st, 0, sizeof(*st));
+	while (n > 1 && out[n - 1] == '/')
+		n--;
+	st->out = xstrndup(out, n);
+	st->dir = xasprintf("%s.runbookc-new", st->out);
+	st->old = xasprintf("%s.runbookc-old", st->out);
+	/* Leftovers of a killed build are ours to clear. */
+	fs_remove_tree(st->dir);
+	fs_remove_tree(st->old);
+	if (fs_is_dir(st->out)) {
+		if (link_tree(st->out, st->dir) < 0)
+			return -1;
+	} else {
+		char *parent = path_dir(st->dir);
+
+		fs_mkdirs(parent);
+		free(parent);
+		if (mkdir(st->dir, 0777) < 0)
+			return -1;
+	}
+	return 0;
+}
+
+int
+fs_stage_commit(struct fs_stage *st)
+{
+	int rc;
+
+	if (!fs_is_dir(st->out)) {
+		rc = rename(st->dir, st->out);
+	} else {
+		/* Atomic swap: out is complete at every instant. */
+		rc = renameat2(AT_FDCWD, st->dir, AT_FDCWD, st->out,
+		    RENAME_EXCHANGE);
+		if (rc == 0)
+			rc = fs_remove_tree(st->dir);
+	}
+	free(st->out);
+	free(st->dir);
+	free(st->old);
+	memset(st, 0, sizeof(*st));
+	return rc;
+}
+
+void
+fs_stage_abort(struct fs_stage *st)
+{
+	if (st->dir)
+		fs_remove_tree(st->dir);
+	free(st->out);
+	free(st->dir);
+	free(st->old);
+	memset(st, 0, sizeof(*st));
+}
+
+static int
+cmp_cstr(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+static bool
+kept(const char *rel, char *const *keep, size_t nkeep)
+{
+	return bsearch(&rel, keep, nkeep, sizeof(*keep), cmp_cstr) != NULL;
+}
+
+static void
+prune(const char *root, const char *rel, char *const *keep, size_t nkeep)
+{
+	char *dir = *rel ? path_join(root, rel) : xstrdup(root);
+	DIR *d = opendir(dir);
+	struct dirent *e;
+	struct stat sb;
+
+	if (d == NULL) {
+		free(dir);
+		return;
+	}
+	while ((e = readdir(d)) != NULL) {
+		char *sub, *full;
+
+		if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
+			continue;
+		sub = *rel ? path_join(rel, e->d_name) : xstrdup(e->d_name);
+		full = path_join(root, sub);
+		if (lstat(full, &sb) == 0) {
+			if (S_ISDIR(sb.st_mode)) {
+				prune(root, sub, keep, nkeep);
+				rmdir(full);	/* only succeeds when empty */
+			} else if (!kept(sub, keep, nkeep))
+				unlink(full);
+		}
+		free(sub);
+		free(full);
+	}
+	closedir(d);
+	free(dir);
+}
+
+void
+fs_stage_prune(struct fs_stage *st, char *const *keep, size_t nkeep)
+{
+	prune(st->dir, "", keep, nkeep);
+}
+
+char *
+path_join(const char *a, const char *b)
+{
+	size_t n = strlen(a);
+
+	if (n == 0)
+		return xstrdup(b);
+	if (a[n - 1] == '/')
+		return xasprintf("%s%s", a, b);
+	return xasprintf("%s/%s", a, b);
+}
+
+char *
+path_dir(const char *p)
+{
+	const char *s = strrchr(p, '/');
+
+	return s ? xstrndup(p, (size_t)(s - p)) : xstrdup("");
+}
+
+const char *
+path_base(const char *p)
+{
+	const char *s = strrchr(p, '/');
+
+	return s ? s + 1 : p;
+}
+
+char *
+path_normalize(const char *p)
+{
+	struct buf b = BUF_INIT;
+	const char *s = p, *e;
+	size_t *marks = NULL, nmarks = 0, cap = 0;
+
+	if (*p == '/')
+		return NULL;
+	while (*s) {
+		size_t n;
+
+		e = strchr(s, '/');
+		n = e ? (size_t)(e - s) : strlen(s);
+		if (n == 0 || (n == 1 && s[0] == '.')) {
+			/* skip */
+		} else if (n == 2 && s[0] == '.' && s[1] == '.') {
+			if (nmarks == 0) {
+				free(marks);
+				buf_free(&b);
+				return NULL;
+			}
+			buf_truncate(&b, marks[--nmarks]);
+		} else {
+			marks = xgrow(marks, &cap, nmarks, sizeof(*marks));
+			marks[nmarks++] = b.len;
+			if (b.len)
+				buf_putc(&b, '/');
+			buf_put(&b, s, n);
+		}
+		s += n;
+		if (*s == '/')
+			s++;
+	}
+	free(marks);
+	/* buf_truncate keeps a leading '/' after popping to mark 0. */
+	if (b.len && b.data[0] == '/') {
+		char *r = xstrdup(b.data + 1);
+
+		buf_free(&b);
+		return r;
+	}
+	return buf_detach(&b);
+}
+
+char *
+path_md_to_html(const char *p)
+{
+	size_t n = strlen(p);
+
+	if (n >= 3 && strcmp(p + n - 3, ".md") == 0)
+		return xasprintf("%.*s.html", (int)(n - 3), p);
+	return xasprintf("%s.html", p);
+}
+
+char *
+path_root_prefix(const char *from)
+{
+	struct buf b = BUF_INIT;
+	const char *s;
+
+	for (s = from; *s; s++)
+		if (*s == '/')
+			buf_puts(&b, "../");
+	return buf_detach(&b);
+}
+
+char *
+path_relative(const char *from, const char *to)
+{
+	size_t common = 0, i;
+	struct buf b = BUF_INIT;
+
+	/* Longest shared folder prefix (up to and including a '/'). */
+	for (i = 0; from[i] && to[i] && from[i] == to[i]; i++)
+		if (from[i] == '/')
+			common = i + 1;
+	for (i = common; from[i]; i++)
+		if (from[i] == '/')
+			buf_puts(&b, "../");
+	buf_puts(&b, to + common);
+	return buf_detach(&b);
+}

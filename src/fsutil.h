@@ -1,0 +1,76 @@
+/*
+ * fsutil: file reading with limits, '/'-separated relative paths that can
+ * never climb out of their root, and atomic output: a site is staged beside
+ * the output folder and swapped in whole.
+ */
+#ifndef RUNBOOKC_FSUTIL_H
+#define RUNBOOKC_FSUTIL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#define FS_DEFAULT_MAX_FILE (16u * 1024 * 1024)
+
+/*
+ * Reads a whole regular file.  On success *data is a NUL-terminated copy the
+ * caller frees.  On failure returns -1 and writes a reason to err.
+ * A file larger than max bytes is refused (returns -2).
+ */
+int fs_read(const char *path, size_t max, char **data, size_t *len,
+    char *err, size_t errlen);
+
+bool fs_is_dir(const char *path);
+bool fs_is_file(const char *path);
+bool fs_is_executable(const char *path);
+int fs_mkdirs(const char *dir);
+/* Removes a file or a whole tree (does not follow symlinks). */
+int fs_remove_tree(const char *path);
+
+/*
+ * Writes data to path unless the file already holds exactly these bytes
+ * (so its mtime stays).  Writes go to a temporary file that is renamed
+ * over the target.  Creates parent folders.  Returns 1 written, 0 already
+ * up to date, -1 error (errno set).
+ */
+int fs_write_if_changed(const char *path, const void *data, size_t len);
+
+/*
+ * Output staging.  fs_stage_begin() makes OUT.runbookc-new beside out,
+ * holding hard links to the files of the current out (so unchanged files
+ * keep their inode and mtime).  fs_stage_commit() swaps the staged tree in
+ * atomically and removes the old one.  fs_stage_abort() removes the stage.
+ */
+struct fs_stage {
+	char *out;
+	char *dir;	/* the staging folder */
+	char *old;
+};
+int fs_stage_begin(struct fs_stage *st, const char *out);
+int fs_stage_commit(struct fs_stage *st);
+void fs_stage_abort(struct fs_stage *st);
+/* Removes files under the stage that are not in keep (sorted paths). */
+void fs_stage_prune(struct fs_stage *st, char *const *keep, size_t nkeep);
+
+/* Paths (all '/'-separated, relative unless said otherwise). */
+char *path_join(const char *a, const char *b);
+/* The folder part of p ("" for a bare name). */
+char *path_dir(const char *p);
+/* The last component. */
+const char *path_base(const char *p);
+/*
+ * Normalizes a relative path: removes "." and empty components and
+ * resolves ".." against earlier components.  Returns NULL when the path
+ * climbs above its start or is absolute.
+ */
+char *path_normalize(const char *p);
+/* Replaces a trailing ".md" with ".html" (or appends ".html"). */
+char *path_md_to_html(const char *p);
+/*
+ * The relative URL from the page at from (a file path under the output
+ * root) to the file to: "../x/y.html".  Not percent-encoded.
+ */
+char *path_relative(const char *from, const char *to);
+/* "../" repeated once per folder of from: the way back to the root. */
+char *path_root_prefix(const char *from);
+
+#endif

@@ -1,0 +1,70 @@
+#include "hmap.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "str.h"
+
+static struct hmap_slot *
+find(const struct hmap *m, const char *key, unsigned long long h)
+{
+	size_t i = (size_t)h & (m->cap - 1);
+
+	for (;;) {
+		struct hmap_slot *s = &m->slots[i];
+
+		if (s->key == NULL || (s->hash == h && strcmp(s->key, key) == 0))
+			return s;
+		i = (i + 1) & (m->cap - 1);
+	}
+}
+
+void *
+hmap_get(const struct hmap *m, const char *key)
+{
+	if (m->cap == 0)
+		return NULL;
+	return find(m, key, str_hash(key, strlen(key), STR_HASH_SEED))->val;
+}
+
+static void
+rehash(struct hmap *m)
+{
+	struct hmap old = *m;
+	size_t i;
+
+	m->cap = old.cap ? old.cap * 2 : 16;
+	m->slots = xcalloc(m->cap, sizeof(*m->slots));
+	for (i = 0; i < old.cap; i++)
+		if (old.slots[i].key)
+			*find(m, old.slots[i].key, old.slots[i].hash) =
+			    old.slots[i];
+	free(old.slots);
+}
+
+void *
+hmap_put(struct hmap *m, const char *key, void *val)
+{
+	unsigned long long h = str_hash(key, strlen(key), STR_HASH_SEED);
+	struct hmap_slot *s;
+	void *prev;
+
+	if ((m->n + 1) * 4 >= m->cap * 3)
+		rehash(m);
+	s = find(m, key, h);
+	prev = s->key ? s->val : NULL;
+	if (s->key == NULL)
+		m->n++;
+	s->key = key;
+	s->hash = h;
+	s->val = val;
+	return prev;
+}
+
+void
+hmap_free(struct hmap *m)
+{
+	free(m->slots);
+	m->slots = NULL;
+	m->n = m->cap = 0;
+}

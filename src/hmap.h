@@ -1,0 +1,29 @@
+/*
+ * hmap: an open-addressing hash table from NUL-terminated string keys to
+ * pointers.  Keys are borrowed (the caller keeps them alive); iteration
+ * order is the table's, so callers that print sort first.
+ */
+#ifndef RUNBOOKC_HMAP_H
+#define RUNBOOKC_HMAP_H
+
+#include <stddef.h>
+
+struct hmap_slot {
+	const char *key;
+	void *val;
+	unsigned long long hash;
+};
+
+struct hmap {
+	struct hmap_slot *slots;
+	size_t n, cap;
+};
+
+#define HMAP_INIT { NULL, 0, 0 }
+
+void *hmap_get(const struct hmap *m, const char *key);
+/* Sets key to val; returns the previous value or NULL. */
+void *hmap_put(struct hmap *m, const char *key, void *val);
+void hmap_free(struct hmap *m);
+
+#endif

@@ -1,0 +1,415 @@
+#include "markdown.h"
+
+#include <cmark-gfm-core-extensions.h>
+#include <cmark-gfm.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "buf.h"
+#include "config.h"
+#include "fsutil.h"
+#include "hmap.h"
+#include "page.h"
+#include "rx.h"
+
+static const char *const extensions[] = {
+	"table", "strikethrough", "autolink", "tasklist", "tagfilter",
+};
+
+void
+md_init(void)
+{
+	cmark_gfm_core_extensions_ensure_registered();
+}
+
+int
+md_url_is_external(const char *url)
+{
+	const char *s = url;
+
+	if (url[0] == '/' && url[1] == '/')
+		return 1;
+	if (!((*s >= 'a' && *s <= 'z') || (*s >= 'A' && *s <= 'Z')))
+		return 0;
+	while ((*s >= 'a' && *s <= 'z') || (*s >= 'A' && *s <= 'Z') ||
+	    (*s >= '0' && *s <= '9') || *s == '+' || *s == '-' || *s == '.')
+		s++;
+	return *s == ':';
+}
+
+/* Plain text of an inline subtree (text, code; breaks as spaces). */
+static void
+plain_text(cmark_node *node, struct buf *out)
+{
+	cmark_iter *it = cmark_iter_new(node);
+	cmark_event_type ev;
+
+	while ((ev = cmark_iter_next(it)) != CMARK_EVENT_DONE) {
+		cmark_node *n = cmark_iter_get_node(it);
+
+		if (ev != CMARK_EVENT_ENTER)
+			continue;
+		switch (cmark_node_get_type(n)) {
+		case CMARK_NODE_TEXT:
+		case CMARK_NODE_CODE:
+			buf_puts(out, cmark_node_get_literal(n));
+			break;
+		case CMARK_NODE_SOFTBREAK:
+		case CMARK_NODE_LINEBREAK:
+			buf_putc(out, ' ');
+			break;
+		default:
+			break;
+		}
+	}
+	cmark_iter_free(it);
+}
+
+struct walk {
+	struct page *p;
+	const struct config *cfg;
+	struct hmap ids;	/* heading ids used so far */
+	struct buf text;	/* the page's plain text */
+	size_t hcap, lcap, ccap;
+	int line_base;		/* body line 1 is this file line */
+};
+
+static struct pos
+node_pos(struct walk *w, cmark_node *n)
+{
+	struct pos pos;
+
+	pos.line = cmark_node_get_start_line(n) + w->line_base - 1;
+	pos.col = cmark_node_get_start_column(n);
+	if (pos.col < 1)
+		pos.col = 1;
+	if (pos.line < 1)
+		pos.line = 1;
+	return pos;
+}
+
+static char *
+unique_id(struct walk *w, const char *text)
+{
+	struct buf b = BUF_INIT;
+	size_t base, k;
+
+	str_slug(&b, text, strlen(text));
+	base = b.len;
+	for (k = 1; hmap_get(&w->ids, buf_cstr(&b)) != NULL; k++) {
+		buf_truncate(&b, base);
+		buf_printf(&b, "-%zu", k);
+	}
+	return buf_detach(&b);
+}
+
+static void
+add_heading(struct walk *w, cmark_node *n)
+{
+	struct page *p = w->p;
+	struct heading *h;
+	struct buf text = BUF_INIT, anchor = BUF_INIT;
+	cmark_node *a;
+
+	plain_text(n, &text);
+	p->headings = xgrow(p->headings, &w->hcap, p->nheadings,
+	    sizeof(*p->headings));
+	h = &p->headings[p->nheadings++];
+	memset(h, 0, sizeof(*h));
+	h->level = cmark_node_get_heading_level(n);
+	h->text = buf_detach(&text);
+	h->id = unique_id(w, h->text);
+	h->pos = node_pos(w, n);
+	/* Keys point into the headings' own strings: the array may move,
+	 * but the strings do not. */
+	hmap_put(&w->ids, h->id, h);
+
+	/* The anchor is raw HTML the renderer emits as is, even in safe
+	 * mode; the id is a slug, so it needs no escaping beyond HTML's. */
+	buf_puts(&anchor, "<a class=\"anchor\" id=\"");
+	buf_puts_html(&anchor, h->id);
+	buf_puts(&anchor, "\" href=\"#");
+	buf_put_url_path(&anchor, h->id, strlen(h->id));
+	buf_puts(&anchor, "\" aria-hidden=\"true\" tabindex=\"-1\"></a>");
+	a = cmark_node_new(CMARK_NODE_CUSTOM_INLINE);
+	cmark_node_set_on_enter(a, buf_cstr(&anchor));
+	cmark_node_prepend_child(n, a);
+	buf_free(&anchor);
+	if (p->title.s == NULL && h->level == 1) {
+		p->title.s = xstrdup(h->text);
+		p->title.pos = h->pos;
+		p->title_from_heading = true;
+	}
+}
+
+/* Every open heading (level <= 6) whose section this block falls in. */
+static void
+mark_content(struct page *p)
+{
+	size_t i;
+	int level = 7;
+
+	/* Walk back: the last heading gets content, and so does each
+	 * earlier heading of a lower level (its parent sections). */
+	for (i = p->nheadings; i-- > 0;) {
+		if (p->headings[i].level < level) {
+			p->headings[i].has_content = true;
+			level = p->headings[i].level;
+		}
+	}
+}
+
+static void
+find_scripts(struct walk *w, const char *text, struct pos start,
+    bool multiline)
+{
+	const struct config *cfg = w->cfg;
+	size_t i, len = strlen(text);
+
+	for (i = 0; i < cfg->nscript_patterns; i++) {
+		size_t off = 0, ov[4];
+
+		while (off <= len && rx_search(cfg->script_patterns[i], text,
+		    len, off, ov, 4) == RX_MATCH) {
+			size_t b = ov[2] != (size_t)-1 ? ov[2] : ov[0];
+			size_t e = ov[2] != (size_t)-1 ? ov[3] : ov[1];
+			struct pos pos = start;
+			size_t ls = 0, k;
+
+			if (multiline) {
+				for (k = 0; k < b; k++)
+					if (text[k] == '\n') {
+						pos.line++;
+						ls = k + 1;
+					}
+				pos.col = start.col + utf8_column(text + ls,
+				    b - ls) - 1;
+			} else {
+				pos.col = start.col + utf8_column(text, b) - 1;
+			}
+			{
+				char *path = xstrndup(text + b, e - b);
+
+				pstrv_push(&w->p->script_refs, path, pos);
+				free(path);
+			}
+			off = ov[1] > ov[0] ? ov[1] : ov[1] + 1;
+		}
+	}
+}
+
+static void
+add_code(struct walk *w, cmark_node *n, enum code_kind kind)
+{
+	struct page *p = w->p;
+	struct code *c;
+	const char *lit = cmark_node_get_literal(n);
+	const char *info;
+	struct pos pos = node_pos(w, n);
+	int fenced_len = 0, fence_off = 0;
+	char fence_char = 0;
+
+	p->code = xgrow(p->code, &w->ccap, p->ncode, sizeof(*p->code));
+	c = &p->code[p->ncode++];
+	memset(c, 0, sizeof(*c));
+	c->kind = kind;
+	c->text = xstrdup(lit ? lit : "");
+	if (kind == CODE_BLOCK) {
+		if (cmark_node_get_fenced(n, &fenced_len, &fence_off,
+		    &fence_char))
+			pos.line++;	/* the code starts below the fence */
+		info = cmark_node_get_fence_info(n);
+		if (info && *info) {
+			size_t k = strcspn(info, " \t{");
+
+			c->lang = xstrndup(info, k);
+		}
+	} else {
+		pos.col++;		/* past the opening backtick */
+	}
+	c->pos = pos;
+	find_scripts(w, c->text, pos, kind == CODE_BLOCK);
+	buf_puts(&w->text, c->text);
+	buf_putc(&w->text, '\n');
+}
+
+/*
+ * A relative link to a Markdown page becomes a link to its HTML page;
+ * a site-absolute one ("/ops/x.md") becomes relative, so the site works
+ * from any folder and from file://.
+ */
+static void
+rewrite_url(struct walk *w, cmark_node *n, const char *url)
+{
+	const char *hash = strchr(url, '#');
+	size_t plen = hash ? (size_t)(hash - url) : strlen(url);
+	const char *q = memchr(url, '?', plen);
+	struct buf b = BUF_INIT;
+	char *path;
+
+	if (q)
+		plen = (size_t)(q - url);
+	if (plen == 0 || md_url_is_external(url))
+		return;
+	path = xstrndup(url, plen);
+	if (path[0] == '/') {
+		char *prefix = path_root_prefix(w->p->path);
+
+		buf_puts(&b, prefix);
+		free(prefix);
+		buf_puts(&b, path + 1);
+	} else
+		buf_puts(&b, path);
+	if (str_ends(buf_cstr(&b), ".md")) {
+		buf_truncate(&b, b.len - 3);
+		buf_puts(&b, ".html");
+	} else if (path[plen - 1] == '/') {
+		buf_puts(&b, "index.html");
+	}
+	buf_puts(&b, url + plen);
+	if (strcmp(buf_cstr(&b), url) != 0)
+		cmark_node_set_url(n, buf_cstr(&b));
+	buf_free(&b);
+	free(path);
+}
+
+static void
+add_link(struct walk *w, cmark_node *n, enum link_kind kind)
+{
+	struct page *p = w->p;
+	struct link *l;
+	const char *url = cmark_node_get_url(n);
+	struct buf text = BUF_INIT;
+
+	if (url == NULL || *url == '\0')
+		return;
+	plain_text(n, &text);
+	p->links = xgrow(p->links, &w->lcap, p->nlinks, sizeof(*p->links));
+	l = &p->links[p->nlinks++];
+	l->kind = kind;
+	l->url = xstrdup(url);
+	l->text = buf_detach(&text);
+	l->pos = node_pos(w, n);
+	if (!md_url_is_external(url))
+		find_scripts(w, url, l->pos, false);
+	rewrite_url(w, n, url);
+}
+
+static void
+walk_tree(struct walk *w, cmark_node *doc)
+{
+	cmark_iter *it = cmark_iter_new(doc);
+	cmark_event_type ev;
+	bool in_heading = false;
+
+	while ((ev = cmark_iter_next(it)) != CMARK_EVENT_DONE) {
+		cmark_node *n = cmark_iter_get_node(it);
+		cmark_node_type t = cmark_node_get_type(n);
+
+		if (ev == CMARK_EVENT_EXIT) {
+			if (t == CMARK_NODE_HEADING)
+				in_heading = false;
+			if (t == CMARK_NODE_PARAGRAPH || t == CMARK_NODE_HEADING ||
+			    t == CMARK_NODE_ITEM)
+				buf_putc(&w->text, '\n');
+			continue;
+		}
+		if (cmark_node_parent(n) == doc && t != CMARK_NODE_HEADING &&
+		    t != CMARK_NODE_HTML_BLOCK)
+			mark_content(w->p);
+		switch (t) {
+		case CMARK_NODE_HEADING:
+			add_heading(w, n);
+			in_heading = true;
+			/* The anchor was prepended; step over it. */
+			break;
+		case CMARK_NODE_CODE_BLOCK:
+			add_code(w, n, CODE_BLOCK);
+			break;
+		case CMARK_NODE_CODE:
+			add_code(w, n, CODE_INLINE);
+			break;
+		case CMARK_NODE_LINK:
+			add_link(w, n, LINK_LINK);
+			break;
+		case CMARK_NODE_IMAGE:
+			add_link(w, n, LINK_IMAGE);
+			break;
+		case CMARK_NODE_TEXT:
+			buf_puts(&w->text, cmark_node_get_literal(n));
+			break;
+		case CMARK_NODE_SOFTBREAK:
+		case CMARK_NODE_LINEBREAK:
+			buf_putc(&w->text, ' ');
+			break;
+		default:
+			break;
+		}
+		(void)in_heading;
+	}
+	cmark_iter_free(it);
+}
+
+/* The first paragraph's plain text, for listings and search snippets. */
+static char *
+first_paragraph(cmark_node *doc)
+{
+	cmark_node *n;
+	struct buf b = BUF_INIT;
+
+	for (n = cmark_node_first_child(doc); n; n = cmark_node_next(n))
+		if (cmark_node_get_type(n) == CMARK_NODE_PARAGRAPH) {
+			plain_text(n, &b);
+			break;
+		}
+	if (b.len > 300) {
+		size_t cut = 300;
+
+		while (cut > 0 && ((unsigned char)b.data[cut] & 0xc0) == 0x80)
+			cut--;
+		buf_truncate(&b, cut);
+		buf_puts(&b, "…");
+	}
+	return buf_detach(&b);
+}
+
+void
+md_compile(struct page *p, const struct config *cfg)
+{
+	int opts = CMARK_OPT_DEFAULT | CMARK_OPT_GITHUB_PRE_LANG |
+	    CMARK_OPT_STRIKETHROUGH_DOUBLE_TILDE;
+	cmark_parser *parser;
+	cmark_node *doc;
+	struct walk w;
+	size_t i;
+	char *html;
+
+	if (cfg->allow_html)
+		opts |= CMARK_OPT_UNSAFE;
+	parser = cmark_parser_new(opts);
+	for (i = 0; i < sizeof(extensions) / sizeof(extensions[0]); i++) {
+		cmark_syntax_extension *e =
+		    cmark_find_syntax_extension(extensions[i]);
+
+		/* tagfilter only matters when raw HTML passes through. */
+		if (e)
+			cmark_parser_attach_syntax_extension(parser, e);
+	}
+	cmark_parser_feed(parser, p->src + p->body_off, p->len - p->body_off);
+	doc = cmark_parser_finish(parser);
+
+	memset(&w, 0, sizeof(w));
+	w.p = p;
+	w.cfg = cfg;
+	w.line_base = p->body_line;
+	walk_tree(&w, doc);
+	p->summary = first_paragraph(doc);
+
+	html = cmark_render_html(doc, opts,
+	    cmark_parser_get_syntax_extensions(parser));
+	p->html = html;
+	p->text = buf_detach(&w.text);
+	hmap_free(&w.ids);
+	cmark_node_free(doc);
+	cmark_parser_free(parser);
+}

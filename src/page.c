@@ -1,0 +1,185 @@
+#include "page.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "config.h"
+#include "frontmatter.h"
+#include "fsutil.h"
+#include "markdown.h"
+#include "value.h"
+
+void
+pstrv_push(struct pstrv *v, const char *s, struct pos pos)
+{
+	v->v = xgrow(v->v, &v->cap, v->n, sizeof(*v->v));
+	v->v[v->n].s = xstrdup(s);
+	v->v[v->n].pos = pos;
+	v->n++;
+}
+
+void
+pstrv_free(struct pstrv *v)
+{
+	size_t i;
+
+	for (i = 0; i < v->n; i++)
+		free(v->v[i].s);
+	free(v->v);
+	memset(v, 0, sizeof(*v));
+}
+
+struct page *
+page_new(const char *content_dir, const char *path)
+{
+	struct page *p = xcalloc(1, sizeof(*p));
+	const char *slash = strchr(path, '/');
+	const char *base = path_base(path);
+
+	p->path = xstrdup(path);
+	p->file = path_join(content_dir, path);
+	p->out_path = path_md_to_html(path);
+	p->section = slash ? xstrndup(path, (size_t)(slash - path)) :
+	    xstrdup("");
+	p->is_index = strcmp(base, "_index.md") == 0 ||
+	    strcmp(base, "index.md") == 0;
+	if (strcmp(base, "_index.md") == 0) {
+		/* _index.md renders as its folder's index.html */
+		free(p->out_path);
+		p->out_path = xasprintf("%.*sindex.html",
+		    (int)(base - path), path);
+	}
+	p->review_every_days = -1;
+	return p;
+}
+
+static void
+pstr_free(struct pstr *s)
+{
+	free(s->s);
+	s->s = NULL;
+}
+
+void
+page_free(struct page *p)
+{
+	size_t i;
+
+	if (p == NULL)
+		return;
+	free(p->path);
+	free(p->file);
+	free(p->out_path);
+	free(p->section);
+	free(p->src);
+	value_free(p->fm);
+	pstr_free(&p->title);
+	pstr_free(&p->kind);
+	pstr_free(&p->severity);
+	pstr_free(&p->owner);
+	pstrv_free(&p->alerts);
+	pstrv_free(&p->tags);
+	pstrv_free(&p->services);
+	pstrv_free(&p->scripts);
+	pstrv_free(&p->aliases);
+	pstr_free(&p->last_reviewed);
+	for (i = 0; i < p->nheadings; i++) {
+		free(p->headings[i].text);
+		free(p->headings[i].id);
+	}
+	free(p->headings);
+	for (i = 0; i < p->nlinks; i++) {
+		free(p->links[i].url);
+		free(p->links[i].text);
+	}
+	free(p->links);
+	for (i = 0; i < p->ncode; i++) {
+		free(p->code[i].lang);
+		free(p->code[i].text);
+	}
+	free(p->code);
+	pstrv_free(&p->script_refs);
+	free(p->html);
+	free(p->text);
+	free(p->summary);
+	diag_free(&p->diags);
+	free(p);
+}
+
+/* Line and column of byte offset off in src. */
+static struct pos
+pos_at(const char *src, size_t off)
+{
+	struct pos pos = { 1, 1 };
+	size_t i, ls = 0;
+
+	for (i = 0; i < off; i++)
+		if (src[i] == '\n') {
+			pos.line++;
+			ls = i + 1;
+		}
+	pos.col = utf8_column(src + ls, off - ls);
+	return pos;
+}
+
+/*
+ * Reports the first invalid UTF-8 sequence (or NUL byte) and replaces
+ * every bad byte with '?', so the rest of the page can still be read and
+ * offsets do not move.
+ */
+static void
+check_utf8(struct page *p)
+{
+	size_t off = utf8_invalid_at(p->src, p->len), next;
+	struct pos pos;
+
+	if (off == (size_t)-1)
+		return;
+	pos = pos_at(p->src, off);
+	diag_add(&p->diags, p->file, pos.line, pos.col, DIAG_ERROR,
+	    "encoding.utf8", p->src[off] == '\0' ? "NUL byte in the text" :
+	    "invalid UTF-8 byte 0x%02x", (unsigned char)p->src[off]);
+	while (off != (size_t)-1) {
+		p->src[off] = '?';
+		next = utf8_invalid_at(p->src + off + 1, p->len - off - 1);
+		off = next == (size_t)-1 ? next : off + 1 + next;
+	}
+}
+
+void
+page_load(struct page *p, const struct config *cfg)
+{
+	struct fm_split sp;
+	char err[256];
+	int rc;
+
+	rc = fs_read(p->file, cfg->max_file_size, &p->src, &p->len, err,
+	    sizeof(err));
+	if (rc != 0) {
+		diag_add(&p->diags, p->file, 1, 1, DIAG_ERROR, "file.read",
+		    "%s", err);
+		p->src = xstrdup("");
+		p->len = 0;
+		return;
+	}
+	p->hash = str_hash(p->src, p->len, STR_HASH_SEED);
+	check_utf8(p);
+	fm_split(p->src, p->len, &sp);
+	p->body_off = sp.body_off;
+	p->body_line = sp.body_line;
+	fm_load(p, cfg, &sp);
+	md_compile(p, cfg);
+	if (p->kind.s == NULL)
+		p->kind.s = xstrdup(cfg->default_kind);
+}
+
+const struct heading *
+page_heading(const struct page *p, const char *id)
+{
+	size_t i;
+
+	for (i = 0; i < p->nheadings; i++)
+		if (strcmp(p->headings[i].id, id) == 0)
+			return &p->headings[i];
+	return NULL;
+}

@@ -1,0 +1,32 @@
+/*
+ * render: turns the linked site into HTML pages through the theme's
+ * templates and writes them into the output folder (a staging folder that
+ * fsutil swaps in whole).  Reads the model; never changes it.
+ */
+#ifndef RUNBOOKC_RENDER_H
+#define RUNBOOKC_RENDER_H
+
+#include "diag.h"
+#include "str.h"
+
+struct site;
+struct theme;
+
+struct render_opts {
+	const char *out_dir;	/* where files are written */
+	int jobs;
+	long today;		/* days since the epoch */
+	const char *commit;	/* git commit of the content, or NULL */
+	const char *version;
+};
+
+/*
+ * Renders every output file.  Appends the out-relative path of each file
+ * it produced to written (so stale files can be pruned).  Returns -1 on
+ * an I/O or template failure (diagnostics added).
+ */
+int render_site(const struct site *s, const struct theme *th,
+    const struct render_opts *o, struct strv *written,
+    struct diag_list *diags);
+
+#endif

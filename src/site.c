@@ -1,0 +1,553 @@
+#include "site.h"
+
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "config.h"
+#include "fsutil.h"
+#include "markdown.h"
+
+static void
+group_add(struct group_set *gs, const char *key, struct page *p)
+{
+	uintptr_t idx = (uintptr_t)hmap_get(&gs->index, key);
+	struct group *g;
+
+	if (idx == 0) {
+		gs->v = xgrow(gs->v, &gs->cap, gs->n, sizeof(*gs->v));
+		g = &gs->v[gs->n++];
+		memset(g, 0, sizeof(*g));
+		g->key = xstrdup(key);
+		/* Keys are re-pointed after sorting; see group_set_sort. */
+		hmap_put(&gs->index, g->key, (void *)(uintptr_t)gs->n);
+	} else
+		g = &gs->v[idx - 1];
+	if (g->n > 0 && g->pages[g->n - 1] == p)
+		return;
+	g->pages = xgrow(g->pages, &g->cap, g->n, sizeof(*g->pages));
+	g->pages[g->n++] = p;
+}
+
+static int
+cmp_group(const void *a, const void *b)
+{
+	return strcmp(((const struct group *)a)->key,
+	    ((const struct group *)b)->key);
+}
+
+static void
+group_set_sort(struct group_set *gs)
+{
+	size_t i;
+
+	if (gs->n > 1)
+		qsort(gs->v, gs->n, sizeof(*gs->v), cmp_group);
+	hmap_free(&gs->index);
+	for (i = 0; i < gs->n; i++)
+		hmap_put(&gs->index, gs->v[i].key, (void *)(uintptr_t)(i + 1));
+}
+
+static void
+group_set_free(struct group_set *gs)
+{
+	size_t i;
+
+	for (i = 0; i < gs->n; i++) {
+		free(gs->v[i].key);
+		free(gs->v[i].pages);
+	}
+	free(gs->v);
+	hmap_free(&gs->index);
+	memset(gs, 0, sizeof(*gs));
+}
+
+const struct group *
+group_find(const struct group_set *gs, const char *key)
+{
+	uintptr_t idx = (uintptr_t)hmap_get(&gs->index, key);
+
+	return idx ? &gs->v[idx - 1] : NULL;
+}
+
+static int
+hexval(int c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	return -1;
+}
+
+char *
+site_url_decode(const char *s, size_t len)
+{
+	char *out = xmalloc(len + 1), *w = out;
+	size_t i;
+
+	for (i = 0; i < len; i++) {
+		int h, l;
+
+		if (s[i] == '%' && i + 2 < len &&
+		    (h = hexval((unsigned char)s[i + 1])) >= 0 &&
+		    (l = hexval((unsigned char)s[i + 2])) >= 0) {
+			*w++ = (char)(h * 16 + l);
+			i += 2;
+		} else
+			*w++ = s[i];
+	}
+	*w = '\0';
+	return out;
+}
+
+struct page *
+site_page(const struct site *s, const char *path)
+{
+	return hmap_get(&s->by_path, path);
+}
+
+size_t
+site_page_index(const struct site *s, const struct page *p)
+{
+	size_t lo = 0, hi = s->npages;
+
+	/* Pages are sorted by path. */
+	while (lo < hi) {
+		size_t mid = (lo + hi) / 2;
+		int c = strcmp(s->pages[mid]->path, p->path);
+
+		if (c == 0)
+			return mid;
+		if (c < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return (size_t)-1;
+}
+
+/* A folder link leads to the folder's index page when there is one. */
+static struct page *
+folder_index(const struct site *s, const char *dir)
+{
+	static const char *const names[] = {
+		"_index.md", "index.md", "README.md", "readme.md",
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
+		char *p = *dir ? path_join(dir, names[i]) : xstrdup(names[i]);
+		struct page *pg = site_page(s, p);
+
+		free(p);
+		if (pg)
+			return pg;
+	}
+	return NULL;
+}
+
+static bool
+is_folder(const struct site *s, const char *path)
+{
+	char *full = path_join(s->content_dir, path);
+	bool dir = fs_is_dir(full);
+
+	free(full);
+	return dir;
+}
+
+static void
+resolve_link(const struct site *s, struct page *p, const char *url,
+    struct target *t)
+{
+	const char *hash = strchr(url, '#');
+	size_t plen = hash ? (size_t)(hash - url) : strlen(url);
+	const char *q = memchr(url, '?', plen);
+	char *raw, *joined, *dir;
+
+	memset(t, 0, sizeof(*t));
+	if (md_url_is_external(url)) {
+		t->kind = TARGET_EXTERNAL;
+		return;
+	}
+	if (hash && hash[1])
+		t->anchor = site_url_decode(hash + 1, strlen(hash + 1));
+	if (q)
+		plen = (size_t)(q - url);
+	if (plen == 0) {
+		t->kind = TARGET_SELF;
+		t->page = p;
+		return;
+	}
+	raw = site_url_decode(url, plen);
+	if (raw[0] == '/')
+		joined = xstrdup(raw + 1);
+	else {
+		dir = path_dir(p->path);
+		joined = *dir ? path_join(dir, raw) : xstrdup(raw);
+		free(dir);
+	}
+	t->path = path_normalize(joined);
+	free(joined);
+	if (t->path == NULL) {
+		t->kind = TARGET_OUTSIDE;
+	} else if ((t->page = site_page(s, t->path)) != NULL) {
+		t->kind = TARGET_PAGE;
+	} else if (hmap_get(&s->asset_set, t->path)) {
+		t->kind = TARGET_ASSET;
+	} else if (str_ends(t->path, ".html")) {
+		/* A link to the built page of a Markdown source. */
+		char *md = xasprintf("%.*s.md", (int)strlen(t->path) - 5,
+		    t->path);
+
+		t->page = site_page(s, md);
+		t->kind = t->page ? TARGET_PAGE : TARGET_MISSING;
+		free(md);
+	} else if (*t->path == '\0' || raw[plen - 1] == '/' ||
+	    is_folder(s, t->path)) {
+		t->page = folder_index(s, t->path);
+		t->kind = t->page ? TARGET_PAGE : is_folder(s, t->path) ?
+		    TARGET_FOLDER : TARGET_MISSING;
+	} else {
+		t->kind = TARGET_MISSING;
+	}
+	free(raw);
+}
+
+/*
+ * Resolves a script reference against one root.  Roots: "." is the
+ * page's folder, "/" the content root, ".." the folder above it, anything
+ * else a folder relative to the content root.  On a hit, *id is the
+ * output name and *file the path on disk.
+ */
+static bool
+try_root(const struct site *s, const struct page *p, const char *root,
+    const char *ref, char **id, char **file, bool *outside)
+{
+	char *base, *joined, *norm;
+
+	if (strcmp(root, "..") == 0) {
+		norm = path_normalize(ref);
+		if (norm == NULL) {
+			*outside = true;
+			return false;
+		}
+		*file = xasprintf("%s/../%s", s->content_dir, norm);
+		if (!fs_is_file(*file)) {
+			free(*file);
+			free(norm);
+			*file = NULL;
+			return false;
+		}
+		*id = xasprintf("_parent/%s", norm);
+		free(norm);
+		return true;
+	}
+	if (strcmp(root, ".") == 0)
+		base = path_dir(p->path);
+	else if (strcmp(root, "/") == 0)
+		base = xstrdup("");
+	else
+		base = xstrdup(root);
+	joined = *base ? path_join(base, ref) : xstrdup(ref);
+	norm = path_normalize(joined);
+	free(joined);
+	free(base);
+	if (norm == NULL) {
+		*outside = true;
+		return false;
+	}
+	if (!hmap_get(&s->asset_set, norm)) {
+		free(norm);
+		return false;
+	}
+	*file = path_join(s->content_dir, norm);
+	*id = norm;
+	return true;
+}
+
+static struct script *
+script_find(const struct site *s, const char *id)
+{
+	size_t lo = 0, hi = s->nscripts;
+
+	while (lo < hi) {
+		size_t mid = (lo + hi) / 2;
+		int c = strcmp(s->scripts[mid].id, id);
+
+		if (c == 0)
+			return &s->scripts[mid];
+		if (c < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return NULL;
+}
+
+static bool
+resolve_script(const struct site *s, const struct page *p, const char *ref,
+    char **id, char **file, bool *outside)
+{
+	const struct config *cfg = s->cfg;
+	size_t i;
+
+	*id = *file = NULL;
+	*outside = false;
+	if (ref[0] == '/' || md_url_is_external(ref)) {
+		*outside = true;
+		return false;
+	}
+	for (i = 0; i < cfg->script_roots.n; i++)
+		if (try_root(s, p, cfg->script_roots.v[i], ref, id, file,
+		    outside)) {
+			*outside = false;
+			return true;
+		}
+	return false;
+}
+
+const struct script *
+site_script_for(const struct site *s, const struct page *p, const char *ref,
+    bool *outside)
+{
+	char *id, *file;
+	const struct script *sc = NULL;
+
+	if (resolve_script(s, p, ref, &id, &file, outside))
+		sc = script_find(s, id);
+	free(id);
+	free(file);
+	return sc;
+}
+
+static int
+cmp_script(const void *a, const void *b)
+{
+	return strcmp(((const struct script *)a)->id,
+	    ((const struct script *)b)->id);
+}
+
+static void
+collect_ref(struct site *s, struct hmap *seen, struct page *p,
+    const char *ref)
+{
+	char *id, *file;
+	bool outside;
+	struct script *sc;
+
+	if (!resolve_script(s, p, ref, &id, &file, &outside))
+		return;
+	if (hmap_get(seen, id) == NULL) {
+		s->scripts = xrealloc(s->scripts,
+		    (s->nscripts + 1) * sizeof(*s->scripts));
+		sc = &s->scripts[s->nscripts++];
+		memset(sc, 0, sizeof(*sc));
+		sc->ref = xstrdup(ref);
+		sc->id = id;
+		sc->file = file;
+		hmap_put(seen, sc->id, (void *)1);
+	} else {
+		free(id);
+		free(file);
+	}
+}
+
+static void
+link_scripts(struct site *s)
+{
+	struct hmap seen = HMAP_INIT;
+	size_t i, j, k;
+
+	for (i = 0; i < s->npages; i++) {
+		struct page *p = s->pages[i];
+
+		for (j = 0; j < p->scripts.n; j++)
+			collect_ref(s, &seen, p, p->scripts.v[j].s);
+		for (j = 0; j < p->script_refs.n; j++)
+			collect_ref(s, &seen, p, p->script_refs.v[j].s);
+	}
+	hmap_free(&seen);
+	if (s->nscripts > 1)
+		qsort(s->scripts, s->nscripts, sizeof(*s->scripts), cmp_script);
+	s->page_scripts = xcalloc(s->npages, sizeof(*s->page_scripts));
+	s->npage_scripts = xcalloc(s->npages, sizeof(*s->npage_scripts));
+	for (i = 0; i < s->npages; i++) {
+		struct page *p = s->pages[i];
+		size_t n = p->scripts.n + p->script_refs.n;
+
+		s->page_scripts[i] = xcalloc(n + 1, sizeof(**s->page_scripts));
+		for (j = 0; j < n; j++) {
+			const char *ref = j < p->scripts.n ? p->scripts.v[j].s :
+			    p->script_refs.v[j - p->scripts.n].s;
+			bool outside;
+			struct script *sc = (struct script *)site_script_for(s,
+			    p, ref, &outside);
+
+			if (sc == NULL)
+				continue;
+			for (k = 0; k < s->npage_scripts[i]; k++)
+				if (s->page_scripts[i][k] == sc)
+					break;
+			if (k < s->npage_scripts[i])
+				continue;
+			s->page_scripts[i][s->npage_scripts[i]++] = sc;
+			sc->users = xgrow(sc->users, &sc->cap, sc->nusers,
+			    sizeof(*sc->users));
+			sc->users[sc->nusers++] = p;
+		}
+	}
+}
+
+static int
+cmp_alert(const void *a, const void *b)
+{
+	return strcmp(((const struct alert_entry *)a)->id,
+	    ((const struct alert_entry *)b)->id);
+}
+
+static void
+link_alerts(struct site *s)
+{
+	struct hmap seen = HMAP_INIT;
+	size_t i, j, cap = 0;
+
+	for (i = 0; i < s->npages; i++) {
+		struct page *p = s->pages[i];
+
+		for (j = 0; j < p->alerts.n; j++) {
+			struct alert_entry *a;
+
+			if (hmap_get(&seen, p->alerts.v[j].s))
+				continue;
+			s->alerts = xgrow(s->alerts, &cap, s->nalerts,
+			    sizeof(*s->alerts));
+			a = &s->alerts[s->nalerts++];
+			a->id = xstrdup(p->alerts.v[j].s);
+			a->page = p;
+			a->pos = p->alerts.v[j].pos;
+			hmap_put(&seen, p->alerts.v[j].s, (void *)1);
+		}
+	}
+	hmap_free(&seen);
+	if (s->nalerts > 1)
+		qsort(s->alerts, s->nalerts, sizeof(*s->alerts), cmp_alert);
+	for (i = 0; i < s->nalerts; i++)
+		hmap_put(&s->alert_index, s->alerts[i].id, &s->alerts[i]);
+}
+
+static void
+link_groups(struct site *s)
+{
+	const struct config *cfg = s->cfg;
+	size_t i, j;
+
+	for (i = 0; i < s->npages; i++) {
+		struct page *p = s->pages[i];
+
+		group_add(&s->sections, p->section, p);
+		if (p->severity.s) {
+			const struct severity *sev = config_severity(cfg,
+			    p->severity.s);
+
+			if (sev)
+				group_add(&s->by_severity, sev->id, p);
+		}
+		if (p->owner.s)
+			group_add(&s->by_owner, p->owner.s, p);
+		for (j = 0; j < p->tags.n; j++)
+			group_add(&s->by_tag, p->tags.v[j].s, p);
+		for (j = 0; j < p->services.n; j++)
+			group_add(&s->by_service, p->services.v[j].s, p);
+		for (j = 0; j < p->nlinks; j++) {
+			struct target *t = &s->targets[i][j];
+
+			if (t->kind == TARGET_PAGE && t->page != p)
+				group_add(&s->backlinks, t->page->path, p);
+		}
+	}
+	group_set_sort(&s->sections);
+	group_set_sort(&s->by_severity);
+	group_set_sort(&s->by_owner);
+	group_set_sort(&s->by_tag);
+	group_set_sort(&s->by_service);
+	group_set_sort(&s->backlinks);
+}
+
+void
+site_link(struct site *s, const struct config *cfg, const char *content_dir,
+    struct page **pages, size_t npages, const struct strv *assets)
+{
+	size_t i, j;
+
+	memset(s, 0, sizeof(*s));
+	s->cfg = cfg;
+	s->content_dir = xstrdup(content_dir);
+	s->pages = pages;
+	s->npages = npages;
+	for (i = 0; i < npages; i++) {
+		hmap_put(&s->by_path, pages[i]->path, pages[i]);
+		hmap_put(&s->by_out, pages[i]->out_path, pages[i]);
+	}
+	for (i = 0; i < assets->n; i++)
+		strv_push(&s->assets, assets->v[i]);
+	for (i = 0; i < s->assets.n; i++)
+		hmap_put(&s->asset_set, s->assets.v[i], (void *)1);
+	s->targets = xcalloc(npages, sizeof(*s->targets));
+	for (i = 0; i < npages; i++) {
+		struct page *p = pages[i];
+
+		s->targets[i] = xcalloc(p->nlinks + 1, sizeof(**s->targets));
+		for (j = 0; j < p->nlinks; j++)
+			resolve_link(s, p, p->links[j].url, &s->targets[i][j]);
+	}
+	link_scripts(s);
+	link_alerts(s);
+	link_groups(s);
+}
+
+void
+site_free(struct site *s)
+{
+	size_t i, j;
+
+	for (i = 0; i < s->npages; i++) {
+		for (j = 0; j < s->pages[i]->nlinks; j++) {
+			free(s->targets[i][j].path);
+			free(s->targets[i][j].anchor);
+		}
+		free(s->targets[i]);
+		if (s->page_scripts)
+			free(s->page_scripts[i]);
+		page_free(s->pages[i]);
+	}
+	free(s->targets);
+	free(s->page_scripts);
+	free(s->npage_scripts);
+	free(s->pages);
+	for (i = 0; i < s->nscripts; i++) {
+		free(s->scripts[i].ref);
+		free(s->scripts[i].id);
+		free(s->scripts[i].file);
+		free(s->scripts[i].users);
+	}
+	free(s->scripts);
+	for (i = 0; i < s->nalerts; i++)
+		free(s->alerts[i].id);
+	free(s->alerts);
+	hmap_free(&s->alert_index);
+	hmap_free(&s->by_path);
+	hmap_free(&s->by_out);
+	hmap_free(&s->asset_set);
+	strv_free(&s->assets);
+	group_set_free(&s->backlinks);
+	group_set_free(&s->sections);
+	group_set_free(&s->by_severity);
+	group_set_free(&s->by_owner);
+	group_set_free(&s->by_tag);
+	group_set_free(&s->by_service);
+	free(s->content_dir);
+}

@@ -1,0 +1,512 @@
+#include "value.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <yaml.h>
+
+#include "hmap.h"
+#include "str.h"
+
+struct value *
+value_new(enum value_kind kind)
+{
+	struct value *v = xcalloc(1, sizeof(*v));
+
+	v->kind = kind;
+	return v;
+}
+
+void
+value_clear(struct value *v)
+{
+	size_t i;
+
+	for (i = 0; i < v->n; i++)
+		value_clear(&v->items[i]);
+	free(v->items);
+	free(v->key);
+	free(v->str);
+	memset(v, 0, sizeof(*v));
+}
+
+void
+value_free(struct value *v)
+{
+	if (v == NULL)
+		return;
+	value_clear(v);
+	free(v);
+}
+
+struct value *
+value_add(struct value *parent, const char *key, enum value_kind kind)
+{
+	struct value *v;
+
+	parent->items = xgrow(parent->items, &parent->cap, parent->n,
+	    sizeof(*parent->items));
+	v = &parent->items[parent->n++];
+	memset(v, 0, sizeof(*v));
+	v->kind = kind;
+	v->key = key ? xstrdup(key) : NULL;
+	return v;
+}
+
+struct value *
+value_add_owned(struct value *parent, const char *key, char *s)
+{
+	struct value *v = value_add(parent, key, VAL_STR);
+
+	v->str = s;
+	return v;
+}
+
+struct value *
+value_add_strn(struct value *parent, const char *key, const char *s, size_t n)
+{
+	return value_add_owned(parent, key, xstrndup(s, n));
+}
+
+struct value *
+value_add_str(struct value *parent, const char *key, const char *s)
+{
+	return value_add_owned(parent, key, xstrdup(s ? s : ""));
+}
+
+struct value *
+value_add_raw(struct value *parent, const char *key, const char *s)
+{
+	struct value *v = value_add_str(parent, key, s);
+
+	v->raw = true;
+	return v;
+}
+
+struct value *
+value_add_bool(struct value *parent, const char *key, bool b)
+{
+	struct value *v = value_add(parent, key, VAL_BOOL);
+
+	v->str = xstrdup(b ? "true" : "false");
+	return v;
+}
+
+struct value *
+value_add_int(struct value *parent, const char *key, long n)
+{
+	struct value *v = value_add(parent, key, VAL_NUM);
+
+	v->str = xasprintf("%ld", n);
+	return v;
+}
+
+void
+value_copy(struct value *dst, const struct value *src)
+{
+	size_t i;
+	char *key = dst->key;
+	int kl = dst->key_line, kc = dst->key_col;
+
+	*dst = *src;
+	dst->key = key;
+	dst->key_line = kl;
+	dst->key_col = kc;
+	dst->str = src->str ? xstrdup(src->str) : NULL;
+	dst->items = NULL;
+	dst->n = dst->cap = 0;
+	for (i = 0; i < src->n; i++) {
+		struct value *c = value_add(dst, src->items[i].key, VAL_NULL);
+
+		c->key_line = src->items[i].key_line;
+		c->key_col = src->items[i].key_col;
+		value_copy(c, &src->items[i]);
+	}
+}
+
+const struct value *
+value_get(const struct value *map, const char *key)
+{
+	size_t i;
+
+	if (map == NULL || map->kind != VAL_MAP)
+		return NULL;
+	/* Later keys win, as in most YAML loaders. */
+	for (i = map->n; i-- > 0;)
+		if (map->items[i].key && strcmp(map->items[i].key, key) == 0)
+			return &map->items[i];
+	return NULL;
+}
+
+const char *
+value_get_str(const struct value *map, const char *key)
+{
+	const struct value *v = value_get(map, key);
+
+	return v && value_is_scalar(v) && v->kind != VAL_NULL ? v->str : NULL;
+}
+
+bool
+value_is_scalar(const struct value *v)
+{
+	return v->kind != VAL_LIST && v->kind != VAL_MAP;
+}
+
+bool
+value_truthy(const struct value *v)
+{
+	if (v == NULL)
+		return false;
+	switch (v->kind) {
+	case VAL_NULL:
+		return false;
+	case VAL_BOOL:
+		return strcmp(v->str, "true") == 0;
+	case VAL_LIST:
+		return v->n > 0;
+	case VAL_MAP:
+		return true;
+	case VAL_NUM:
+	case VAL_STR:
+		return v->str && v->str[0];
+	}
+	return false;
+}
+
+/* ---- YAML loading ---- */
+
+struct loader {
+	yaml_parser_t parser;
+	int line_base;
+	size_t nodes;
+	struct hmap anchors;	/* anchor name -> struct value * (a copy) */
+	struct strv anchor_names;
+	struct value_error *err;
+};
+
+static int
+fail(struct loader *ld, const yaml_mark_t *m, const char *msg)
+{
+	ld->err->line = (int)m->line + 1 + ld->line_base;
+	ld->err->col = (int)m->column + 1;
+	snprintf(ld->err->msg, sizeof(ld->err->msg), "%s", msg);
+	return -1;
+}
+
+static int
+parser_fail(struct loader *ld)
+{
+	yaml_parser_t *p = &ld->parser;
+	const yaml_mark_t *m = p->problem ? &p->problem_mark : &p->context_mark;
+	char msg[256];
+
+	if (p->context)
+		snprintf(msg, sizeof(msg), "%s %s", p->problem ? p->problem :
+		    "invalid YAML", p->context);
+	else
+		snprintf(msg, sizeof(msg), "%s", p->problem ? p->problem :
+		    "invalid YAML");
+	return fail(ld, m, msg);
+}
+
+static bool
+is_number(const char *s)
+{
+	const char *p = s;
+	bool digits = false;
+
+	if (*p == '-' || *p == '+')
+		p++;
+	if (p[0] == '0' && (p[1] == 'x' || p[1] == 'o')) {
+		p += 2;
+		if (!*p)
+			return false;
+		for (; *p; p++)
+			if (!strchr("0123456789abcdefABCDEF", *p))
+				return false;
+		return true;
+	}
+	for (; *p >= '0' && *p <= '9'; p++)
+		digits = true;
+	if (*p == '.')
+		for (p++; *p >= '0' && *p <= '9'; p++)
+			digits = true;
+	if (digits && (*p == 'e' || *p == 'E')) {
+		p++;
+		if (*p == '-' || *p == '+')
+			p++;
+		if (!(*p >= '0' && *p <= '9'))
+			return false;
+		while (*p >= '0' && *p <= '9')
+			p++;
+	}
+	return digits && *p == '\0';
+}
+
+static void
+scalar_kind(struct value *v, const yaml_event_t *ev)
+{
+	const char *s = v->str;
+	const char *tag = (const char *)ev->data.scalar.tag;
+
+	v->quoted = ev->data.scalar.style != YAML_PLAIN_SCALAR_STYLE;
+	if (tag && strcmp(tag, YAML_STR_TAG) == 0)
+		v->kind = VAL_STR;
+	else if (v->quoted)
+		v->kind = VAL_STR;
+	else if (!*s || strcmp(s, "~") == 0 || strcmp(s, "null") == 0 ||
+	    strcmp(s, "Null") == 0 || strcmp(s, "NULL") == 0)
+		v->kind = VAL_NULL;
+	else if (strcmp(s, "true") == 0 || strcmp(s, "True") == 0 ||
+	    strcmp(s, "TRUE") == 0) {
+		v->kind = VAL_BOOL;
+		free(v->str);
+		v->str = xstrdup("true");
+	} else if (strcmp(s, "false") == 0 || strcmp(s, "False") == 0 ||
+	    strcmp(s, "FALSE") == 0) {
+		v->kind = VAL_BOOL;
+		free(v->str);
+		v->str = xstrdup("false");
+	} else if (is_number(s))
+		v->kind = VAL_NUM;
+	else
+		v->kind = VAL_STR;
+}
+
+static size_t
+count_nodes(const struct value *v)
+{
+	size_t i, n = 1;
+
+	for (i = 0; i < v->n; i++)
+		n += count_nodes(&v->items[i]);
+	return n;
+}
+
+static int load_node(struct loader *ld, yaml_event_t *ev, struct value *v,
+    int depth);
+
+static void
+remember_anchor(struct loader *ld, const yaml_char_t *anchor,
+    const struct value *v)
+{
+	struct value *copy;
+
+	if (anchor == NULL)
+		return;
+	copy = value_new(VAL_NULL);
+	value_copy(copy, v);
+	strv_push(&ld->anchor_names, (const char *)anchor);
+	copy = hmap_put(&ld->anchors, ld->anchor_names.v[ld->anchor_names.n - 1],
+	    copy);
+	value_free(copy);
+}
+
+static int
+next_event(struct loader *ld, yaml_event_t *ev)
+{
+	if (!yaml_parser_parse(&ld->parser, ev))
+		return parser_fail(ld);
+	return 0;
+}
+
+static int
+load_collection(struct loader *ld, yaml_event_t *start, struct value *v,
+    int depth)
+{
+	bool is_map = start->type == YAML_MAPPING_START_EVENT;
+	yaml_event_type_t end = is_map ? YAML_MAPPING_END_EVENT :
+	    YAML_SEQUENCE_END_EVENT;
+	yaml_event_t ev;
+
+	v->kind = is_map ? VAL_MAP : VAL_LIST;
+	if (depth >= VALUE_MAX_DEPTH)
+		return fail(ld, &start->start_mark,
+		    "nesting deeper than the limit of 64 levels");
+	for (;;) {
+		struct value *child;
+		int line = 0, col = 0;
+		char *key = NULL;
+
+		if (next_event(ld, &ev) < 0)
+			return -1;
+		if (ev.type == end) {
+			yaml_event_delete(&ev);
+			return 0;
+		}
+		if (is_map) {
+			struct value k = { 0 };
+
+			line = (int)ev.start_mark.line + 1 + ld->line_base;
+			col = (int)ev.start_mark.column + 1;
+			if (load_node(ld, &ev, &k, depth + 1) < 0) {
+				value_clear(&k);
+				return -1;
+			}
+			if (!value_is_scalar(&k)) {
+				value_clear(&k);
+				ev.start_mark.line = (size_t)(line - 1 - ld->line_base);
+				ev.start_mark.column = (size_t)(col - 1);
+				return fail(ld, &ev.start_mark,
+				    "a mapping key must be a plain value");
+			}
+			key = k.str ? k.str : xstrdup("");
+			k.str = NULL;
+			value_clear(&k);
+			if (next_event(ld, &ev) < 0) {
+				free(key);
+				return -1;
+			}
+		}
+		child = value_add(v, NULL, VAL_NULL);
+		child->key = key;
+		child->key_line = line;
+		child->key_col = col;
+		if (load_node(ld, &ev, child, depth + 1) < 0)
+			return -1;
+	}
+}
+
+/* Loads the node that starts with ev (consumed) into v. */
+static int
+load_node(struct loader *ld, yaml_event_t *ev, struct value *v, int depth)
+{
+	const yaml_char_t *anchor = NULL;
+	char *anchor_copy = NULL;
+	int rc = 0;
+
+	v->line = (int)ev->start_mark.line + 1 + ld->line_base;
+	v->col = (int)ev->start_mark.column + 1;
+	if (++ld->nodes > VALUE_MAX_NODES) {
+		rc = fail(ld, &ev->start_mark,
+		    "document has more than 200000 values (alias bomb?)");
+		yaml_event_delete(ev);
+		return rc;
+	}
+	switch (ev->type) {
+	case YAML_SCALAR_EVENT:
+		v->str = xstrndup((const char *)ev->data.scalar.value,
+		    ev->data.scalar.length);
+		scalar_kind(v, ev);
+		anchor = ev->data.scalar.anchor;
+		if (anchor)
+			remember_anchor(ld, anchor, v);
+		break;
+	case YAML_ALIAS_EVENT: {
+		const struct value *src = hmap_get(&ld->anchors,
+		    (const char *)ev->data.alias.anchor);
+		size_t n;
+
+		if (src == NULL) {
+			rc = fail(ld, &ev->start_mark, "unknown alias");
+			break;
+		}
+		n = count_nodes(src);
+		if (n > VALUE_MAX_NODES - ld->nodes) {
+			rc = fail(ld, &ev->start_mark,
+			    "aliases expand to more than 200000 values "
+			    "(alias bomb?)");
+			break;
+		}
+		ld->nodes += n;
+		{
+			int line = v->line, col = v->col;
+
+			value_copy(v, src);
+			v->line = line;
+			v->col = col;
+		}
+		break;
+	}
+	case YAML_SEQUENCE_START_EVENT:
+	case YAML_MAPPING_START_EVENT:
+		anchor = ev->type == YAML_SEQUENCE_START_EVENT ?
+		    ev->data.sequence_start.anchor :
+		    ev->data.mapping_start.anchor;
+		if (anchor)
+			anchor_copy = xstrdup((const char *)anchor);
+		rc = load_collection(ld, ev, v, depth);
+		if (rc == 0 && anchor_copy)
+			remember_anchor(ld, (const yaml_char_t *)anchor_copy, v);
+		free(anchor_copy);
+		break;
+	default:
+		rc = fail(ld, &ev->start_mark, "unexpected YAML event");
+	}
+	yaml_event_delete(ev);
+	return rc;
+}
+
+static void
+loader_free(struct loader *ld)
+{
+	size_t i;
+
+	for (i = 0; i < ld->anchors.cap; i++)
+		if (ld->anchors.slots[i].key)
+			value_free(ld->anchors.slots[i].val);
+	hmap_free(&ld->anchors);
+	strv_free(&ld->anchor_names);
+	yaml_parser_delete(&ld->parser);
+}
+
+int
+value_parse_yaml(const char *text, size_t len, int line_base,
+    struct value **out, struct value_error *err)
+{
+	struct loader ld;
+	yaml_event_t ev;
+	struct value *root = NULL;
+	int rc = -1;
+
+	memset(&ld, 0, sizeof(ld));
+	memset(err, 0, sizeof(*err));
+	ld.line_base = line_base;
+	ld.err = err;
+	*out = NULL;
+	if (!yaml_parser_initialize(&ld.parser)) {
+		snprintf(err->msg, sizeof(err->msg), "cannot start YAML parser");
+		err->line = line_base + 1;
+		err->col = 1;
+		return -1;
+	}
+	yaml_parser_set_input_string(&ld.parser, (const unsigned char *)text,
+	    len);
+	yaml_parser_set_encoding(&ld.parser, YAML_UTF8_ENCODING);
+	/* STREAM-START, then DOCUMENT-START or STREAM-END. */
+	for (;;) {
+		if (next_event(&ld, &ev) < 0)
+			goto done;
+		if (ev.type == YAML_STREAM_END_EVENT) {
+			yaml_event_delete(&ev);
+			root = value_new(VAL_NULL);
+			root->line = line_base + 1;
+			root->col = 1;
+			rc = 0;
+			goto done;
+		}
+		if (ev.type == YAML_DOCUMENT_START_EVENT) {
+			yaml_event_delete(&ev);
+			break;
+		}
+		yaml_event_delete(&ev);
+	}
+	if (next_event(&ld, &ev) < 0)
+		goto done;
+	root = value_new(VAL_NULL);
+	if (load_node(&ld, &ev, root, 0) < 0)
+		goto done;
+	/* Read to the end of the document so trailing errors are seen. */
+	if (next_event(&ld, &ev) < 0)
+		goto done;
+	yaml_event_delete(&ev);
+	rc = 0;
+done:
+	if (rc < 0) {
+		value_free(root);
+		root = NULL;
+	}
+	*out = root;
+	loader_free(&ld);
+	return rc;
+}

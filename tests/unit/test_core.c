@@ -1,0 +1,233 @@
+/* Unit tests of the foundation modules: buf, str, value, fsutil, dates. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "buf.h"
+#include "check.h"
+#include "frontmatter.h"
+#include "fsutil.h"
+#include "str.h"
+#include "t.h"
+#include "value.h"
+
+void test_buf(void);
+void test_slug(void);
+void test_fold(void);
+void test_utf8(void);
+void test_yaml_positions(void);
+void test_yaml_limits(void);
+void test_fm_split(void);
+void test_paths(void);
+void test_dates(void);
+
+void
+test_buf(void)
+{
+	struct buf b = BUF_INIT;
+	char *s;
+
+	CHECK_STR(buf_cstr(&b), "");
+	buf_puts(&b, "a");
+	buf_printf(&b, "%d-%s", 42, "x");
+	CHECK_STR(b.data, "a42-x");
+	CHECK_INT(b.len, 5);
+	buf_truncate(&b, 1);
+	CHECK_STR(b.data, "a");
+	buf_puts_html(&b, "<a href=\"x\">&'");
+	CHECK_STR(b.data, "a&lt;a href=&quot;x&quot;&gt;&amp;&#39;");
+	buf_free(&b);
+	buf_puts_json_str(&b, "q\"\\\n\x01</script>");
+	CHECK_STR(b.data, "\"q\\\"\\\\\\n\\u0001\\u003c/script\\u003e\"");
+	s = buf_detach(&b);
+	CHECK(b.data == NULL && b.len == 0);
+	free(s);
+	buf_put_url_path(&b, "a b/é?#", 9);
+	CHECK_STR(b.data, "a%20b/%C3%A9%3F%23");
+	buf_free(&b);
+}
+
+static void
+slug_is(const char *text, const char *want)
+{
+	struct buf b = BUF_INIT;
+
+	str_slug(&b, text, strlen(text));
+	CHECK_STR(buf_cstr(&b), want);
+	buf_free(&b);
+}
+
+void
+test_slug(void)
+{
+	/* GitHub's rules: lower case, spaces to '-', punctuation dropped,
+	 * accented letters kept. */
+	slug_is("Diagnóstico rápido (10 min)", "diagnóstico-rápido-10-min");
+	slug_is("Rollback imediato", "rollback-imediato");
+	slug_is("1. Sintomas", "1-sintomas");
+	slug_is("API: 5xx > 20%", "api-5xx--20");
+	slug_is("snake_case and-dash", "snake_case-and-dash");
+	slug_is("🚨 Sintomas", "-sintomas");
+	slug_is("AÇÕES", "ações");
+}
+
+void
+test_fold(void)
+{
+	char *f = str_fold_dup("Diagnóstico RÁPIDO Ação ß");
+
+	CHECK_STR(f, "diagnostico rapido acao ss");
+	free(f);
+	/* Decomposed accents (e + combining acute) fold the same way. */
+	f = str_fold_dup("Verificac\xcc\xa7" "a\xcc\x83" "o");
+	CHECK_STR(f, "verificacao");
+	free(f);
+}
+
+void
+test_utf8(void)
+{
+	CHECK(utf8_invalid_at("héllo", 6) == (size_t)-1);
+	CHECK_INT(utf8_invalid_at("ab\xff", 3), 2);
+	CHECK_INT(utf8_invalid_at("ab\0c", 4), 2);
+	CHECK_INT(utf8_invalid_at("\xc3", 1), 0);		/* truncated */
+	CHECK_INT(utf8_invalid_at("\xed\xa0\x80", 3), 0);	/* surrogate */
+	CHECK_INT(utf8_invalid_at("\xc0\xaf", 2), 0);		/* overlong */
+	CHECK_INT(utf8_column("áb", 2), 2);
+}
+
+void
+test_yaml_positions(void)
+{
+	const char *y = "title: Restore\nalerts:\n  - A1\n  - \"B2\"\n"
+	    "n: 90\nok: true\nnothing: ~\n";
+	struct value *v;
+	struct value_error err;
+	const struct value *a;
+
+	CHECK_INT(value_parse_yaml(y, strlen(y), 1, &v, &err), 0);
+	if (v == NULL)
+		return;
+	CHECK_STR(value_get_str(v, "title"), "Restore");
+	CHECK_INT(value_get(v, "title")->line, 2);
+	CHECK_INT(value_get(v, "title")->col, 8);
+	a = value_get(v, "alerts");
+	CHECK(a && a->kind == VAL_LIST && a->n == 2);
+	if (a && a->n == 2) {
+		CHECK_INT(a->items[1].line, 5);
+		CHECK_INT(a->items[1].col, 5);
+		CHECK(a->items[1].quoted);
+	}
+	CHECK(value_get(v, "n")->kind == VAL_NUM);
+	CHECK(value_get(v, "ok")->kind == VAL_BOOL);
+	CHECK(value_get(v, "nothing")->kind == VAL_NULL);
+	value_free(v);
+
+	y = "title: [unclosed\n";
+	CHECK_INT(value_parse_yaml(y, strlen(y), 1, &v, &err), -1);
+	CHECK(v == NULL);
+	CHECK(err.line >= 2);
+	CHECK(err.msg[0] != '\0');
+}
+
+void
+test_yaml_limits(void)
+{
+	struct buf b = BUF_INIT;
+	struct value *v;
+	struct value_error err;
+	int i;
+
+	/* A billion laughs: each level doubles; expansion is bounded. */
+	buf_puts(&b, "a: &a [x, x, x, x, x, x, x, x, x, x]\n");
+	for (i = 0; i < 12; i++)
+		buf_printf(&b, "%c: &%c [*%c, *%c, *%c, *%c, *%c, *%c, *%c, "
+		    "*%c, *%c, *%c]\n", 'b' + i, 'b' + i, 'a' + i, 'a' + i,
+		    'a' + i, 'a' + i, 'a' + i, 'a' + i, 'a' + i, 'a' + i,
+		    'a' + i, 'a' + i);
+	CHECK_INT(value_parse_yaml(b.data, b.len, 0, &v, &err), -1);
+	CHECK(strstr(err.msg, "alias") != NULL);
+	buf_free(&b);
+
+	for (i = 0; i < 100; i++)
+		buf_puts(&b, "[");
+	CHECK_INT(value_parse_yaml(b.data, b.len, 0, &v, &err), -1);
+	CHECK(strstr(err.msg, "nesting") != NULL);
+	buf_free(&b);
+}
+
+void
+test_fm_split(void)
+{
+	struct fm_split sp;
+	const char *s = "---\ntitle: x\n---\n# Body\n";
+
+	fm_split(s, strlen(s), &sp);
+	CHECK(sp.present && sp.closed);
+	CHECK_INT(sp.yaml_off, 4);
+	CHECK_INT(sp.yaml_len, 9);
+	CHECK_INT(sp.body_line, 4);
+	CHECK_STR(s + sp.body_off, "# Body\n");
+
+	s = "\xef\xbb\xbf---\r\ntitle: x\r\n...\r\nbody";
+	fm_split(s, strlen(s), &sp);
+	CHECK(sp.present && sp.closed);
+	CHECK_STR(s + sp.body_off, "body");
+
+	s = "---\ntitle: x\n";
+	fm_split(s, strlen(s), &sp);
+	CHECK(sp.present && !sp.closed);
+
+	s = "# No front matter\n---\n";
+	fm_split(s, strlen(s), &sp);
+	CHECK(!sp.present);
+	CHECK_INT(sp.body_off, 0);
+}
+
+void
+test_paths(void)
+{
+	char *p;
+
+	p = path_normalize("a/./b/../c//d");
+	CHECK_STR(p, "a/c/d");
+	free(p);
+	CHECK(path_normalize("../etc/passwd") == NULL);
+	CHECK(path_normalize("a/../../etc") == NULL);
+	CHECK(path_normalize("/etc/passwd") == NULL);
+	p = path_normalize("a/..");
+	CHECK_STR(p, "");
+	free(p);
+	p = path_relative("a/b/c.html", "a/d.html");
+	CHECK_STR(p, "../d.html");
+	free(p);
+	p = path_relative("index.html", "x/y.html");
+	CHECK_STR(p, "x/y.html");
+	free(p);
+	p = path_relative("x/y.html", "index.html");
+	CHECK_STR(p, "../index.html");
+	free(p);
+	p = path_root_prefix("a/b/c.html");
+	CHECK_STR(p, "../../");
+	free(p);
+	p = path_md_to_html("db/kafka.md");
+	CHECK_STR(p, "db/kafka.html");
+	free(p);
+}
+
+void
+test_dates(void)
+{
+	char out[11];
+
+	CHECK_INT(check_parse_date("1970-01-01"), 0);
+	CHECK_INT(check_parse_date("2026-11-23"), 20780);
+	CHECK_INT(check_parse_date("2024-02-29"), 19782);
+	CHECK_INT(check_parse_date("2023-02-29"), -1);
+	CHECK_INT(check_parse_date("2026-13-01"), -1);
+	CHECK_INT(check_parse_date("2026-1-01"), -1);
+	CHECK_INT(check_parse_date("2026-01-01x"), -1);
+	check_format_date(20780, out);
+	CHECK_STR(out, "2026-11-23");
+	check_format_date(19782, out);
+	CHECK_STR(out, "2024-02-29");
+}
