@@ -126,6 +126,8 @@ check_fields(struct ctx *c, const struct page *p, const struct kind *k)
 	struct pos fm = p->fm_pos;
 	size_t i;
 
+	if (p->fm_invalid)
+		return;		/* yaml.syntax said it; fields are unknown */
 	if (!p->has_front_matter && k->needs_front_matter) {
 		err(c, p, fm, "front-matter.missing", DIAG_ERROR,
 		    "no front matter; a %s needs %s", k->id,

@@ -160,12 +160,14 @@ fm_load(struct page *p, const struct config *cfg,
 	if (!sp->closed) {
 		diag_add(&p->diags, p->file, 1, 1, DIAG_ERROR, "yaml.syntax",
 		    "front matter opened with '---' is never closed");
+		p->fm_invalid = true;
 		return;
 	}
 	if (value_parse_yaml(p->src + sp->yaml_off, sp->yaml_len, 1, &p->fm,
 	    &err) < 0) {
 		diag_add(&p->diags, p->file, err.line, err.col, DIAG_ERROR,
 		    "yaml.syntax", "%s", err.msg);
+		p->fm_invalid = true;
 		return;
 	}
 	fm = p->fm;

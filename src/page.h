@@ -76,6 +76,7 @@ struct page {
 	size_t len;
 	unsigned long long hash;	/* of the bytes */
 	bool has_front_matter;
+	bool fm_invalid;		/* present but unreadable (yaml.syntax) */
 	struct pos fm_pos;		/* the opening '---' */
 	struct value *fm;		/* front matter tree (map), or NULL */
 	int body_line;			/* first line of the Markdown body */

@@ -1,0 +1,342 @@
+/*
+ * The Mustache engine: the spec's core modules, read from the shared
+ * corpus at run time, then errors, limits and this project's additions.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "buf.h"
+#include "str.h"
+#include "t.h"
+#include "template.h"
+#include "value.h"
+
+/* Tests only: the spec's partials (a map) or a name -> text table. */
+static const char *
+map_loader(void *ud, const char *name, size_t *len)
+{
+	const char *s = value_get_str(ud, name);
+
+	if (s != NULL)
+		*len = strlen(s);
+	return s;
+}
+
+static char *
+read_all(const char *path, size_t *len)
+{
+	struct buf b = BUF_INIT;
+	char chunk[4096];
+	size_t n;
+	FILE *f;
+
+	if ((f = fopen(path, "rb")) == NULL)
+		return NULL;
+	while ((n = fread(chunk, 1, sizeof(chunk), f)) > 0)
+		buf_put(&b, chunk, n);
+	fclose(f);
+	*len = b.len;
+	return buf_detach(&b);
+}
+
+/* Prints s as a C string, so blanks and line ends show. */
+static void
+put_quoted(const char *label, const char *s)
+{
+	fprintf(stderr, "    %-9s \"", label);
+	for (; *s; s++)
+		switch (*s) {
+		case '\n': fputs("\\n", stderr); break;
+		case '\r': fputs("\\r", stderr); break;
+		case '\t': fputs("\\t", stderr); break;
+		case '"': fputs("\\\"", stderr); break;
+		case '\\': fputs("\\\\", stderr); break;
+		default: fputc(*s, stderr);
+		}
+	fputs("\"\n", stderr);
+}
+
+static int
+run_spec_case(const char *module, const struct value *tc)
+{
+	const char *name = value_get_str(tc, "name");
+	const char *src = value_get_str(tc, "template");
+	const char *want = value_get_str(tc, "expected");
+	struct buf out = BUF_INIT;
+	struct tpl_error err;
+	char label[256];
+	int rc, ok;
+
+	snprintf(label, sizeof(label), "spec/%s/%s", module,
+	    name ? name : "?");
+	if (src == NULL)
+		src = "";
+	if (want == NULL)
+		want = "";
+	rc = tpl_render_string(src, value_get(tc, "data"), map_loader,
+	    (void *)value_get(tc, "partials"), &out, &err);
+	ok = rc == 0 && strcmp(buf_cstr(&out), want) == 0;
+	if (t_case(label, ok)) {
+		fprintf(stderr, "  %s:\n", label);
+		if (rc != 0)
+			fprintf(stderr, "    error %s:%d:%d: %s\n", err.name,
+			    err.line, err.col, err.msg);
+		put_quoted("template", src);
+		put_quoted("- want", want);
+		put_quoted("+ got", buf_cstr(&out));
+	}
+	buf_free(&out);
+	return ok;
+}
+
+static void
+run_spec_module(const char *dir, const char *module)
+{
+	const struct value *tests;
+	struct value_error verr;
+	struct value *doc;
+	size_t i, len, pass = 0;
+	char *path, *text;
+
+	path = xasprintf("%s/%s.yml", dir, module);
+	if ((text = read_all(path, &len)) == NULL) {
+		fprintf(stderr, "  cannot read %s (set MUSTACHE_SPEC_DIR)\n",
+		    path);
+		t_failures++;
+		free(path);
+		return;
+	}
+	if (value_parse_yaml(text, len, 0, &doc, &verr) < 0) {
+		fprintf(stderr, "  %s:%d:%d: %s\n", path, verr.line, verr.col,
+		    verr.msg);
+		t_failures++;
+	} else {
+		tests = value_get(doc, "tests");
+		CHECK(tests != NULL && tests->kind == VAL_LIST && tests->n > 0);
+		for (i = 0; tests != NULL && i < tests->n; i++)
+			pass += run_spec_case(module, &tests->items[i]);
+		printf("  spec/%s: %zu/%zu passed\n", module, pass,
+		    tests ? tests->n : 0);
+		value_free(doc);
+	}
+	free(text);
+	free(path);
+}
+
+void
+test_template_spec(void)
+{
+	static const char *modules[] = { "comments", "interpolation",
+	    "sections", "inverted", "partials", "delimiters" };
+	const char *dir = getenv("MUSTACHE_SPEC_DIR");
+	size_t i;
+
+	if (dir == NULL || *dir == '\0')
+		dir = "../shared/corpora/mustache-spec";
+	for (i = 0; i < sizeof(modules) / sizeof(modules[0]); i++)
+		run_spec_module(dir, modules[i]);
+}
+
+/* Renders src against YAML data, partials from the YAML map parts. */
+static char *
+render(const char *src, const char *data, const char *parts,
+    struct tpl_error *err)
+{
+	struct value *d = NULL, *p = NULL;
+	struct value_error verr;
+	struct buf out = BUF_INIT;
+	int rc;
+
+	if (value_parse_yaml(data, strlen(data), 0, &d, &verr) < 0 ||
+	    value_parse_yaml(parts, strlen(parts), 0, &p, &verr) < 0) {
+		fprintf(stderr, "  bad test YAML: %s\n", verr.msg);
+		t_failures++;
+		value_free(d);
+		return NULL;
+	}
+	rc = tpl_render_string(src, d, map_loader, p, &out, err);
+	value_free(d);
+	value_free(p);
+	if (rc < 0) {
+		buf_free(&out);
+		return NULL;
+	}
+	return buf_detach(&out);
+}
+
+static void
+check_render(const char *src, const char *data, const char *parts,
+    const char *want)
+{
+	struct tpl_error err;
+	char *got = render(src, data, parts, &err);
+
+	if (got == NULL)
+		fprintf(stderr, "  %s: error %d:%d: %s\n", src, err.line,
+		    err.col, err.msg);
+	CHECK_STR(got, want);
+	free(got);
+}
+
+static void
+check_error(const char *src, const char *parts, const char *name, int line,
+    int col, const char *msg_part)
+{
+	struct tpl_error err;
+	char *got = render(src, "{}", parts, &err);
+
+	CHECK(got == NULL);
+	free(got);
+	if (got != NULL)
+		return;
+	CHECK_STR(err.name, name);
+	CHECK_INT(err.line, line);
+	CHECK_INT(err.col, col);
+	if (strstr(err.msg, msg_part) == NULL) {
+		fprintf(stderr, "  message \"%s\" lacks \"%s\"\n", err.msg,
+		    msg_part);
+		t_failures++;
+	}
+}
+
+void
+test_template_errors(void)
+{
+	check_error("ab\ncd {{name", "{}", "main", 2, 4, "unclosed tag");
+	check_error("x {{{name}}", "{}", "main", 1, 3, "unclosed tag");
+	check_error("{{=<% %>=}}\n<%x", "{}", "main", 2, 1, "unclosed tag");
+	check_error("a\n  {{#s}}\nb\n", "{}", "main", 2, 3, "never closed");
+	check_error("{{#a}}{{#b}}\n{{/a}}{{/b}}", "{}", "main", 2, 1,
+	    "does not match section \"b\" opened at line 1");
+	check_error("x\n{{/a}}", "{}", "main", 2, 1, "no open section");
+	check_error("{{=<%>=}}", "{}", "main", 1, 1, "set-delimiter");
+	check_error("{{= a b c =}}", "{}", "main", 1, 1, "set-delimiter");
+	check_error("{{=a= b=}}", "{}", "main", 1, 1, "set-delimiter");
+	check_error("{{}}", "{}", "main", 1, 1, "empty");
+	check_error("é {{a b}}", "{}", "main", 1, 3, "blanks");
+	check_error("{{a..b}}", "{}", "main", 1, 1, "empty part");
+	check_error("{{>p}}", "{ p: \"ok\\n  {{#x}}\" }", "p", 2, 3,
+	    "never closed");
+}
+
+void
+test_template_env(void)
+{
+	struct value *parts;
+	struct value_error verr;
+	struct tpl_error err;
+	struct tpl_env *env;
+	const struct tpl *a, *b;
+	struct buf out = BUF_INIT;
+	const char *yml = "{ page: '<{{>head}}|{{>gone}}|{{>page}}>', "
+	    "head: 'H{{x}}', bad: '{{#x}}' }";
+
+	CHECK(value_parse_yaml(yml, strlen(yml), 0, &parts, &verr) == 0);
+	env = tpl_env_new(map_loader, parts);
+	a = tpl_env_get(env, "page", &err);
+	CHECK(a != NULL);
+	b = tpl_env_get(env, "page", &err);
+	CHECK(a == b);
+	CHECK(tpl_env_get(env, "head", &err) != NULL);
+	CHECK(tpl_env_get(env, "nope", &err) == NULL);
+	CHECK_STR(err.name, "nope");
+	CHECK(strstr(err.msg, "no template") != NULL);
+	CHECK(tpl_env_get(env, "bad", &err) == NULL);
+	CHECK_INT(err.line, 1);
+	/* Recursion is cut at TPL_MAX_PARTIAL_DEPTH. */
+	tpl_render(a, NULL, &out);
+	CHECK_INT(out.len, TPL_MAX_PARTIAL_DEPTH * 5 + 2);
+	CHECK(strncmp(buf_cstr(&out), "<H||<H||", 8) == 0);
+	buf_free(&out);
+	tpl_env_free(env);
+	value_free(parts);
+}
+
+void
+test_template_limits(void)
+{
+	struct buf src = BUF_INIT;
+	struct tpl_error err;
+	char *got;
+	int i;
+
+	for (i = 0; i < TPL_MAX_NESTING; i++)
+		buf_puts(&src, "{{#a}}");
+	buf_puts(&src, "x");
+	for (i = 0; i < TPL_MAX_NESTING; i++)
+		buf_puts(&src, "{{/a}}");
+	got = render(buf_cstr(&src), "{ a: true }", "{}", &err);
+	CHECK_STR(got, "x");
+	free(got);
+	buf_free(&src);
+
+	for (i = 0; i <= TPL_MAX_NESTING; i++)
+		buf_puts(&src, "{{#a}}");
+	got = render(buf_cstr(&src), "{ a: true }", "{}", &err);
+	CHECK(got == NULL);
+	CHECK(strstr(err.msg, "nested deeper") != NULL);
+	CHECK_INT(err.col, TPL_MAX_NESTING * 6 + 1);
+	free(got);
+	buf_free(&src);
+
+	/* Sections and partials together stop at TPL_MAX_RENDER_DEPTH. */
+	buf_puts(&src, "{ p: '");
+	for (i = 0; i < TPL_MAX_NESTING; i++)
+		buf_puts(&src, "{{#a}}");
+	buf_puts(&src, "y{{>p}}");
+	for (i = 0; i < TPL_MAX_NESTING; i++)
+		buf_puts(&src, "{{/a}}");
+	buf_puts(&src, "' }");
+	got = render("{{>p}}", "{ a: [1, 2] }", buf_cstr(&src), &err);
+	CHECK(got != NULL && strlen(got) > 0 && strspn(got, "y") ==
+	    strlen(got));
+	free(got);
+	buf_free(&src);
+
+	/* A partial that includes itself on the same data ends. */
+	got = render("{{>p}}", "{}", "{ p: 'z{{>p}}' }", &err);
+	CHECK(got != NULL && strlen(got) == TPL_MAX_PARTIAL_DEPTH);
+	free(got);
+}
+
+void
+test_template_values(void)
+{
+	struct value *d = value_new(VAL_MAP);
+	struct buf out = BUF_INIT;
+	struct tpl_error err;
+
+	value_add_str(d, "s", "<a href='x'>&");
+	value_add_raw(d, "r", "<b>");
+	value_add_bool(d, "t", true);
+	value_add_bool(d, "f", false);
+	value_add_int(d, "n", 42);
+	CHECK(tpl_render_string("{{s}}|{{{s}}}|{{r}}|{{t}}|{{f}}|{{n}}|"
+	    "{{#t}}T{{/t}}{{^f}}F{{/f}}", d, NULL, NULL, &out, &err) == 0);
+	CHECK_STR(buf_cstr(&out), "&lt;a href=&#39;x&#39;&gt;&amp;|"
+	    "<a href='x'>&|<b>|true|false|42|TF");
+	buf_free(&out);
+	value_free(d);
+
+	check_render("{{a}} {{b}} {{c}} {{d}} {{e}} {{f}}",
+	    "{ a: 1.210, b: 2.0, c: -0.50, d: 1e3, e: 7, f: 0x1F }", "{}",
+	    "1.21 2 -0.5 1e3 7 0x1F");
+	check_render("[{{m}}][{{l}}][{{z}}]", "{ m: {k: v}, l: [1], z: ~ }",
+	    "{}", "[][][]");
+	/* Nested standalone partials add up their indentation. */
+	check_render("  {{>a}}\n", "{ x: \"1\\n2\" }",
+	    "{ a: \"a\\n {{>b}}\\n{{#x}}\\n  {{x}}\\n{{/x}}\\n\", "
+	    "b: \"b1\\nb2\\n\" }",
+	    "  a\n   b1\n   b2\n    1\n2\n");
+	/* An inline partial is not indented; a missing one is empty. */
+	check_render(" {{>a}}{{>none}}|\n", "{}", "{ a: \"1\\n2\" }",
+	    " 1\n2|\n");
+	/* A tag starting a line inside an indented partial is indented. */
+	check_render("\t{{>a}}\n", "{ v: V }",
+	    "{ a: \"{{v}}\\n{{! c }}x\\n{{#v}}y{{/v}}\\n\" }",
+	    "\tV\n\tx\n\ty\n");
+	/* Template text with NUL-free odd delimiters and a triple with them. */
+	check_render("{{=<< >>=}}<<{v}>> <<& v>> <<v>>", "{ v: '<' }", "{}",
+	    "< < &lt;");
+}
