@@ -682,39 +682,51 @@ load_tree(struct loadctx *lc, const struct value *t)
 }
 
 int
+config_load_text(struct config *cfg, const char *name, const char *text,
+    size_t len, struct diag_list *diags)
+{
+	struct loadctx lc = { cfg, diags, name, 0 };
+	struct value_error verr;
+
+	memset(cfg, 0, sizeof(*cfg));
+	set_defaults(cfg);
+	cfg->file = xstrdup(name);
+	if (utf8_invalid_at(text, len) != (size_t)-1) {
+		diag_add(diags, name, 1, 1, DIAG_ERROR, "encoding.utf8",
+		    "%s is not valid UTF-8", "the configuration");
+		return -1;
+	}
+	if (value_parse_yaml(text, len, 0, &cfg->tree, &verr) < 0) {
+		diag_add(diags, name, verr.line, verr.col, DIAG_ERROR,
+		    "yaml.syntax", "%s", verr.msg);
+		return -1;
+	}
+	load_tree(&lc, cfg->tree);
+	return lc.errors ? -1 : 0;
+}
+
+int
 config_load(struct config *cfg, const char *path, struct diag_list *diags)
 {
-	struct loadctx lc = { cfg, diags, path, 0 };
-	struct value_error verr;
 	char *text, err[256];
 	size_t len;
 	int rc;
 
-	memset(cfg, 0, sizeof(*cfg));
-	set_defaults(cfg);
-	if (path == NULL)
+	if (path == NULL) {
+		memset(cfg, 0, sizeof(*cfg));
+		set_defaults(cfg);
 		return 0;
-	cfg->file = xstrdup(path);
+	}
 	rc = fs_read(path, FS_DEFAULT_MAX_FILE, &text, &len, err, sizeof(err));
 	if (rc != 0) {
+		memset(cfg, 0, sizeof(*cfg));
+		set_defaults(cfg);
 		diag_add(diags, path, 1, 1, DIAG_ERROR, "file.read", "%s", err);
 		return -1;
 	}
-	if (utf8_invalid_at(text, len) != (size_t)-1) {
-		diag_add(diags, path, 1, 1, DIAG_ERROR, "encoding.utf8",
-		    "%s is not valid UTF-8", "the configuration");
-		free(text);
-		return -1;
-	}
-	if (value_parse_yaml(text, len, 0, &cfg->tree, &verr) < 0) {
-		diag_add(diags, path, verr.line, verr.col, DIAG_ERROR,
-		    "yaml.syntax", "%s", verr.msg);
-		free(text);
-		return -1;
-	}
+	rc = config_load_text(cfg, path, text, len, diags);
 	free(text);
-	load_tree(&lc, cfg->tree);
-	return lc.errors ? -1 : 0;
+	return rc;
 }
 
 void

@@ -103,6 +103,9 @@ struct config {
  * used (exit status 2).
  */
 int config_load(struct config *cfg, const char *path, struct diag_list *diags);
+/* The same, from text in memory; name is used in diagnostics. */
+int config_load_text(struct config *cfg, const char *name, const char *text,
+    size_t len, struct diag_list *diags);
 void config_free(struct config *cfg);
 
 const struct kind *config_kind(const struct config *cfg, const char *id);

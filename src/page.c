@@ -147,9 +147,24 @@ check_utf8(struct page *p)
 }
 
 void
-page_load(struct page *p, const struct config *cfg)
+page_parse(struct page *p, const struct config *cfg)
 {
 	struct fm_split sp;
+
+	p->hash = str_hash(p->src, p->len, STR_HASH_SEED);
+	check_utf8(p);
+	fm_split(p->src, p->len, &sp);
+	p->body_off = sp.body_off;
+	p->body_line = sp.body_line;
+	fm_load(p, cfg, &sp);
+	md_compile(p, cfg);
+	if (p->kind.s == NULL)
+		p->kind.s = xstrdup(cfg->default_kind);
+}
+
+void
+page_load(struct page *p, const struct config *cfg)
+{
 	char err[256];
 	int rc;
 
@@ -160,17 +175,10 @@ page_load(struct page *p, const struct config *cfg)
 		    "%s", err);
 		p->src = xstrdup("");
 		p->len = 0;
+		p->kind.s = xstrdup(cfg->default_kind);
 		return;
 	}
-	p->hash = str_hash(p->src, p->len, STR_HASH_SEED);
-	check_utf8(p);
-	fm_split(p->src, p->len, &sp);
-	p->body_off = sp.body_off;
-	p->body_line = sp.body_line;
-	fm_load(p, cfg, &sp);
-	md_compile(p, cfg);
-	if (p->kind.s == NULL)
-		p->kind.s = xstrdup(cfg->default_kind);
+	page_parse(p, cfg);
 }
 
 const struct heading *

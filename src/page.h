@@ -127,6 +127,12 @@ void page_free(struct page *p);
  */
 void page_load(struct page *p, const struct config *cfg);
 
+/*
+ * Parses p->src (p->len bytes, NUL-terminated, owned by the page), as
+ * page_load() does after reading the file.  For tests and fuzzers.
+ */
+void page_parse(struct page *p, const struct config *cfg);
+
 /* Finds a heading by id; NULL when absent. */
 const struct heading *page_heading(const struct page *p, const char *id);
 

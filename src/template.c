@@ -703,8 +703,12 @@ tpl_env_get(struct tpl_env *env, const char *name, struct tpl_error *err)
 
 struct render {
 	struct buf *out;
+	size_t start;		/* out->len before the render */
+	size_t steps;		/* nodes visited */
 	int depth;		/* sections and partials entered */
 	int pdepth;		/* partials entered */
+	bool cut;		/* a limit left something out */
+	bool stop;		/* a limit ended the render */
 };
 
 struct ctx {
@@ -806,9 +810,12 @@ render_section(struct render *r, const struct node *n,
 	struct ctx top;
 	size_t i;
 
-	if (value_truthy(v) == (n->type == N_INVERTED) ||
-	    r->depth >= TPL_MAX_RENDER_DEPTH)
+	if (value_truthy(v) == (n->type == N_INVERTED))
 		return;
+	if (r->depth >= TPL_MAX_RENDER_DEPTH) {
+		r->cut = true;
+		return;
+	}
 	r->depth++;
 	if (n->type == N_INVERTED)
 		render_block(r, &n->kids, ctx, in);
@@ -839,9 +846,13 @@ render_partial(struct render *r, const struct node *n,
 	const struct indent *pin = NULL;
 	struct indent mine;
 
-	if (t == NULL || r->pdepth >= TPL_MAX_PARTIAL_DEPTH ||
-	    r->depth >= TPL_MAX_RENDER_DEPTH)
+	if (t == NULL)
 		return;
+	if (r->pdepth >= TPL_MAX_PARTIAL_DEPTH ||
+	    r->depth >= TPL_MAX_RENDER_DEPTH) {
+		r->cut = true;
+		return;
+	}
 	if (n->standalone) {
 		pin = in;
 		if (n->len > 0) {
@@ -865,7 +876,12 @@ render_block(struct render *r, const struct block *b, const struct ctx *ctx,
 	const struct node *n;
 	size_t i;
 
-	for (i = 0; i < b->n; i++) {
+	for (i = 0; i < b->n && !r->stop; i++) {
+		if (++r->steps > TPL_MAX_STEPS ||
+		    r->out->len - r->start > TPL_MAX_OUTPUT) {
+			r->cut = r->stop = true;
+			return;
+		}
 		n = &b->v[i];
 		switch (n->type) {
 		case N_TEXT:
@@ -887,19 +903,28 @@ render_block(struct render *r, const struct block *b, const struct ctx *ctx,
 	}
 }
 
-void
-tpl_render(const struct tpl *t, const struct value *data, struct buf *out)
+int
+tpl_render_checked(const struct tpl *t, const struct value *data,
+    struct buf *out)
 {
 	struct render r;
 	struct ctx top;
 
 	if (t == NULL)
-		return;
+		return 0;
+	memset(&r, 0, sizeof(r));
 	r.out = out;
-	r.depth = r.pdepth = 0;
+	r.start = out->len;
 	top.v = data;
 	top.up = NULL;
 	render_block(&r, &t->root, &top, NULL);
+	return r.cut ? -1 : 0;
+}
+
+void
+tpl_render(const struct tpl *t, const struct value *data, struct buf *out)
+{
+	(void)tpl_render_checked(t, data, out);
 }
 
 int
@@ -909,13 +934,17 @@ tpl_render_string(const char *src, const struct value *data,
 	struct tpl_error dummy;
 	struct tpl_env *env;
 	const struct tpl *t;
+	int rc;
 
 	if (err == NULL)
 		err = &dummy;
 	memset(err, 0, sizeof(*err));
 	env = tpl_env_new(loader, ud);
-	t = build(env, "main", src, strlen(src), err);
-	tpl_render(t, data, out);
+	if ((t = build(env, "main", src, strlen(src), err)) == NULL)
+		rc = -1;
+	else if ((rc = tpl_render_checked(t, data, out)) < 0)
+		set_error(err, "main", NULL, 0, "rendering stopped at a limit "
+		    "(partials or sections too deep, or too much output)");
 	tpl_env_free(env);
-	return t == NULL ? -1 : 0;
+	return rc;
 }

@@ -19,13 +19,17 @@ struct value;
 
 /*
  * Limits that keep hostile templates bounded.  Deeper section nesting is
- * a compile error; partials (or sections and partials together) deeper
- * than their limit render as nothing beyond it.
+ * a compile error.  At render time, partials (or sections and partials
+ * together) deeper than their limit render as nothing, and a render that
+ * visits too many nodes (nested loops multiply) or writes too much stops
+ * there; tpl_render_checked() says when that happened.
  */
 #define TPL_MAX_NESTING		100	/* open sections in one template */
 #define TPL_MAX_PARTIAL_DEPTH	50	/* partials rendered inside partials */
 #define TPL_MAX_RENDER_DEPTH	400	/* sections and partials together */
 #define TPL_MAX_DELIM		16	/* bytes in a set delimiter */
+#define TPL_MAX_STEPS		10000000	/* nodes visited by one render */
+#define TPL_MAX_OUTPUT		(64UL << 20)	/* bytes written by one render */
 
 struct tpl_error {
 	char name[128];		/* template the error is in */
@@ -60,8 +64,14 @@ const struct tpl *tpl_env_get(struct tpl_env *env, const char *name,
 /* Appends the rendering of t with data as the context to out. */
 void tpl_render(const struct tpl *t, const struct value *data,
     struct buf *out);
+/* The same, but returns -1 when a render limit cut the output short. */
+int tpl_render_checked(const struct tpl *t, const struct value *data,
+    struct buf *out);
 
-/* Convenience for tests: compile src as "main" (partials from loader). */
+/*
+ * Convenience for tests: compile src as "main" (partials from loader).
+ * Returns -1 with err filled on a syntax error or a render limit.
+ */
 int tpl_render_string(const char *src, const struct value *data,
     tpl_loader_fn loader, void *ud, struct buf *out, struct tpl_error *err);
 
