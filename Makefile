@@ -24,14 +24,13 @@ SRCS = src/buf.c src/str.c src/hmap.c src/value.c src/rx.c src/diag.c \
 	src/page.c src/site.c src/check.c src/template.c src/theme.c \
 	src/render.c src/pool.c
 MAIN = src/main.c
-THEME_FILES = $(sort $(wildcard themes/default/*.mustache themes/default/*.css \
-	themes/default/*.js themes/default/*.yml))
+THEME_FILES = $(shell find themes/default -type f ! -name "*~" | LC_ALL=C sort)
 
 OBJS = $(SRCS:src/%.c=$(BUILD)/%.o) $(BUILD)/theme_data.o
 UNIT_SRCS = $(sort $(wildcard tests/unit/*.c))
 UNIT_OBJS = $(UNIT_SRCS:tests/unit/%.c=$(BUILD)/unit/%.o)
 
-.PHONY: all deps site test unit golden browser asan valgrind clean install \
+.PHONY: all deps site test unit golden browser asan valgrind clean install fuzz fuzz-targets \
 	uninstall bench fuzz pdf
 
 all: deps runbookc site
@@ -111,3 +110,17 @@ uninstall:
 
 clean:
 	rm -rf build build-asan runbookc out out.runbookc-new tests/out
+
+# Fuzzing with libFuzzer (clang): every target, FUZZ_SECONDS each.
+FUZZ_TARGETS = fuzz_frontmatter fuzz_config fuzz_page fuzz_template fuzz_diag
+FUZZ_FLAGS = -O1 -g -fsanitize=fuzzer-no-link,address,undefined -fno-omit-frame-pointer
+FUZZ_SECONDS ?= 60
+
+fuzz: deps
+	$(MAKE) BUILD=build-fuzz CC=clang CFLAGS="$(FUZZ_FLAGS)" fuzz-targets
+	FUZZ_SECONDS=$(FUZZ_SECONDS) sh tests/fuzz/run.sh
+
+fuzz-targets: $(FUZZ_TARGETS:%=$(BUILD)/%)
+
+$(BUILD)/fuzz_%: tests/fuzz/fuzz_%.c $(OBJS)
+	$(CC) $(CFLAGS) $(WARN) $(CPPFLAGS_ALL) -fsanitize=fuzzer -o $@ $< $(OBJS) $(PKG_LIBS)
