@@ -229,8 +229,8 @@ parse_tag(struct comp *c, size_t at, struct tag *tg)
 
 	memset(tg, 0, sizeof(*tg));
 	tg->at = at;
-	if (p < c->len && strchr("#^/>!=&{", c->src[p]) != NULL &&
-	    c->src[p] != '\0')
+	if (p < c->len && c->src[p] != '\0' &&
+	    strchr("#^/>!=&{", c->src[p]) != NULL)
 		tg->sigil = c->src[p++];
 	if (tg->sigil == '=' || tg->sigil == '{')
 		needle[nlen++] = tg->sigil == '=' ? '=' : '}';

@@ -12,6 +12,12 @@
 #include "template.h"
 #include "value.h"
 
+void test_template_spec(void);
+void test_template_errors(void);
+void test_template_env(void);
+void test_template_limits(void);
+void test_template_values(void);
+
 /* Tests only: the spec's partials (a map) or a name -> text table. */
 static const char *
 map_loader(void *ud, const char *name, size_t *len)
@@ -246,11 +252,62 @@ test_template_env(void)
 	CHECK_INT(err.line, 1);
 	/* Recursion is cut at TPL_MAX_PARTIAL_DEPTH. */
 	tpl_render(a, NULL, &out);
-	CHECK_INT(out.len, TPL_MAX_PARTIAL_DEPTH * 5 + 2);
+	CHECK_INT(out.len, TPL_MAX_PARTIAL_DEPTH * 5 + 4);
 	CHECK(strncmp(buf_cstr(&out), "<H||<H||", 8) == 0);
 	buf_free(&out);
 	tpl_env_free(env);
 	value_free(parts);
+}
+
+/*
+ * Renders the template "main" of the YAML map parts through an env;
+ * *rc is what tpl_render_checked() said, the result NULL on an error.
+ */
+static char *
+render_env(const char *parts, const char *data, int *rc)
+{
+	struct value *d = NULL, *p = NULL;
+	struct value_error verr;
+	struct tpl_error err;
+	struct buf out = BUF_INIT;
+	struct tpl_env *env;
+	const struct tpl *t;
+
+	*rc = 0;
+	if (value_parse_yaml(data, strlen(data), 0, &d, &verr) < 0 ||
+	    value_parse_yaml(parts, strlen(parts), 0, &p, &verr) < 0) {
+		fprintf(stderr, "  bad test YAML: %s\n", verr.msg);
+		t_failures++;
+		value_free(d);
+		return NULL;
+	}
+	env = tpl_env_new(map_loader, p);
+	if ((t = tpl_env_get(env, "main", &err)) == NULL)
+		fprintf(stderr, "  %s:%d:%d: %s\n", err.name, err.line,
+		    err.col, err.msg);
+	else
+		*rc = tpl_render_checked(t, d, &out);
+	tpl_env_free(env);
+	value_free(d);
+	value_free(p);
+	if (t == NULL) {
+		buf_free(&out);
+		return NULL;
+	}
+	return buf_detach(&out);
+}
+
+static void
+nest(struct buf *b, const char *open, const char *mid, const char *close,
+    int n)
+{
+	int i;
+
+	for (i = 0; i < n; i++)
+		buf_puts(b, open);
+	buf_puts(b, mid);
+	for (i = 0; i < n; i++)
+		buf_puts(b, close);
 }
 
 void
@@ -259,44 +316,56 @@ test_template_limits(void)
 	struct buf src = BUF_INIT;
 	struct tpl_error err;
 	char *got;
-	int i;
+	int rc;
 
-	for (i = 0; i < TPL_MAX_NESTING; i++)
-		buf_puts(&src, "{{#a}}");
-	buf_puts(&src, "x");
-	for (i = 0; i < TPL_MAX_NESTING; i++)
-		buf_puts(&src, "{{/a}}");
+	nest(&src, "{{#a}}", "x", "{{/a}}", TPL_MAX_NESTING);
 	got = render(buf_cstr(&src), "{ a: true }", "{}", &err);
 	CHECK_STR(got, "x");
 	free(got);
 	buf_free(&src);
 
-	for (i = 0; i <= TPL_MAX_NESTING; i++)
-		buf_puts(&src, "{{#a}}");
+	nest(&src, "{{#a}}", "x", "", TPL_MAX_NESTING + 1);
 	got = render(buf_cstr(&src), "{ a: true }", "{}", &err);
 	CHECK(got == NULL);
 	CHECK(strstr(err.msg, "nested deeper") != NULL);
+	CHECK_INT(err.line, 1);
 	CHECK_INT(err.col, TPL_MAX_NESTING * 6 + 1);
 	free(got);
 	buf_free(&src);
 
+	/* A partial that includes itself on the same data ends. */
+	got = render_env("{ main: '{{>p}}', p: 'z{{>p}}' }", "{}", &rc);
+	CHECK(got != NULL && strlen(got) == TPL_MAX_PARTIAL_DEPTH);
+	CHECK_INT(rc, -1);
+	free(got);
+
 	/* Sections and partials together stop at TPL_MAX_RENDER_DEPTH. */
-	buf_puts(&src, "{ p: '");
-	for (i = 0; i < TPL_MAX_NESTING; i++)
-		buf_puts(&src, "{{#a}}");
-	buf_puts(&src, "y{{>p}}");
-	for (i = 0; i < TPL_MAX_NESTING; i++)
-		buf_puts(&src, "{{/a}}");
+	buf_puts(&src, "{ main: '{{>p}}', p: '");
+	nest(&src, "{{#a}}", "y{{>p}}", "{{/a}}", TPL_MAX_NESTING);
 	buf_puts(&src, "' }");
-	got = render("{{>p}}", "{ a: [1, 2] }", buf_cstr(&src), &err);
-	CHECK(got != NULL && strlen(got) > 0 && strspn(got, "y") ==
-	    strlen(got));
+	got = render_env(buf_cstr(&src), "{ a: true }", &rc);
+	CHECK(got != NULL && strlen(got) ==
+	    TPL_MAX_RENDER_DEPTH / (TPL_MAX_NESTING + 1));
+	CHECK(got != NULL && strspn(got, "y") == strlen(got));
+	CHECK_INT(rc, -1);
 	free(got);
 	buf_free(&src);
 
-	/* A partial that includes itself on the same data ends. */
-	got = render("{{>p}}", "{}", "{ p: 'z{{>p}}' }", &err);
-	CHECK(got != NULL && strlen(got) == TPL_MAX_PARTIAL_DEPTH);
+	/* Nested loops multiply: 2^60 visits stop at TPL_MAX_STEPS. */
+	buf_puts(&src, "{ main: '");
+	nest(&src, "{{#a}}", "w", "{{/a}}", 60);
+	buf_puts(&src, "' }");
+	got = render_env(buf_cstr(&src), "{ a: [1, 2] }", &rc);
+	CHECK(got != NULL && strlen(got) > 0 && strlen(got) < TPL_MAX_STEPS);
+	CHECK_INT(rc, -1);
+	free(got);
+	buf_free(&src);
+
+	/* Within the limits nothing is cut. */
+	got = render_env("{ main: '{{#a}}{{#a}}{{.}}{{/a}}{{/a}}' }",
+	    "{ a: [1, 2] }", &rc);
+	CHECK_STR(got, "1212");
+	CHECK_INT(rc, 0);
 	free(got);
 }
 
