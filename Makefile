@@ -57,7 +57,8 @@ runbookc: $(OBJS) $(BUILD)/main.o
 	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $(OBJS) $(BUILD)/main.o $(PKG_LIBS)
 
 $(BUILD)/%.o: src/%.c src/*.h | $(BUILD)
-	$(CC) $(CFLAGS) $(WARN) $(CPPFLAGS_ALL) $(PKG_CFLAGS) -c -o $@ $<
+	@echo "  CC      $<"
+	@$(CC) $(CFLAGS) $(WARN) $(CPPFLAGS_ALL) $(PKG_CFLAGS) -c -o $@ $<
 
 # The default theme is compiled into the binary.
 $(BUILD)/embed: tools/embed.c | $(BUILD)
@@ -76,7 +77,8 @@ site: runbookc
 	./runbookc build $(CONTENT) -o $(OUT)
 
 $(BUILD)/unit/%.o: tests/unit/%.c tests/unit/*.h tests/unit/tests.def src/*.h | $(BUILD)
-	$(CC) $(CFLAGS) $(WARN) $(CPPFLAGS_ALL) -Itests/unit $(PKG_CFLAGS) -c -o $@ $<
+	@echo "  CC      $<"
+	@$(CC) $(CFLAGS) $(WARN) $(CPPFLAGS_ALL) -Itests/unit $(PKG_CFLAGS) -c -o $@ $<
 
 $(BUILD)/unit-tests: $(OBJS) $(UNIT_OBJS)
 	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $(OBJS) $(UNIT_OBJS) $(PKG_LIBS)

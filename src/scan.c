@@ -184,6 +184,18 @@ scan_content(const char *root, const struct config *cfg,
 		return -1;
 	}
 	w.real_len = strlen(w.real_root);
+	{
+		struct stat st;
+
+		/* The root is on the path too: a link back to it is a loop. */
+		if (stat(root, &st) == 0) {
+			w.devs = xgrow(w.devs, &w.cap, 0, sizeof(*w.devs));
+			w.inos = xrealloc(w.inos, w.cap * sizeof(*w.inos));
+			w.devs[0] = st.st_dev;
+			w.inos[0] = st.st_ino;
+			w.depth = 1;
+		}
+	}
 	walk_dir(&w, "");
 	free(w.real_root);
 	free(w.devs);

@@ -6,12 +6,15 @@
 #   expected.txt    the expected stdout and stderr, then "exit N"
 #   expected/       optional: files the build must write, byte for byte
 #                   (the build runs "build content -o OUT" when present)
-# UPDATE=1 rewrites the expectations from the current output.
+# UPDATE=1 rewrites the expectations from the current output; ONLY=GLOB
+# runs the matching cases alone.
 set -u
+: "${WRAP:=}"
 pass=0 fail=0
 export SOURCE_DATE_EPOCH=1795392000 RUNBOOKC_COMMIT= NO_COLOR=1 TZ=UTC
 for dir in "$ROOT"/tests/cases/*/; do
 	name=$(basename "$dir")
+	case "$name" in ${ONLY:-*}) ;; *) continue ;; esac
 	cd "$dir" || continue
 	cmd="check content"
 	[ -f cmd ] && cmd=$(cat cmd)

@@ -122,7 +122,9 @@ AUTOSYNC="$(jq -r 'if .spec.syncPolicy.automated then "on" else "off" end' <<<"$
 SELF_HEAL="$(jq -r '.spec.syncPolicy.automated.selfHeal // false' <<<"$APP_JSON")"
 AUTO_PRUNE="$(jq -r '.spec.syncPolicy.automated.prune // false' <<<"$APP_JSON")"
 
-REENABLE="argocd app set $APP ${APP_NS_ARGS[*]} --sync-policy automated"
+REENABLE="argocd app set $APP"
+[[ ${#APP_NS_ARGS[@]} -gt 0 ]] && REENABLE+=" ${APP_NS_ARGS[*]}"
+REENABLE+=" --sync-policy automated"
 [[ $SELF_HEAL == "true" ]] && REENABLE+=" --self-heal"
 [[ $AUTO_PRUNE == "true" ]] && REENABLE+=" --auto-prune"
 
