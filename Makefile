@@ -126,3 +126,8 @@ fuzz-targets: $(FUZZ_TARGETS:%=$(BUILD)/%)
 
 $(BUILD)/fuzz_%: tests/fuzz/fuzz_%.c $(OBJS)
 	$(CC) $(CFLAGS) $(WARN) $(CPPFLAGS_ALL) -fsanitize=fuzzer -o $@ $< $(OBJS) $(PKG_LIBS)
+
+# The benchmark: runbookc against the cmark-gfm floor and Hugo (N pages).
+N ?= 10000
+bench: deps runbookc
+	N=$(N) sh tests/bench/run.sh

@@ -702,6 +702,18 @@ config_load_text(struct config *cfg, const char *name, const char *text,
 		return -1;
 	}
 	load_tree(&lc, cfg->tree);
+	if (cfg->theme_dir && cfg->theme_dir[0] != '/') {
+		/* A theme folder is named relative to the site.yml naming it. */
+		char *dir = path_dir(name);
+
+		if (*dir) {
+			char *full = path_join(dir, cfg->theme_dir);
+
+			free(cfg->theme_dir);
+			cfg->theme_dir = full;
+		}
+		free(dir);
+	}
 	return lc.errors ? -1 : 0;
 }
 
