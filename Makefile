@@ -22,8 +22,13 @@ BUILD ?= build
 SRCS = src/buf.c src/str.c src/hmap.c src/value.c src/rx.c src/diag.c \
 	src/fsutil.c src/config.c src/scan.c src/frontmatter.c src/markdown.c \
 	src/page.c src/site.c src/check.c src/template.c src/theme.c \
-	src/render.c src/pool.c
+	src/render.c src/pool.c src/glob.c src/userrules.c src/alertrules.c
 MAIN = src/main.c
+# The pipeline the commands share, the preprocessor, --watch.
+SRCS += src/pipeline.c src/preprocess.c src/watch.c
+# The command line: main.c and one file per command (not in unit tests).
+CLI_OBJS = $(BUILD)/main.o $(BUILD)/cmd.o $(BUILD)/cmd_build.o \
+	$(BUILD)/cmd_check.o $(BUILD)/cmd_new.o $(BUILD)/cmd_list.o
 THEME_FILES = $(shell find themes/default -type f ! -name "*~" | LC_ALL=C sort)
 
 OBJS = $(SRCS:src/%.c=$(BUILD)/%.o) $(BUILD)/theme_data.o
@@ -31,7 +36,7 @@ UNIT_SRCS = $(sort $(wildcard tests/unit/*.c))
 UNIT_OBJS = $(UNIT_SRCS:tests/unit/%.c=$(BUILD)/unit/%.o)
 
 .PHONY: all deps site test unit golden browser asan valgrind clean install fuzz fuzz-targets \
-	uninstall bench fuzz pdf
+	uninstall bench fuzz pdf FORCE
 
 all: deps runbookc site
 
@@ -53,8 +58,16 @@ deps:
 		else sudo apt-get update -qq && sudo DEBIAN_FRONTEND=noninteractive $$cmd; fi; \
 	fi
 
-runbookc: $(OBJS) $(BUILD)/main.o
-	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $(OBJS) $(BUILD)/main.o $(PKG_LIBS)
+runbookc: $(OBJS) $(CLI_OBJS)
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $(OBJS) $(CLI_OBJS) $(PKG_LIBS)
+
+# VERSION reaches the binary through main.o alone.  The stamp is rewritten
+# only when VERSION changes, so `make VERSION=x` rebuilds main.o and an
+# unrelated Makefile edit rebuilds nothing.
+$(BUILD)/version.stamp: FORCE | $(BUILD)
+	@echo '$(VERSION)' | cmp -s - $@ || echo '$(VERSION)' > $@
+$(BUILD)/main.o: $(BUILD)/version.stamp
+FORCE:
 
 $(BUILD)/%.o: src/%.c src/*.h | $(BUILD)
 	@echo "  CC      $<"
@@ -93,8 +106,8 @@ asan: deps
 	$(MAKE) BUILD=build-asan CFLAGS="-O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined" \
 		LDFLAGS="-fsanitize=address,undefined" runbookc-asan-test
 
-runbookc-asan-test: $(OBJS) $(BUILD)/main.o $(BUILD)/unit-tests
-	$(CC) $(CFLAGS) $(LDFLAGS) -o $(BUILD)/runbookc $(OBJS) $(BUILD)/main.o $(PKG_LIBS)
+runbookc-asan-test: $(OBJS) $(CLI_OBJS) $(BUILD)/unit-tests
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $(BUILD)/runbookc $(OBJS) $(CLI_OBJS) $(PKG_LIBS)
 	@ASAN_OPTIONS=detect_leaks=1:abort_on_error=0 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
 		RUNBOOKC=$(CURDIR)/$(BUILD)/runbookc UNIT=$(CURDIR)/$(BUILD)/unit-tests SKIP_BROWSER=1 sh tests/run.sh
 

@@ -4,12 +4,14 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "alertrules.h"
 #include "buf.h"
 #include "config.h"
 #include "fsutil.h"
 #include "page.h"
 #include "rx.h"
 #include "site.h"
+#include "userrules.h"
 #include "value.h"
 
 /* Days from 1970-01-01 to y-m-d in the proleptic Gregorian calendar. */
@@ -342,7 +344,28 @@ check_alerts(struct ctx *c, const struct page *p)
 	}
 }
 
-void
+/*
+ * Reads every --alert-rules file (all of them, so that every problem is
+ * reported) and holds the rules against the site.  Returns -1 when a file
+ * could not be read or parsed.
+ */
+static int
+check_alert_rules(struct ctx *c)
+{
+	struct alert_rules ar = ALERT_RULES_INIT;
+	size_t i;
+	int rc = 0;
+
+	for (i = 0; i < c->o->nalert_rule_files; i++)
+		if (alertrules_load(&ar, c->o->alert_rule_files[i], c->out) < 0)
+			rc = -1;
+	if (rc == 0)
+		alertrules_check(&ar, c->s, c->out);
+	alertrules_free(&ar);
+	return rc;
+}
+
+int
 check_site(const struct site *s, const struct check_opts *o,
     struct diag_list *out)
 {
@@ -363,5 +386,7 @@ check_site(const struct site *s, const struct check_opts *o,
 		check_script_list(&c, p, &p->script_refs);
 		check_review(&c, p);
 		check_alerts(&c, p);
+		userrules_check(c.cfg, p, out);
 	}
+	return o->nalert_rule_files > 0 ? check_alert_rules(&c) : 0;
 }

@@ -8,6 +8,7 @@
 #define RUNBOOKC_CHECK_H
 
 #include <stdbool.h>
+#include <stddef.h>
 
 #include "diag.h"
 
@@ -19,8 +20,12 @@ struct check_opts {
 	size_t nalert_rule_files;
 };
 
-/* Runs every validator over s; appends to out. */
-void check_site(const struct site *s, const struct check_opts *o,
+/*
+ * Runs every validator over s; appends to out.  Returns -1 when an
+ * --alert-rules file cannot be read or parsed (exit status 2; the reason
+ * is in out), else 0 whatever was found.
+ */
+int check_site(const struct site *s, const struct check_opts *o,
     struct diag_list *out);
 
 /* "YYYY-MM-DD" to days since the epoch; -1 when not a real date. */

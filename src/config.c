@@ -6,6 +6,7 @@
 
 #include "buf.h"
 #include "fsutil.h"
+#include "glob.h"
 #include "rx.h"
 #include "value.h"
 
@@ -87,6 +88,7 @@ kind_free(struct kind *k)
 
 	free(k->id);
 	strv_free(&k->required_fields);
+	strv_free(&k->paths);
 	for (i = 0; i < k->nrequired; i++)
 		section_rule_free(&k->required[i]);
 	free(k->required);
@@ -392,6 +394,10 @@ load_kinds(struct loadctx *lc, const struct value *kinds)
 		k->ordered = want_bool(lc, value_get(kv, "ordered"), k->ordered);
 		k->needs_front_matter = want_bool(lc,
 		    value_get(kv, "front_matter"), k->needs_front_matter);
+		if ((f = value_get(kv, "paths")) != NULL) {
+			strv_free(&k->paths);
+			want_strv(lc, f, &k->paths, false);
+		}
 	}
 }
 
@@ -788,6 +794,17 @@ config_kind(const struct config *cfg, const char *id)
 		if (strcmp(cfg->kinds[i].id, id) == 0)
 			return &cfg->kinds[i];
 	return NULL;
+}
+
+const char *
+config_kind_for_path(const struct config *cfg, const char *path)
+{
+	size_t i;
+
+	for (i = 0; i < cfg->nkinds; i++)
+		if (glob_match_any(&cfg->kinds[i].paths, path))
+			return cfg->kinds[i].id;
+	return cfg->default_kind;
 }
 
 const struct severity *

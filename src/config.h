@@ -31,6 +31,8 @@ struct kind {
 	size_t nrecommended;
 	bool ordered;		/* required sections must come in order */
 	bool needs_front_matter;
+	struct strv paths;	/* globs: pages with no 'kind' field whose
+				   path matches take this kind */
 };
 
 struct severity {
@@ -109,6 +111,11 @@ int config_load_text(struct config *cfg, const char *name, const char *text,
 void config_free(struct config *cfg);
 
 const struct kind *config_kind(const struct config *cfg, const char *id);
+/*
+ * The kind of a page that names none: the first kind whose 'paths' globs
+ * match the content-relative path, else the default kind.  Never NULL.
+ */
+const char *config_kind_for_path(const struct config *cfg, const char *path);
 /* Finds a severity by id or alias, case-insensitively. */
 const struct severity *config_severity(const struct config *cfg,
     const char *name);

@@ -434,6 +434,9 @@ path_md_to_html(const char *p)
 {
 	size_t n = strlen(p);
 
+	/* Middleman names pages "x.html.md" and publishes them as "x.html". */
+	if (n >= 8 && strcmp(p + n - 8, ".html.md") == 0)
+		return xasprintf("%.*s", (int)(n - 3), p);
 	if (n >= 3 && strcmp(p + n - 3, ".md") == 0)
 		return xasprintf("%.*s.html", (int)(n - 3), p);
 	return xasprintf("%s.html", p);

@@ -63,7 +63,7 @@ const char *path_base(const char *p);
  * climbs above its start or is absolute.
  */
 char *path_normalize(const char *p);
-/* Replaces a trailing ".md" with ".html" (or appends ".html"). */
+/* Replaces a trailing ".md" (or ".html.md") with ".html", or appends it. */
 char *path_md_to_html(const char *p);
 /*
  * The relative URL from the page at from (a file path under the output

@@ -1,49 +1,35 @@
 /*
- * main: the command line.  Parses options, runs the pipeline
- * (config → scan → parse → link → check → render → write) and decides the
- * exit status: 0 clean, 1 errors found, 2 usage, configuration or I/O.
+ * main: the command line, and nothing else.  One table of commands and
+ * one of options drive both the parsing and --help (git's
+ * parse-options); the commands themselves live in cmd_*.c.
+ *
+ * Exit status: 0 clean, 1 errors found, 2 usage, configuration or I/O.
  */
-#include <errno.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 #include <unistd.h>
 
-#include "buf.h"
-#include "check.h"
-#include "config.h"
-#include "diag.h"
-#include "fsutil.h"
-#include "markdown.h"
-#include "page.h"
+#include "cmd.h"
 #include "pool.h"
-#include "render.h"
-#include "scan.h"
-#include "site.h"
 #include "str.h"
-#include "theme.h"
 
-#define EXIT_FINDINGS 1
-#define EXIT_USAGE 2
+#ifndef RUNBOOKC_VERSION
+#define RUNBOOKC_VERSION "unknown"
+#endif
 
-struct opts {
-	const char *command;
-	const char *content;
-	const char *out;
-	const char *config;
-	const char *format;
-	const char *today;
-	struct strv alert_rules;
-	struct strv files;
-	int jobs;
-	int quiet, force, werror, verbose;
+enum arg { ARG_NONE, ARG_STRING, ARG_INT, ARG_LIST };
+
+enum opt_id {
+	O_OUT, O_JOBS, O_FORCE, O_WATCH, O_CONFIG, O_FORMAT, O_ALERT_RULES,
+	O_WERROR, O_TODAY, O_KIND, O_TITLE, O_SEVERITY, O_OWNER, O_ALERT,
+	O_QUIET, O_VERBOSE,
 };
 
-/* One table drives both parsing and --help (git's parse-options). */
-enum arg { ARG_NONE, ARG_STRING, ARG_INT, ARG_LIST };
 struct option {
-	const char *commands;	/* space-separated commands it applies to */
+	enum opt_id id;
+	const char *commands;	/* the commands it belongs to */
 	const char *lng;
 	char shrt;
 	enum arg arg;
@@ -52,64 +38,170 @@ struct option {
 };
 
 static const struct option options[] = {
-	{ "build", "out", 'o', ARG_STRING, "DIR",
+	{ O_OUT, "build", "out", 'o', ARG_STRING, "DIR",
 	    "output folder (default: out)" },
-	{ "build", "jobs", 'j', ARG_INT, "N",
-	    "parallel jobs (default: online cores)" },
-	{ "build", "force", 0, ARG_NONE, NULL,
+	{ O_FORCE, "build", "force", 0, ARG_NONE, NULL,
 	    "build even when the checks find errors" },
-	{ "build check", "config", 0, ARG_STRING, "FILE",
-	    "configuration file (default: CONTENT_DIR/site.yml)" },
-	{ "check", "format", 'f', ARG_STRING, "FORMAT",
+	{ O_WATCH, "build", "watch", 'w', ARG_NONE, NULL,
+	    "rebuild whenever the content changes (Ctrl-C stops)" },
+	{ O_FORMAT, "check", "format", 'f', ARG_STRING, "FORMAT",
 	    "text, json, sarif, junit or github (default: text)" },
-	{ "check", "alert-rules", 0, ARG_LIST, "FILE",
-	    "Prometheus alerting rules to match against (repeatable)" },
-	{ "check", "werror", 0, ARG_NONE, NULL,
+	{ O_ALERT_RULES, "check", "alert-rules", 0, ARG_LIST, "FILE",
+	    "Prometheus alerting rules to match (repeatable)" },
+	{ O_WERROR, "check", "werror", 0, ARG_NONE, NULL,
 	    "treat warnings as errors" },
-	{ "build check", "today", 0, ARG_STRING, "YYYY-MM-DD",
-	    "fix today's date (also SOURCE_DATE_EPOCH)" },
-	{ "build check", "quiet", 'q', ARG_NONE, NULL,
-	    "print only errors" },
-	{ "build check", "verbose", 'v', ARG_NONE, NULL,
+	{ O_KIND, "new", "kind", 'k', ARG_STRING, "KIND",
+	    "kind of page (default: the site's default kind)" },
+	{ O_TITLE, "new", "title", 't', ARG_STRING, "TITLE",
+	    "title (default: from the file name)" },
+	{ O_SEVERITY, "new", "severity", 's', ARG_STRING, "SEVERITY",
+	    "severity, one of the site's (sev1..sev4)" },
+	{ O_OWNER, "new", "owner", 0, ARG_STRING, "OWNER",
+	    "owning team or person" },
+	{ O_ALERT, "new", "alert", 'a', ARG_LIST, "ALERT",
+	    "alert id the page answers (repeatable)" },
+	{ O_FORMAT, "list", "format", 'f', ARG_STRING, "FORMAT",
+	    "text or json (default: text)" },
+	{ O_CONFIG, "build check new list", "config", 'c', ARG_STRING, "FILE",
+	    "configuration (default: CONTENT_DIR/site.yml)" },
+	{ O_TODAY, "build check new list", "today", 0, ARG_STRING,
+	    "YYYY-MM-DD", "fix today's date (also SOURCE_DATE_EPOCH)" },
+	{ O_JOBS, "build check list", "jobs", 'j', ARG_INT, "N",
+	    "parallel jobs (default: online processors)" },
+	{ O_QUIET, "build check new", "quiet", 'q', ARG_NONE, NULL,
+	    "print errors only" },
+	{ O_VERBOSE, "build check list", "verbose", 'v', ARG_NONE, NULL,
 	    "print the time each stage took" },
 };
 
-static const struct {
+#define NOPTIONS (sizeof(options) / sizeof(options[0]))
+
+struct command {
 	const char *name;
 	const char *synopsis;
 	const char *summary;
-} commands[] = {
-	{ "build", "[CONTENT_DIR] [-o OUT_DIR] [-j N] [--force] [--quiet] "
-	    "[--today YYYY-MM-DD]",
-	    "check the runbooks, then build the site into OUT_DIR" },
-	{ "check", "[CONTENT_DIR] [--format text|json|sarif|junit|github] "
-	    "[--alert-rules FILE]... [--werror] [--today YYYY-MM-DD]",
-	    "validate the runbooks and print diagnostics" },
+	const char *details;
+	int (*run)(const struct opts *);
+	int min_operands, max_operands;	/* -1: any number */
 };
 
-static void
-usage_command(FILE *f, const char *cmd)
+static const struct command commands[] = {
+	{ "build", "[CONTENT_DIR] [-o OUT_DIR] [-j N] [--force] [--watch] "
+	    "[--quiet] [--today YYYY-MM-DD]",
+	    "check the runbooks, then build the site into OUT_DIR",
+	    "Errors stop the build and leave OUT_DIR as it was (unless "
+	    "--force);\nwarnings are printed and the build goes on.  "
+	    "With --watch, the site\nis rebuilt on every change, one line "
+	    "per rebuild.",
+	    cmd_build, 0, 1 },
+	{ "check", "[CONTENT_DIR [FILE...]] "
+	    "[--format text|json|sarif|junit|github]\n"
+	    "                      [--alert-rules FILE]... [--werror] "
+	    "[--today YYYY-MM-DD]",
+	    "validate the runbooks and print diagnostics",
+	    "With FILEs named, only those pages are reported; the whole "
+	    "site is still\nread for links and alerts (for pre-commit "
+	    "hooks on changed files).",
+	    cmd_check, 0, -1 },
+	{ "new", "[CONTENT_DIR] PATH [--kind K] [--title T] [--severity S] "
+	    "[--owner O]\n                      [--alert A]...",
+	    "write a new page from its kind's template",
+	    "PATH is relative to CONTENT_DIR (\".md\" is added when "
+	    "missing).  The page\ngets the kind's sections, each with a "
+	    "prompt: check fails until they are\nwritten.  An existing "
+	    "file is never overwritten.",
+	    cmd_new, 1, 2 },
+	{ "list", "[CONTENT_DIR] [--format text|json]",
+	    "list the pages: title, kind, severity, owner, alerts, review",
+	    "Text is aligned columns on a terminal and tab-separated "
+	    "otherwise;\njson is the site's catalog.json.",
+	    cmd_list, 0, 1 },
+};
+
+#define NCOMMANDS (sizeof(commands) / sizeof(commands[0]))
+
+/* True when word is one of the space-separated words of list. */
+static bool
+has_word(const char *list, const char *word)
+{
+	size_t n = strlen(word);
+	const char *s;
+
+	for (s = list; (s = strstr(s, word)) != NULL; s += n)
+		if ((s == list || s[-1] == ' ') && (s[n] == ' ' ||
+		    s[n] == '\0'))
+			return true;
+	return false;
+}
+
+static const struct command *
+find_command(const char *name)
 {
 	size_t i;
 
-	for (i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
-		if (strcmp(commands[i].name, cmd) == 0)
-			fprintf(f, "usage: runbookc %s %s\n\n%s.\n\noptions:\n",
-			    cmd, commands[i].synopsis, commands[i].summary);
-	for (i = 0; i < sizeof(options) / sizeof(options[0]); i++) {
+	for (i = 0; i < NCOMMANDS; i++)
+		if (strcmp(commands[i].name, name) == 0)
+			return &commands[i];
+	return NULL;
+}
+
+/* Edit distance of two short words, for "did you mean" hints. */
+static size_t
+distance(const char *a, const char *b)
+{
+	size_t la = strlen(a), lb = strlen(b), i, j;
+	size_t row[65], prev, tmp;
+
+	if (la > 64 || lb > 64)
+		return (size_t)-1;
+	for (j = 0; j <= lb; j++)
+		row[j] = j;
+	for (i = 1; i <= la; i++) {
+		prev = row[0];
+		row[0] = i;
+		for (j = 1; j <= lb; j++) {
+			tmp = row[j];
+			row[j] = a[i - 1] == b[j - 1] ? prev : 1 +
+			    (prev < row[j] ? (prev < row[j - 1] ? prev :
+			    row[j - 1]) : (row[j] < row[j - 1] ? row[j] :
+			    row[j - 1]));
+			prev = tmp;
+		}
+	}
+	return row[lb];
+}
+
+/* Close enough to be a typo: a third of the word, at least one edit. */
+static bool
+near(const char *typed, const char *known)
+{
+	size_t d = distance(typed, known), len = strlen(known);
+
+	return d <= (len / 3 > 1 ? len / 3 : 1) ||
+	    (strlen(typed) >= 3 && strncmp(typed, known, strlen(typed)) == 0);
+}
+
+static void
+usage_command(FILE *f, const struct command *c)
+{
+	size_t i;
+
+	fprintf(f, "usage: runbookc %s %s\n\n%c%s.\n\n%s\n\noptions:\n",
+	    c->name, c->synopsis, c->summary[0] - 'a' + 'A', c->summary + 1,
+	    c->details);
+	for (i = 0; i < NOPTIONS; i++) {
 		const struct option *o = &options[i];
 		char left[64];
 
-		if (strstr(o->commands, cmd) == NULL)
+		if (!has_word(o->commands, c->name))
 			continue;
 		snprintf(left, sizeof(left), "%s%c%s--%s%s%s",
-		    o->shrt ? "-" : "", o->shrt ? o->shrt : ' ',
+		    o->shrt ? "-" : " ", o->shrt ? o->shrt : ' ',
 		    o->shrt ? ", " : "  ", o->lng, o->argname ? " " : "",
 		    o->argname ? o->argname : "");
-		fprintf(f, "  %-32s %s\n", o->shrt ? left : left + 2,
-		    o->help);
+		fprintf(f, "  %-28s %s\n", left, o->help);
 	}
-	fprintf(f, "  %-32s %s\n", "-h, --help", "show this help");
+	fprintf(f, "  %-28s %s\n", "-h, --help", "show this help");
 }
 
 static void
@@ -120,55 +212,56 @@ usage(FILE *f)
 	fprintf(f, "usage: runbookc COMMAND [OPTIONS]\n\n"
 	    "Builds and validates a handbook of operational runbooks.\n\n"
 	    "commands:\n");
-	for (i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
-		fprintf(f, "  %-8s %s\n", commands[i].name, commands[i].summary);
-	fprintf(f, "\n  runbookc --version\n  runbookc COMMAND --help\n\n"
-	    "Exit status: 0 no errors, 1 errors found, 2 usage, configuration "
-	    "or I/O failure.\n");
+	for (i = 0; i < NCOMMANDS; i++)
+		fprintf(f, "  %-8s %s\n", commands[i].name,
+		    commands[i].summary);
+	fprintf(f, "\n  runbookc COMMAND --help    the options of a command\n"
+	    "  runbookc --version         the version\n\n"
+	    "Colour only on a terminal, never with NO_COLOR set.\n"
+	    "Exit status: 0 no errors, 1 errors found, 2 usage, "
+	    "configuration or I/O failure.\n"
+	    "See runbookc(1).\n");
 }
 
+/* A usage error with a hint; returns -1 so callers can return it. */
 static int
-bad_usage(const char *cmd, const char *fmt, const char *arg)
+bad_usage(const char *cmd, const char *hint, const char *fmt,
+    const char *arg)
 {
 	fprintf(stderr, "runbookc: ");
 	fprintf(stderr, fmt, arg);
-	fprintf(stderr, "\nTry 'runbookc %s%s--help'.\n", cmd ? cmd : "",
+	fputc('\n', stderr);
+	if (hint)
+		fprintf(stderr, "Did you mean '%s'?\n", hint);
+	fprintf(stderr, "Try 'runbookc %s%s--help'.\n", cmd ? cmd : "",
 	    cmd ? " " : "");
 	return -1;
 }
 
+/* An unknown option: suggest a near one of this command, or say whose. */
 static int
-set_option(struct opts *o, const struct option *opt, const char *val)
+unknown_option(const char *cmd, const char *arg)
 {
-	char *end;
-	long n;
+	const char *name = arg + strspn(arg, "-");
+	const char *owner = NULL;
+	char hint[72], msg[160];
+	size_t i;
 
-	if (strcmp(opt->lng, "out") == 0)
-		o->out = val;
-	else if (strcmp(opt->lng, "config") == 0)
-		o->config = val;
-	else if (strcmp(opt->lng, "format") == 0)
-		o->format = val;
-	else if (strcmp(opt->lng, "today") == 0)
-		o->today = val;
-	else if (strcmp(opt->lng, "alert-rules") == 0)
-		strv_push(&o->alert_rules, val);
-	else if (strcmp(opt->lng, "force") == 0)
-		o->force = 1;
-	else if (strcmp(opt->lng, "werror") == 0)
-		o->werror = 1;
-	else if (strcmp(opt->lng, "quiet") == 0)
-		o->quiet = 1;
-	else if (strcmp(opt->lng, "verbose") == 0)
-		o->verbose = 1;
-	else if (strcmp(opt->lng, "jobs") == 0) {
-		n = strtol(val, &end, 10);
-		if (*end || n < 1 || n > 256)
-			return bad_usage(o->command, "-j wants a number from 1 "
-			    "to 256, not '%s'", val);
-		o->jobs = (int)n;
+	for (i = 0; i < NOPTIONS; i++) {
+		if (strcmp(options[i].lng, name) == 0 &&
+		    !has_word(options[i].commands, cmd))
+			owner = options[i].commands;
+		if (has_word(options[i].commands, cmd) && arg[1] == '-' &&
+		    near(name, options[i].lng)) {
+			snprintf(hint, sizeof(hint), "--%s", options[i].lng);
+			return bad_usage(cmd, hint, "unknown option '%s'", arg);
+		}
 	}
-	return 0;
+	if (owner == NULL)
+		return bad_usage(cmd, NULL, "unknown option '%s'", arg);
+	snprintf(msg, sizeof(msg), "option '%s' is not for %s (it is for: "
+	    "%s)", arg, cmd, owner);
+	return bad_usage(cmd, NULL, "%s", msg);
 }
 
 static const struct option *
@@ -176,10 +269,10 @@ find_option(const char *cmd, const char *lng, char shrt)
 {
 	size_t i;
 
-	for (i = 0; i < sizeof(options) / sizeof(options[0]); i++) {
+	for (i = 0; i < NOPTIONS; i++) {
 		const struct option *o = &options[i];
 
-		if (strstr(o->commands, cmd) == NULL)
+		if (!has_word(o->commands, cmd))
 			continue;
 		if ((lng && strcmp(o->lng, lng) == 0) ||
 		    (!lng && shrt && o->shrt == shrt))
@@ -188,383 +281,196 @@ find_option(const char *cmd, const char *lng, char shrt)
 	return NULL;
 }
 
-/* Returns 0, 1 for --help, or -1 on a usage error (already printed). */
 static int
-parse_args(struct opts *o, int argc, char **argv)
+set_option(struct opts *o, const struct option *opt, const char *val)
 {
-	int i;
-	int positional = 0;
+	char *end;
+	long n;
 
-	for (i = 2; i < argc; i++) {
-		const char *a = argv[i], *val = NULL;
-		const struct option *opt;
-		char lng[64];
-
-		if (strcmp(a, "-h") == 0 || strcmp(a, "--help") == 0)
-			return 1;
-		if (strcmp(a, "--") == 0) {
-			positional = 1;
-			continue;
-		}
-		if (positional || a[0] != '-' || a[1] == '\0') {
-			if (o->content == NULL)
-				o->content = a;
-			else
-				strv_push(&o->files, a);
-			continue;
-		}
-		if (a[1] == '-') {
-			const char *eq = strchr(a + 2, '=');
-			size_t n = eq ? (size_t)(eq - a - 2) : strlen(a + 2);
-
-			snprintf(lng, sizeof(lng), "%.*s", (int)n, a + 2);
-			opt = find_option(o->command, lng, 0);
-			val = eq ? eq + 1 : NULL;
-		} else {
-			opt = find_option(o->command, NULL, a[1]);
-			val = a[2] ? a + 2 : NULL;
-		}
-		if (opt == NULL)
-			return bad_usage(o->command, "unknown option '%s'", a);
-		if (opt->arg == ARG_NONE) {
-			if (val && a[1] == '-')
-				return bad_usage(o->command, "option '%s' takes "
-				    "no value", a);
-		} else if (val == NULL) {
-			if (i + 1 >= argc)
-				return bad_usage(o->command, "option '%s' needs "
-				    "a value", a);
-			val = argv[++i];
-		}
-		if (set_option(o, opt, val) < 0)
-			return -1;
+	switch (opt->id) {
+	case O_OUT: o->out = val; break;
+	case O_CONFIG: o->config = val; break;
+	case O_FORMAT: o->format = val; break;
+	case O_TODAY: o->today = val; break;
+	case O_KIND: o->kind = val; break;
+	case O_TITLE: o->title = val; break;
+	case O_SEVERITY: o->severity = val; break;
+	case O_OWNER: o->owner = val; break;
+	case O_ALERT: strv_push(&o->alerts, val); break;
+	case O_ALERT_RULES: strv_push(&o->alert_rules, val); break;
+	case O_FORCE: o->force = true; break;
+	case O_WATCH: o->watch = true; break;
+	case O_WERROR: o->werror = true; break;
+	case O_QUIET: o->quiet = true; break;
+	case O_VERBOSE: o->verbose = true; break;
+	case O_JOBS:
+		n = strtol(val, &end, 10);
+		if (*val == '\0' || *end || n < 1 || n > 256)
+			return bad_usage(o->command, NULL, "-j wants a number "
+			    "from 1 to 256, not '%s'", val);
+		o->jobs = (int)n;
+		break;
 	}
 	return 0;
-}
-
-/* "Now", in days since the epoch: --today, SOURCE_DATE_EPOCH or the clock. */
-static long
-resolve_today(const struct opts *o)
-{
-	const char *sde = getenv("SOURCE_DATE_EPOCH");
-
-	if (o->today)
-		return check_parse_date(o->today);
-	if (sde && *sde) {
-		char *end;
-		long long t = strtoll(sde, &end, 10);
-
-		if (*end == '\0' && t >= 0)
-			return (long)(t / 86400);
-		return -1;
-	}
-	return (long)(time(NULL) / 86400);
-}
-
-/* The content's git commit, for the print book; NULL outside git. */
-static char *
-content_commit(const char *content)
-{
-	const char *env = getenv("RUNBOOKC_COMMIT");
-	struct buf cmd = BUF_INIT;
-	char line[64];
-	FILE *f;
-	char *out = NULL;
-
-	if (env)
-		return *env ? xstrdup(env) : NULL;
-	buf_puts(&cmd, "git -C '");
-	for (; *content; content++)
-		if (*content == '\'')
-			buf_puts(&cmd, "'\\''");
-		else
-			buf_putc(&cmd, *content);
-	buf_puts(&cmd, "' rev-parse --short=12 HEAD 2>/dev/null");
-	f = popen(cmd.data, "r");
-	buf_free(&cmd);
-	if (f == NULL)
-		return NULL;
-	if (fgets(line, sizeof(line), f) != NULL) {
-		line[strcspn(line, "\r\n")] = '\0';
-		if (*line)
-			out = xstrdup(line);
-	}
-	pclose(f);
-	return out;
-}
-
-static double
-now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec * 1e3 + ts.tv_nsec / 1e6;
-}
-
-static void
-stage_time(const struct opts *o, const char *stage, double *t)
-{
-	double n = now_ms();
-
-	if (o->verbose)
-		fprintf(stderr, "runbookc: %-6s %8.1f ms\n", stage, n - *t);
-	*t = n;
-}
-
-struct loaded {
-	struct config cfg;
-	struct site site;
-	struct diag_list diags;
-	struct strv files;	/* every page's file name, for reports */
-	long today;
-};
-
-struct load_job {
-	struct page **pages;
-	const struct config *cfg;
-};
-
-static void
-load_page(void *ud, size_t i)
-{
-	struct load_job *j = ud;
-
-	page_load(j->pages[i], j->cfg);
 }
 
 /*
- * config → scan → parse → link → check.  Returns 0, or EXIT_USAGE when
- * the content or configuration cannot be used (diagnostics printed).
+ * One option argument at argv[*i] (a long option, or a cluster of short
+ * ones such as -qv or -ofolder).  Advances *i past a separate value.
  */
 static int
-load_site(const struct opts *o, struct loaded *L)
+parse_option(struct opts *o, int argc, char **argv, int *i)
 {
-	struct scan_result sr;
-	struct page **pages;
-	struct load_job job;
-	struct check_opts co;
-	char *cfgpath = NULL;
-	double t = now_ms();
+	const char *a = argv[*i], *val = NULL;
+	const struct option *opt;
+	char lng[64];
+
+	if (a[1] == '-') {
+		const char *eq = strchr(a + 2, '=');
+		size_t n = eq ? (size_t)(eq - a - 2) : strlen(a + 2);
+
+		snprintf(lng, sizeof(lng), "%.*s", (int)n, a + 2);
+		if ((opt = find_option(o->command, lng, 0)) == NULL)
+			return unknown_option(o->command, a);
+		val = eq ? eq + 1 : NULL;
+		if (opt->arg == ARG_NONE && val)
+			return bad_usage(o->command, NULL, "option '--%s' "
+			    "takes no value", opt->lng);
+	} else {
+		for (a++; *a; a++) {
+			char s[3] = { '-', *a, '\0' };
+
+			if ((opt = find_option(o->command, NULL, *a)) == NULL)
+				return unknown_option(o->command, s);
+			if (opt->arg != ARG_NONE)
+				break;
+			set_option(o, opt, NULL);
+		}
+		if (*a == '\0')
+			return 0;
+		val = a[1] ? a + 1 : NULL;
+	}
+	if (opt->arg != ARG_NONE && val == NULL) {
+		if (*i + 1 >= argc)
+			return bad_usage(o->command, NULL, "option '--%s' needs "
+			    "a value", opt->lng);
+		val = argv[++*i];
+	}
+	return set_option(o, opt, val);
+}
+
+/* Puts the operands where the command wants them. */
+static int
+take_operands(struct opts *o, const struct command *c, struct strv *ops)
+{
+	size_t i, n = ops->n;
+
+	if ((int)n < c->min_operands)
+		return bad_usage(c->name, NULL, "%s needs a PATH for the new "
+		    "page", c->name);
+	if (c->max_operands >= 0 && (int)n > c->max_operands)
+		return bad_usage(c->name, NULL, "unexpected operand '%s'",
+		    ops->v[c->max_operands]);
+	if (strcmp(c->name, "new") == 0) {
+		o->path = ops->v[n - 1];
+		if (n == 2)
+			o->content = ops->v[0];
+		return 0;
+	}
+	if (n > 0)
+		o->content = ops->v[0];
+	for (i = 1; i < n; i++)
+		strv_push(&o->files, ops->v[i]);
+	return 0;
+}
+
+/* Returns 0, 1 for --help, or -1 on a usage error (already printed). */
+static int
+parse_args(struct opts *o, const struct command *c, int argc, char **argv,
+    struct strv *ops)
+{
+	bool operands_only = false;
+	int i;
+
+	for (i = 2; i < argc; i++) {
+		const char *a = argv[i];
+
+		if (!operands_only && (strcmp(a, "-h") == 0 ||
+		    strcmp(a, "--help") == 0))
+			return 1;
+		if (!operands_only && strcmp(a, "--") == 0) {
+			operands_only = true;
+			continue;
+		}
+		if (operands_only || a[0] != '-' || a[1] == '\0') {
+			strv_push(ops, a);
+			continue;
+		}
+		if (parse_option(o, argc, argv, &i) < 0)
+			return -1;
+	}
+	return take_operands(o, c, ops);
+}
+
+/* Colour on a terminal only; NO_COLOR (non-empty) or TERM=dumb: never. */
+static bool
+want_color(int fd)
+{
+	const char *nc = getenv("NO_COLOR"), *term = getenv("TERM");
+
+	if (nc && *nc)
+		return false;
+	if (term && strcmp(term, "dumb") == 0)
+		return false;
+	return isatty(fd) != 0;
+}
+
+static int
+unknown_command(const char *name)
+{
+	const char *hint = NULL;
 	size_t i;
 
-	memset(L, 0, sizeof(*L));
-	L->today = resolve_today(o);
-	if (L->today < 0) {
-		fprintf(stderr, "runbookc: invalid date in --today or "
-		    "SOURCE_DATE_EPOCH\n");
-		return EXIT_USAGE;
+	for (i = 0; i < NCOMMANDS && hint == NULL; i++)
+		if (near(name, commands[i].name))
+			hint = commands[i].name;
+	bad_usage(NULL, hint, name[0] == '-' ? "unknown option '%s'" :
+	    "unknown command '%s'", name);
+	return EXIT_USAGE;
+}
+
+/* runbookc help [COMMAND] */
+static int
+help(int argc, char **argv)
+{
+	const struct command *c;
+
+	if (argc < 3) {
+		usage(stdout);
+		return 0;
 	}
-	if (!fs_is_dir(o->content)) {
-		fprintf(stderr, "runbookc: %s: no such content folder\n",
-		    o->content);
-		return EXIT_USAGE;
-	}
-	if (o->config)
-		cfgpath = xstrdup(o->config);
-	else {
-		cfgpath = path_join(o->content, "site.yml");
-		if (!fs_is_file(cfgpath)) {
-			free(cfgpath);
-			cfgpath = NULL;
-		}
-	}
-	if (config_load(&L->cfg, cfgpath, &L->diags) < 0) {
-		free(cfgpath);
-		return EXIT_USAGE;
-	}
-	free(cfgpath);
-	stage_time(o, "config", &t);
-	if (scan_content(o->content, &L->cfg, &sr, &L->diags) < 0) {
-		fprintf(stderr, "runbookc: %s: cannot read the content "
-		    "folder\n", o->content);
-		return EXIT_USAGE;
-	}
-	stage_time(o, "scan", &t);
-	md_init();
-	pages = xcalloc(sr.pages.n + 1, sizeof(*pages));
-	for (i = 0; i < sr.pages.n; i++) {
-		pages[i] = page_new(o->content, sr.pages.v[i]);
-		strv_push(&L->files, pages[i]->file);
-	}
-	job.pages = pages;
-	job.cfg = &L->cfg;
-	pool_run(sr.pages.n, o->jobs, load_page, &job);
-	for (i = 0; i < sr.pages.n; i++)
-		diag_move(&L->diags, &pages[i]->diags);
-	stage_time(o, "parse", &t);
-	site_link(&L->site, &L->cfg, o->content, pages, sr.pages.n,
-	    &sr.assets);
-	scan_free(&sr);
-	stage_time(o, "link", &t);
-	memset(&co, 0, sizeof(co));
-	co.today = L->today;
-	co.alert_rule_files = (const char *const *)o->alert_rules.v;
-	co.nalert_rule_files = o->alert_rules.n;
-	check_site(&L->site, &co, &L->diags);
-	diag_sort(&L->diags);
-	stage_time(o, "check", &t);
+	if ((c = find_command(argv[2])) == NULL)
+		return unknown_command(argv[2]);
+	usage_command(stdout, c);
 	return 0;
 }
 
 static void
-loaded_free(struct loaded *L)
+opts_free(struct opts *o)
 {
-	site_free(&L->site);
-	config_free(&L->cfg);
-	diag_free(&L->diags);
-	strv_free(&L->files);
-}
-
-static void
-print_config_diags(struct loaded *L)
-{
-	struct diag_report r;
-
-	diag_sort(&L->diags);
-	memset(&r, 0, sizeof(r));
-	r.diags = &L->diags;
-	r.color = isatty(2) && getenv("NO_COLOR") == NULL;
-	diag_write(stderr, DIAG_TEXT, &r);
-}
-
-static int
-cmd_check(struct opts *o)
-{
-	struct loaded L;
-	struct diag_report r;
-	enum diag_format fmt = DIAG_TEXT;
-	size_t ne, nw;
-	int rc;
-
-	if (o->format && diag_format_parse(o->format, &fmt) < 0) {
-		bad_usage("check", "unknown format '%s' (text, json, sarif, "
-		    "junit, github)", o->format);
-		return EXIT_USAGE;
-	}
-	if ((rc = load_site(o, &L)) != 0) {
-		print_config_diags(&L);
-		loaded_free(&L);
-		return rc;
-	}
-	memset(&r, 0, sizeof(r));
-	r.diags = &L.diags;
-	r.files = (const char *const *)L.files.v;
-	r.nfiles = L.files.n;
-	r.tool_version = RUNBOOKC_VERSION;
-	r.color = fmt == DIAG_TEXT && isatty(1) && getenv("NO_COLOR") == NULL;
-	r.werror = o->werror;
-	diag_write(stdout, fmt, &r);
-	ne = diag_count(&L.diags, DIAG_ERROR);
-	nw = diag_count(&L.diags, DIAG_WARNING);
-	loaded_free(&L);
-	if (fflush(stdout) != 0)
-		return EXIT_USAGE;
-	return ne || (o->werror && nw) ? EXIT_FINDINGS : 0;
-}
-
-static int
-cmp_str(const void *a, const void *b)
-{
-	return strcmp(*(char *const *)a, *(char *const *)b);
-}
-
-static int
-cmd_build(struct opts *o)
-{
-	struct loaded L;
-	struct theme th;
-	struct fs_stage st;
-	struct render_opts ro;
-	struct strv written = STRV_INIT;
-	struct diag_report r;
-	size_t ne;
-	double t;
-	int rc;
-
-	if ((rc = load_site(o, &L)) != 0) {
-		print_config_diags(&L);
-		loaded_free(&L);
-		return rc;
-	}
-	memset(&r, 0, sizeof(r));
-	r.diags = &L.diags;
-	r.nfiles = L.files.n;
-	r.color = isatty(2) && getenv("NO_COLOR") == NULL;
-	ne = diag_count(&L.diags, DIAG_ERROR);
-	if (o->quiet) {
-		/* Only errors: drop the warnings before printing. */
-		struct diag_list errs = DIAG_LIST_INIT;
-		size_t i;
-
-		for (i = 0; i < L.diags.n; i++)
-			if (L.diags.v[i].severity == DIAG_ERROR)
-				diag_add(&errs, L.diags.v[i].file,
-				    L.diags.v[i].line, L.diags.v[i].col,
-				    DIAG_ERROR, L.diags.v[i].rule, "%s",
-				    L.diags.v[i].msg);
-		r.diags = &errs;
-		diag_write(stderr, DIAG_TEXT, &r);
-		diag_free(&errs);
-	} else
-		diag_write(stderr, DIAG_TEXT, &r);
-	if (ne && !o->force) {
-		fprintf(stderr, "runbookc: %zu error%s; %s left unchanged "
-		    "(--force builds anyway)\n", ne, ne == 1 ? "" : "s",
-		    o->out);
-		loaded_free(&L);
-		return EXIT_FINDINGS;
-	}
-	t = now_ms();
-	diag_free(&L.diags);
-	if (theme_open(&th, L.cfg.theme_dir, &L.diags) < 0 ||
-	    fs_stage_begin(&st, o->out) < 0) {
-		if (L.diags.n == 0)
-			fprintf(stderr, "runbookc: %s: cannot prepare the "
-			    "output: %s\n", o->out, strerror(errno));
-		print_config_diags(&L);
-		theme_close(&th);
-		loaded_free(&L);
-		return EXIT_USAGE;
-	}
-	memset(&ro, 0, sizeof(ro));
-	ro.out_dir = st.dir;
-	ro.jobs = o->jobs;
-	ro.today = L.today;
-	ro.commit = content_commit(o->content);
-	ro.version = "runbookc " RUNBOOKC_VERSION;
-	rc = render_site(&L.site, &th, &ro, &written, &L.diags);
-	free((char *)ro.commit);
-	stage_time(o, "render", &t);
-	if (rc == 0) {
-		qsort(written.v, written.n, sizeof(*written.v), cmp_str);
-		fs_stage_prune(&st, written.v, written.n);
-		if (fs_stage_commit(&st) < 0) {
-			fprintf(stderr, "runbookc: %s: cannot replace the "
-			    "output: %s\n", o->out, strerror(errno));
-			rc = -1;
-		}
-	} else
-		fs_stage_abort(&st);
-	stage_time(o, "write", &t);
-	if (rc < 0)
-		print_config_diags(&L);
-	else if (!o->quiet)
-		fprintf(stderr, "runbookc: built %zu pages into %s\n",
-		    L.site.npages, o->out);
-	strv_free(&written);
-	theme_close(&th);
-	loaded_free(&L);
-	return rc < 0 ? EXIT_USAGE : 0;
+	strv_free(&o->alerts);
+	strv_free(&o->alert_rules);
+	strv_free(&o->files);
 }
 
 int
 main(int argc, char **argv)
 {
+	const struct command *c;
+	struct strv ops = STRV_INIT;
 	struct opts o;
 	int rc;
 
-	memset(&o, 0, sizeof(o));
 	if (argc < 2) {
 		usage(stderr);
 		return EXIT_USAGE;
@@ -574,22 +480,19 @@ main(int argc, char **argv)
 		return 0;
 	}
 	if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0 ||
-	    strcmp(argv[1], "help") == 0) {
-		usage(stdout);
-		return 0;
-	}
-	o.command = argv[1];
-	if (strcmp(o.command, "build") != 0 && strcmp(o.command, "check") != 0) {
-		fprintf(stderr, "runbookc: unknown command '%s'\nTry 'runbookc "
-		    "--help'.\n", o.command);
-		return EXIT_USAGE;
-	}
-	rc = parse_args(&o, argc, argv);
+	    strcmp(argv[1], "help") == 0)
+		return help(argc, argv);
+	if ((c = find_command(argv[1])) == NULL)
+		return unknown_command(argv[1]);
+	memset(&o, 0, sizeof(o));
+	o.command = c->name;
+	o.version = RUNBOOKC_VERSION;
+	rc = parse_args(&o, c, argc, argv, &ops);
 	if (rc != 0) {
 		if (rc > 0)
-			usage_command(stdout, o.command);
-		strv_free(&o.alert_rules);
-		strv_free(&o.files);
+			usage_command(stdout, c);
+		opts_free(&o);
+		strv_free(&ops);
 		return rc > 0 ? 0 : EXIT_USAGE;
 	}
 	if (o.content == NULL)
@@ -598,11 +501,11 @@ main(int argc, char **argv)
 		o.out = "out";
 	if (o.jobs == 0)
 		o.jobs = pool_default_jobs();
-	if (strcmp(o.command, "check") == 0)
-		rc = cmd_check(&o);
-	else
-		rc = cmd_build(&o);
-	strv_free(&o.alert_rules);
-	strv_free(&o.files);
+	o.tty_out = isatty(1) != 0;
+	o.color_out = want_color(1);
+	o.color_err = want_color(2);
+	rc = c->run(&o);
+	opts_free(&o);
+	strv_free(&ops);
 	return rc;
 }

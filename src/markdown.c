@@ -260,7 +260,9 @@ rewrite_url(struct walk *w, cmark_node *n, const char *url)
 		buf_puts(&b, path + 1);
 	} else
 		buf_puts(&b, path);
-	if (str_ends(buf_cstr(&b), ".md")) {
+	if (str_ends(buf_cstr(&b), ".html.md")) {
+		buf_truncate(&b, b.len - 3);	/* Middleman's x.html.md */
+	} else if (str_ends(buf_cstr(&b), ".md")) {
 		buf_truncate(&b, b.len - 3);
 		buf_puts(&b, ".html");
 	} else if (path[plen - 1] == '/') {

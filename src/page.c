@@ -7,6 +7,7 @@
 #include "frontmatter.h"
 #include "fsutil.h"
 #include "markdown.h"
+#include "preprocess.h"
 #include "value.h"
 
 void
@@ -146,6 +147,28 @@ check_utf8(struct page *p)
 	}
 }
 
+/*
+ * Collections that name each runbook after its alert
+ * (alerts/<Operator>/<AlertName>.md) carry no front matter: with
+ * alert_from_filename set, a runbook that lists no alerts answers the
+ * alert its file is named after.
+ */
+static void
+alert_from_filename(struct page *p, const struct config *cfg)
+{
+	struct pos one = { 1, 1 };
+	const char *base = path_base(p->path);
+	char *id;
+
+	if (!cfg->alert_from_filename || p->alerts.n > 0 || p->is_index ||
+	    strcmp(p->kind.s, "runbook") != 0 || !str_ends(base, ".md"))
+		return;
+	id = xstrndup(base, strlen(base) - 3);
+	if (*id)
+		pstrv_push(&p->alerts, id, one);
+	free(id);
+}
+
 void
 page_parse(struct page *p, const struct config *cfg)
 {
@@ -157,9 +180,11 @@ page_parse(struct page *p, const struct config *cfg)
 	p->body_off = sp.body_off;
 	p->body_line = sp.body_line;
 	fm_load(p, cfg, &sp);
+	pre_process(p->src + p->body_off, p->len - p->body_off);
 	md_compile(p, cfg);
 	if (p->kind.s == NULL)
-		p->kind.s = xstrdup(cfg->default_kind);
+		p->kind.s = xstrdup(config_kind_for_path(cfg, p->path));
+	alert_from_filename(p, cfg);
 }
 
 void
@@ -175,7 +200,7 @@ page_load(struct page *p, const struct config *cfg)
 		    "%s", err);
 		p->src = xstrdup("");
 		p->len = 0;
-		p->kind.s = xstrdup(cfg->default_kind);
+		p->kind.s = xstrdup(config_kind_for_path(cfg, p->path));
 		return;
 	}
 	page_parse(p, cfg);

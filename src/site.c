@@ -199,11 +199,14 @@ resolve_link(const struct site *s, struct page *p, const char *url,
 	} else if (hmap_get(&s->asset_set, t->path)) {
 		t->kind = TARGET_ASSET;
 	} else if (str_ends(t->path, ".html")) {
-		/* A link to the built page of a Markdown source. */
+		/* A link to the built page of a Markdown source: x.md, or
+		 * x.html.md, or a folder's _index.md. */
 		char *md = xasprintf("%.*s.md", (int)strlen(t->path) - 5,
 		    t->path);
 
-		t->page = site_page(s, md);
+		t->page = hmap_get(&s->by_out, t->path);
+		if (t->page == NULL)
+			t->page = site_page(s, md);
 		t->kind = t->page ? TARGET_PAGE : TARGET_MISSING;
 		free(md);
 	} else if (*t->path == '\0' || raw[plen - 1] == '/' ||

@@ -132,7 +132,7 @@ log "plano: app=$APP atual=$CURRENT_ID alvo=$TARGET_ID (revisão $TARGET_REV) au
 
 if [[ $DRY_RUN -eq 0 && $ASSUME_YES -eq 0 ]]; then
   if [[ -t 0 ]]; then
-    read -r -p "Confirmar rollback de '$APP' para o history-id $TARGET_ID? [s/N] " answer
+    read -r -p "Confirmar rollback de '$APP' para o history-id $TARGET_ID? [s/N] " answer || answer=""
     [[ $answer == [sS] ]] || die "cancelado pelo operador" 1
   else
     die "sem terminal interativo: use --yes para confirmar" 2

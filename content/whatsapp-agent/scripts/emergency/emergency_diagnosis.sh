@@ -331,7 +331,7 @@ check_config() {
 	local env_file="$APP_DIR/.env" var
 	if [[ ! -f "$env_file" ]]; then
 		crit "arquivo .env ausente em $APP_DIR"
-		suggest "Restaurar a configuração: runbook-disaster-recovery.md#restaurar-a-configuração"
+		suggest "Restaurar a configuração: runbook-disaster-recovery.md#3-restaurar-a-configuração"
 		return
 	fi
 	for var in "${REQUIRED_ENV_VARS[@]}"; do

@@ -1,0 +1,568 @@
+#include "listings.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "buf.h"
+#include "config.h"
+#include "fsutil.h"
+#include "page.h"
+#include "rctx.h"
+#include "site.h"
+#include "value.h"
+
+/* Pages the home page shows under each section before "all N". */
+#define HOME_PAGES_PER_SECTION 12
+
+/* ---- groups of page rows ---- */
+
+static struct value *
+new_group(struct value *groups, const char *title, const char *url)
+{
+	struct value *g = value_add(groups, NULL, VAL_MAP);
+
+	value_add_str(g, "title", title ? title : "");
+	if (url)
+		value_add_str(g, "url", url);
+	return g;
+}
+
+/* Adds the rows of pages[0..n) to group g, at most max (0: all). */
+static void
+fill_group(const struct rctx *r, struct value *g, struct page *const *pages,
+    size_t n, size_t max, const char *from)
+{
+	struct value *rows = value_add(value_add(g, "pages", VAL_MAP),
+	    "items", VAL_LIST);
+	size_t i;
+
+	for (i = 0; i < n && (max == 0 || i < max); i++)
+		rctx_add_page_item(r, rows, pages[i], from);
+	value_add_int(g, "count", (long)n);
+	if (max && n > max)
+		value_add_int(g, "more", (long)n);
+}
+
+/* The range of pages below folder (sorted paths share a prefix). */
+static void
+folder_range(const struct site *s, const char *folder, size_t *lo,
+    size_t *hi)
+{
+	size_t n = strlen(folder), a = 0, b = s->npages;
+
+	if (n == 0) {
+		*lo = 0;
+		*hi = s->npages;
+		return;
+	}
+	while (a < b) {
+		size_t m = (a + b) / 2;
+		int c = strncmp(s->pages[m]->path, folder, n);
+
+		if (c < 0 || (c == 0 && s->pages[m]->path[n] < '/'))
+			a = m + 1;
+		else
+			b = m;
+	}
+	*lo = a;
+	while (a < s->npages && strncmp(s->pages[a]->path, folder, n) == 0 &&
+	    s->pages[a]->path[n] == '/')
+		a++;
+	*hi = a;
+}
+
+void
+listings_add_folder(const struct rctx *r, struct value *m,
+    const char *folder, const char *from)
+{
+	const struct site *s = r->s;
+	struct value *groups = value_add(m, "items", VAL_LIST);
+	struct page **direct;
+	size_t lo, hi, i, nd = 0, skip = *folder ? strlen(folder) + 1 : 0;
+	char *self = rctx_folder_out(folder);
+
+	folder_range(s, folder, &lo, &hi);
+	direct = xcalloc(hi - lo + 1, sizeof(*direct));
+	for (i = lo; i < hi; i++)
+		if (strchr(s->pages[i]->path + skip, '/') == NULL &&
+		    strcmp(s->pages[i]->out_path, self) != 0)
+			direct[nd++] = s->pages[i];
+	if (nd)
+		fill_group(r, new_group(groups, NULL, NULL), direct, nd, 0,
+		    from);
+	for (i = lo; i < hi;) {
+		const char *rest = s->pages[i]->path + skip;
+		const char *slash = strchr(rest, '/');
+		char *sub, *title, *out, *url;
+		size_t a, b;
+
+		if (slash == NULL) {
+			i++;
+			continue;
+		}
+		sub = xstrndup(s->pages[i]->path, (size_t)(slash -
+		    s->pages[i]->path));
+		folder_range(s, sub, &a, &b);
+		title = rctx_folder_title(r, sub);
+		out = rctx_folder_out(sub);
+		url = rctx_url(from, out);
+		fill_group(r, new_group(groups, title, url), s->pages + a,
+		    b - a, 0, from);
+		free(url);
+		free(out);
+		free(title);
+		free(sub);
+		i = b > i ? b : i + 1;
+	}
+	free(direct);
+	free(self);
+}
+
+/* pages grouped by their section, in site order. */
+static void
+add_by_section(const struct rctx *r, struct value *list,
+    struct page *const *pages, size_t n, const char *from)
+{
+	struct value *groups = value_add(value_add(list, "groups", VAL_MAP),
+	    "items", VAL_LIST);
+	size_t i, j;
+
+	for (i = 0; i < n; i = j) {
+		char *title = NULL, *out, *url = NULL;
+
+		for (j = i; j < n && strcmp(pages[j]->section,
+		    pages[i]->section) == 0; j++)
+			;
+		if (*pages[i]->section) {
+			title = rctx_folder_title(r, pages[i]->section);
+			out = rctx_folder_out(pages[i]->section);
+			url = rctx_url(from, out);
+			free(out);
+		}
+		fill_group(r, new_group(groups, title, url), pages + i, j - i,
+		    0, from);
+		free(title);
+		free(url);
+	}
+}
+
+static struct value *
+list_context(const struct rctx *r, const char *out, const char *title,
+    const char *kind)
+{
+	struct value *ctx = rctx_common(r, out, title);
+	struct value *list = value_add(ctx, "list", VAL_MAP);
+
+	value_add_str(list, "title", title);
+	value_add_bool(list, kind, true);
+	return ctx;
+}
+
+/* ---- home ---- */
+
+static void
+add_severity_counts(const struct rctx *r, struct value *m, const char *from)
+{
+	struct value *l = value_add(value_add(m, "severities", VAL_MAP),
+	    "items", VAL_LIST);
+	size_t i;
+
+	for (i = 0; i < r->cfg->nseverities; i++) {
+		const struct severity *sev = &r->cfg->severities[i];
+		const struct group *g = group_find(&r->s->by_severity, sev->id);
+		struct value *it = value_add(l, NULL, VAL_MAP);
+
+		rctx_add_severity(r, it, sev->id, from);
+		value_add_int(it, "count", g ? (long)g->n : 0);
+	}
+}
+
+static void
+add_entry(struct value *l, const char *key, const char *url, long count)
+{
+	struct value *it = value_add(l, NULL, VAL_MAP);
+
+	value_add_bool(it, key, true);
+	value_add_str(it, "url", url);
+	if (count >= 0)
+		value_add_int(it, "count", count);
+}
+
+static void
+add_entries(const struct rctx *r, struct value *m, const char *from)
+{
+	static const struct {
+		const char *key, *out;
+	} e[] = {
+		{ "alerts", "alerts/index.html" },
+		{ "search", "search.html" },
+		{ "print", "print.html" },
+		{ "owners", "owners/index.html" },
+		{ "tags", "tags/index.html" },
+		{ "services", "services/index.html" },
+		{ "scripts", "scripts/index.html" },
+	};
+	const struct site *s = r->s;
+	long counts[] = { (long)s->nalerts, -1, -1, (long)s->by_owner.n,
+		(long)s->by_tag.n, (long)s->by_service.n, (long)s->nscripts };
+	struct value *l = value_add(value_add(m, "entries", VAL_MAP), "items",
+	    VAL_LIST);
+	size_t i;
+
+	for (i = 0; i < sizeof(e) / sizeof(e[0]); i++) {
+		char *url;
+
+		if (counts[i] == 0)
+			continue;
+		url = rctx_url(from, e[i].out);
+		add_entry(l, e[i].key, url, counts[i]);
+		free(url);
+	}
+}
+
+void
+listings_add_home(const struct rctx *r, struct value *m, const char *from)
+{
+	struct value *groups;
+	size_t i;
+
+	add_severity_counts(r, m, from);
+	add_entries(r, m, from);
+	value_add_int(m, "pages", (long)r->s->npages);
+	groups = value_add(value_add(m, "sections", VAL_MAP), "items",
+	    VAL_LIST);
+	for (i = 0; i < r->s->sections.n; i++) {
+		const struct group *g = &r->s->sections.v[i];
+		char *title = NULL, *out, *url = NULL;
+		struct page **pages = xcalloc(g->n + 1, sizeof(*pages));
+		size_t j, n = 0;
+
+		/* The section's own index page is the group's link. */
+		out = rctx_folder_out(g->key);
+		for (j = 0; j < g->n; j++)
+			if (strcmp(g->pages[j]->out_path, out) != 0)
+				pages[n++] = g->pages[j];
+		if (*g->key) {
+			title = rctx_folder_title(r, g->key);
+			url = rctx_url(from, out);
+		}
+		if (n)
+			fill_group(r, new_group(groups, title, url), pages, n,
+			    HOME_PAGES_PER_SECTION, from);
+		free(out);
+		free(title);
+		free(url);
+		free(pages);
+	}
+}
+
+static int
+render_home(struct rctx *r)
+{
+	struct value *ctx, *list;
+
+	if (hmap_get(&r->s->by_out, "index.html"))
+		return 0;	/* the content's own home page */
+	ctx = list_context(r, "index.html", r->cfg->title, "is_home");
+	list = (struct value *)value_get(ctx, "list");
+	if (r->cfg->description)
+		value_add_str(list, "intro", r->cfg->description);
+	listings_add_home(r, value_add(list, "home", VAL_MAP), "index.html");
+	return rctx_render(r, r->t.list, ctx, "index.html");
+}
+
+/* ---- folder indexes ---- */
+
+/* Every folder that holds a page, at any depth, sorted and unique. */
+static void
+collect_folders(const struct site *s, struct strv *out)
+{
+	struct hmap seen = HMAP_INIT;
+	size_t i;
+
+	for (i = 0; i < s->npages; i++) {
+		char *dir = path_dir(s->pages[i]->path);
+		char *slash;
+
+		while (*dir && hmap_get(&seen, dir) == NULL) {
+			strv_push(out, dir);
+			hmap_put(&seen, out->v[out->n - 1], (void *)1);
+			if ((slash = strrchr(dir, '/')) == NULL)
+				break;
+			*slash = '\0';
+		}
+		free(dir);
+	}
+	hmap_free(&seen);
+	strv_sort(out);
+}
+
+static int
+render_folder_indexes(struct rctx *r)
+{
+	struct strv folders = STRV_INIT;
+	size_t i;
+	int rc = 0;
+
+	collect_folders(r->s, &folders);
+	for (i = 0; i < folders.n; i++) {
+		char *out = rctx_folder_out(folders.v[i]);
+		char *title = rctx_folder_title(r, folders.v[i]);
+		struct value *ctx = list_context(r, out, title, "is_folder");
+		struct value *list = (struct value *)value_get(ctx, "list");
+
+		listings_add_folder(r, value_add(list, "groups", VAL_MAP),
+		    folders.v[i], out);
+		rc |= rctx_render(r, r->t.list, ctx, out);
+		free(title);
+		free(out);
+	}
+	strv_free(&folders);
+	return rc;
+}
+
+/* ---- facets: severity, owner, tag, service ---- */
+
+struct facet {
+	const char *folder;	/* "tags" */
+	const char *kind;	/* "is_tag" */
+	const char *index_key;	/* the UI string naming the index */
+	const struct group_set *gs;
+};
+
+static void
+add_facet_detail(const struct rctx *r, struct value *list,
+    const struct facet *f, const char *key, const char *out)
+{
+	if (strcmp(f->folder, "severity") == 0)
+		rctx_add_severity(r, list, key, out);
+	else if (strcmp(f->folder, "owners") == 0)
+		rctx_add_owner(r, list, key, out);
+}
+
+static const char *
+facet_title(const struct rctx *r, const struct facet *f, const char *key)
+{
+	const struct severity *sev;
+	const struct owner *o;
+
+	if (strcmp(f->folder, "severity") == 0 &&
+	    (sev = config_severity(r->cfg, key)) != NULL)
+		return sev->label;
+	if (strcmp(f->folder, "owners") == 0 &&
+	    (o = config_owner(r->cfg, key)) != NULL && o->name)
+		return o->name;
+	return key;
+}
+
+static int
+render_facet_page(struct rctx *r, const struct facet *f, const char *key,
+    const struct group *g, struct value *index)
+{
+	char *out = rctx_facet_out(f->folder, key);
+	const char *title = facet_title(r, f, key);
+	struct value *ctx = list_context(r, out, title, f->kind);
+	struct value *list = (struct value *)value_get(ctx, "list");
+	struct value *it = value_add(index, NULL, VAL_MAP);
+	char *from = xasprintf("%s/index.html", f->folder);
+	int rc;
+
+	/* The row of the facet's index page. */
+	value_add_str(it, "name", title);
+	rctx_add_url(it, "url", from, out);
+	value_add_int(it, "count", g ? (long)g->n : 0);
+	if (strcmp(f->folder, "severity") == 0)
+		rctx_add_severity(r, it, key, from);
+	free(from);
+	add_facet_detail(r, list, f, key, out);
+	if (g && g->n)
+		add_by_section(r, list, g->pages, g->n, out);
+	rc = rctx_render(r, r->t.list, ctx, out);
+	free(out);
+	return rc;
+}
+
+static int
+render_facet(struct rctx *r, const struct facet *f, const struct strv *extra)
+{
+	struct value *ctx, *list, *index;
+	char *out = xasprintf("%s/index.html", f->folder);
+	size_t i;
+	int rc = 0;
+
+	ctx = list_context(r, out, rctx_ui(r, f->index_key),
+	    "is_facet_index");
+	list = (struct value *)value_get(ctx, "list");
+	index = value_add(value_add(list, "facets", VAL_MAP), "items",
+	    VAL_LIST);
+	/* Configured keys first (severities in their order), then the
+	 * rest of the keys in use, sorted. */
+	for (i = 0; i < extra->n; i++)
+		rc |= render_facet_page(r, f, extra->v[i],
+		    group_find(f->gs, extra->v[i]), index);
+	for (i = 0; i < f->gs->n; i++)
+		if (!strv_has(extra, f->gs->v[i].key))
+			rc |= render_facet_page(r, f, f->gs->v[i].key,
+			    &f->gs->v[i], index);
+	if (index->n == 0) {
+		value_free(ctx);
+		free(out);
+		return rc;
+	}
+	rc |= rctx_render(r, r->t.list, ctx, out);
+	free(out);
+	return rc;
+}
+
+static int
+render_facets(struct rctx *r)
+{
+	const struct site *s = r->s;
+	const struct facet facets[] = {
+		{ "severity", "is_severity", "severities", &s->by_severity },
+		{ "owners", "is_owner", "owners", &s->by_owner },
+		{ "tags", "is_tag", "tags", &s->by_tag },
+		{ "services", "is_service", "services", &s->by_service },
+	};
+	struct strv sevs = STRV_INIT, owners = STRV_INIT, none = STRV_INIT;
+	size_t i;
+	int rc = 0;
+
+	for (i = 0; i < r->cfg->nseverities; i++)
+		strv_push(&sevs, r->cfg->severities[i].id);
+	/* Escalation links lead to every configured owner. */
+	for (i = 0; i < r->cfg->nowners; i++)
+		strv_push(&owners, r->cfg->owners[i].id);
+	rc |= render_facet(r, &facets[0], &sevs);
+	rc |= render_facet(r, &facets[1], &owners);
+	rc |= render_facet(r, &facets[2], &none);
+	rc |= render_facet(r, &facets[3], &none);
+	strv_free(&sevs);
+	strv_free(&owners);
+	return rc;
+}
+
+/* ---- alerts ---- */
+
+static struct value *
+redirect_context(const struct rctx *r, const char *out, const char *title,
+    const struct page *to)
+{
+	struct value *ctx = rctx_common(r, out, title);
+	struct value *rd = value_add(ctx, "redirect", VAL_MAP);
+
+	rctx_add_url(rd, "url", out, to->out_path);
+	value_add_str(rd, "title", rctx_page_title(to));
+	return ctx;
+}
+
+static int
+render_alert_pages(struct rctx *r, struct value *rows)
+{
+	size_t i;
+	int rc = 0;
+
+	for (i = 0; i < r->s->nalerts; i++) {
+		const struct alert_entry *a = &r->s->alerts[i];
+		char *out = rctx_facet_out("alerts", a->id);
+		struct value *ctx = redirect_context(r, out, a->id, a->page);
+		struct value *rd = (struct value *)value_get(ctx, "redirect");
+		struct value *it = value_add(rows, NULL, VAL_MAP);
+
+		value_add_str(rd, "alert", a->id);
+		rctx_add_severity(r, rd, a->page->severity.s, out);
+		rctx_add_owner(r, rd, a->page->owner.s, out);
+		rc |= rctx_render(r, r->t.redirect, ctx, out);
+
+		value_add_str(it, "id", a->id);
+		rctx_add_url(it, "url", "alerts/index.html", out);
+		rctx_add_page_item(r, value_add(it, "runbook", VAL_LIST),
+		    a->page, "alerts/index.html");
+		free(out);
+	}
+	return rc;
+}
+
+static int
+render_alerts(struct rctx *r)
+{
+	struct value *ctx, *list, *rows;
+	int rc;
+
+	if (r->s->nalerts == 0)
+		return 0;
+	ctx = list_context(r, "alerts/index.html", rctx_ui(r, "alerts"),
+	    "is_alerts");
+	list = (struct value *)value_get(ctx, "list");
+	rows = value_add(value_add(list, "alerts", VAL_MAP), "items",
+	    VAL_LIST);
+	rc = render_alert_pages(r, rows);
+	return rc | rctx_render(r, r->t.list, ctx, "alerts/index.html");
+}
+
+/* ---- search page and aliases ---- */
+
+int
+listings_search_page(struct rctx *r)
+{
+	struct value *ctx = rctx_common(r, "search.html",
+	    rctx_ui(r, "search"));
+
+	value_add(ctx, "search", VAL_MAP);
+	return rctx_render(r, r->t.search, ctx, "search.html");
+}
+
+/* The output path of an alias ("old/name.md" -> "old/name.html"), or
+ * NULL when it is not a path inside the site. */
+static char *
+alias_out(const char *alias)
+{
+	char *norm, *out;
+
+	while (*alias == '/')
+		alias++;
+	if ((norm = path_normalize(alias)) == NULL || *norm == '\0' ||
+	    strpbrk(norm, "\\\r\n\t") != NULL) {
+		free(norm);
+		return NULL;
+	}
+	if (str_ends(norm, ".html"))
+		return norm;
+	out = path_md_to_html(norm);
+	free(norm);
+	return out;
+}
+
+int
+listings_aliases(struct rctx *r)
+{
+	size_t i, j;
+	int rc = 0;
+
+	for (i = 0; i < r->s->npages; i++) {
+		const struct page *p = r->s->pages[i];
+
+		for (j = 0; j < p->aliases.n; j++) {
+			char *out = alias_out(p->aliases.v[j].s);
+
+			if (out)
+				rc |= rctx_render(r, r->t.redirect,
+				    redirect_context(r, out,
+				    rctx_page_title(p), p), out);
+			free(out);
+		}
+	}
+	return rc;
+}
+
+int
+listings_render(struct rctx *r)
+{
+	int rc = 0;
+
+	rc |= render_home(r);
+	rc |= render_folder_indexes(r);
+	rc |= render_facets(r);
+	rc |= render_alerts(r);
+	return rc;
+}

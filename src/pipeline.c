@@ -1,0 +1,170 @@
+#include "pipeline.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "check.h"
+#include "fsutil.h"
+#include "markdown.h"
+#include "page.h"
+#include "pool.h"
+#include "scan.h"
+
+long
+pipeline_today(const char *today)
+{
+	const char *sde = getenv("SOURCE_DATE_EPOCH");
+
+	if (today)
+		return check_parse_date(today);
+	if (sde && *sde) {
+		char *end;
+		long long t = strtoll(sde, &end, 10);
+
+		if (*end == '\0' && t >= 0)
+			return (long)(t / 86400);
+		return -1;
+	}
+	return (long)(time(NULL) / 86400);
+}
+
+double
+pipeline_now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1e3 + ts.tv_nsec / 1e6;
+}
+
+const char *
+pipeline_stage_name(enum pipeline_stage st)
+{
+	static const char *const names[] = {
+		"config", "scan", "parse", "link", "check", "render", "write",
+	};
+
+	return st < STAGE__COUNT ? names[st] : "?";
+}
+
+static void
+stage_done(struct pipeline *pl, enum pipeline_stage st, double *t)
+{
+	double n = pipeline_now_ms();
+
+	pl->ms[st] += n - *t;
+	*t = n;
+}
+
+struct load_job {
+	struct page **pages;
+	const struct config *cfg;
+};
+
+static void
+load_page(void *ud, size_t i)
+{
+	struct load_job *j = ud;
+
+	page_load(j->pages[i], j->cfg);
+}
+
+/* CONTENT/site.yml when there is one, else NULL (built-in defaults). */
+static char *
+config_path(const struct pipeline_opts *o)
+{
+	char *p;
+
+	if (o->config)
+		return xstrdup(o->config);
+	p = path_join(o->content, "site.yml");
+	if (!fs_is_file(p)) {
+		free(p);
+		p = NULL;
+	}
+	return p;
+}
+
+/* Scan and parse: every page of the folder, read in parallel. */
+static int
+load_pages(struct pipeline *pl, const struct pipeline_opts *o, double *t)
+{
+	struct scan_result sr;
+	struct page **pages;
+	struct load_job job;
+	size_t i;
+
+	if (scan_content(o->content, &pl->cfg, &sr, &pl->diags) < 0) {
+		snprintf(pl->error, sizeof(pl->error), "%s: cannot read the "
+		    "content folder", o->content);
+		return -1;
+	}
+	stage_done(pl, STAGE_SCAN, t);
+	md_init();
+	pages = xcalloc(sr.pages.n + 1, sizeof(*pages));
+	for (i = 0; i < sr.pages.n; i++) {
+		pages[i] = page_new(o->content, sr.pages.v[i]);
+		strv_push(&pl->files, pages[i]->file);
+	}
+	job.pages = pages;
+	job.cfg = &pl->cfg;
+	pool_run(sr.pages.n, o->jobs, load_page, &job);
+	for (i = 0; i < sr.pages.n; i++)
+		diag_move(&pl->diags, &pages[i]->diags);
+	stage_done(pl, STAGE_PARSE, t);
+	site_link(&pl->site, &pl->cfg, o->content, pages, sr.pages.n,
+	    &sr.assets);
+	scan_free(&sr);
+	stage_done(pl, STAGE_LINK, t);
+	return 0;
+}
+
+int
+pipeline_load(struct pipeline *pl, const struct pipeline_opts *o)
+{
+	struct check_opts co;
+	char *cfgpath;
+	double t = pipeline_now_ms();
+	int rc;
+
+	memset(pl, 0, sizeof(*pl));
+	pl->today = pipeline_today(o->today);
+	if (pl->today < 0) {
+		snprintf(pl->error, sizeof(pl->error), "invalid date in %s",
+		    o->today ? "--today (want YYYY-MM-DD)" :
+		    "SOURCE_DATE_EPOCH (want seconds since 1970)");
+		return -1;
+	}
+	if (!fs_is_dir(o->content)) {
+		snprintf(pl->error, sizeof(pl->error), "%s: no such content "
+		    "folder", o->content);
+		return -1;
+	}
+	cfgpath = config_path(o);
+	rc = config_load(&pl->cfg, cfgpath, &pl->diags);
+	free(cfgpath);
+	if (rc < 0)
+		return -1;
+	stage_done(pl, STAGE_CONFIG, &t);
+	if (load_pages(pl, o, &t) < 0)
+		return -1;
+	memset(&co, 0, sizeof(co));
+	co.today = pl->today;
+	co.alert_rule_files = o->alert_rules;
+	co.nalert_rule_files = o->nalert_rules;
+	check_site(&pl->site, &co, &pl->diags);
+	diag_sort(&pl->diags);
+	stage_done(pl, STAGE_CHECK, &t);
+	return 0;
+}
+
+void
+pipeline_free(struct pipeline *pl)
+{
+	site_free(&pl->site);
+	config_free(&pl->cfg);
+	diag_free(&pl->diags);
+	strv_free(&pl->files);
+}

@@ -1,0 +1,70 @@
+/*
+ * pipeline: the stages every command shares, config → scan → parse →
+ * link → check, run over one content folder.  The result is the linked,
+ * checked site with its diagnostics; render and write are build's.
+ *
+ * Nothing here prints or exits: a failure is a status and a message,
+ * and the time each stage took is recorded for -v.
+ */
+#ifndef RUNBOOKC_PIPELINE_H
+#define RUNBOOKC_PIPELINE_H
+
+#include <stddef.h>
+
+#include "config.h"
+#include "diag.h"
+#include "site.h"
+#include "str.h"
+
+enum pipeline_stage {
+	STAGE_CONFIG,
+	STAGE_SCAN,
+	STAGE_PARSE,
+	STAGE_LINK,
+	STAGE_CHECK,
+	STAGE_RENDER,
+	STAGE_WRITE,
+	STAGE__COUNT
+};
+
+struct pipeline_opts {
+	const char *content;	/* the content folder */
+	const char *config;	/* --config FILE, or NULL: CONTENT/site.yml */
+	const char *today;	/* --today YYYY-MM-DD, or NULL */
+	const char *const *alert_rules;	/* --alert-rules files */
+	size_t nalert_rules;
+	int jobs;
+};
+
+struct pipeline {
+	struct config cfg;
+	struct site site;
+	struct diag_list diags;	/* sorted after pipeline_load() */
+	struct strv files;	/* every page's file name, sorted */
+	long today;		/* days since the epoch */
+	double ms[STAGE__COUNT];	/* time each stage took */
+	char error[512];	/* why pipeline_load() failed, when it did */
+};
+
+/*
+ * Runs the shared stages.  Returns 0, or -1 when the content or the
+ * configuration cannot be used (exit status 2): then pl->error says why,
+ * or pl->diags holds the configuration's diagnostics.  Either way the
+ * caller ends with pipeline_free().
+ */
+int pipeline_load(struct pipeline *pl, const struct pipeline_opts *o);
+void pipeline_free(struct pipeline *pl);
+
+/*
+ * "Now" in days since the epoch: the --today date when given, else
+ * SOURCE_DATE_EPOCH, else the clock.  -1 when either is malformed.
+ */
+long pipeline_today(const char *today);
+
+/* Milliseconds from an arbitrary start, for stage timing. */
+double pipeline_now_ms(void);
+
+/* "config", "scan", ... */
+const char *pipeline_stage_name(enum pipeline_stage st);
+
+#endif

@@ -1,0 +1,142 @@
+/*
+ * rctx: what the render modules share.  The render context (the site,
+ * the compiled templates, the options), the template data every output
+ * file starts from (site, navigation, UI strings, entry-point URLs),
+ * relative URLs between output files, file names made from user strings,
+ * and the writing of one output file.
+ *
+ * Used by render (pages), listings, book, scriptpage, search and catalog;
+ * never by the model.  Single-threaded except where a function says it
+ * may run on the render pool.
+ */
+#ifndef RUNBOOKC_RCTX_H
+#define RUNBOOKC_RCTX_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "hmap.h"
+#include "str.h"
+
+struct buf;
+struct config;
+struct diag_list;
+struct page;
+struct render_opts;
+struct site;
+struct theme;
+struct tpl;
+struct tpl_env;
+struct value;
+
+/* The theme's templates, compiled once. */
+struct rtpls {
+	const struct tpl *page, *list, *redirect, *script, *search, *book;
+};
+
+struct rctx {
+	const struct site *s;
+	const struct config *cfg;
+	const struct theme *th;
+	const struct render_opts *o;
+	struct rtpls t;
+	struct diag_list *diags;
+	struct strv *written;	/* out paths produced so far */
+	struct hmap claimed;	/* out path -> (void *)1: taken */
+	struct strv claimed_keys;	/* owns the keys of claimed */
+	char today[11];		/* YYYY-MM-DD */
+};
+
+/* The longest file name made from a user string, before ".html". */
+#define RCTX_MAX_NAME 120
+
+/*
+ * The relative URL from the output file from to the output file to,
+ * percent-encoded so that any name stays one path (a ':' in the first
+ * segment would otherwise read as a scheme).  Caller frees.
+ */
+char *rctx_url(const char *from, const char *to);
+/* Adds rctx_url(from, to) to the map v under key. */
+void rctx_add_url(struct value *v, const char *key, const char *from,
+    const char *to);
+/* Percent-encodes s for a URL path into b (keeps '/'). */
+void rctx_put_url(struct buf *b, const char *s, size_t len);
+
+/*
+ * One path component made from a user string (a tag, an owner, an alert
+ * id): letters, digits, "-_.:@+" and non-ASCII bytes stay; every other
+ * byte becomes "~XX", and so does a leading '.', so the mapping is
+ * one-to-one and never leaves its folder.  Long names are cut at
+ * RCTX_MAX_NAME bytes and end in a hash.  Caller frees.
+ */
+char *rctx_file_name(const char *name);
+/* "folder/" + rctx_file_name(name) + ".html".  Caller frees. */
+char *rctx_facet_out(const char *folder, const char *name);
+
+/*
+ * A CSS colour that is safe inside a style attribute (#hex, rgb(), hsl()
+ * or a colour name), or NULL.  ink is the text colour that reads on it.
+ */
+const char *rctx_css_color(const char *color, const char **ink);
+
+/* The UI string key in the site's language, or key itself. */
+const char *rctx_ui(const struct rctx *r, const char *key);
+const char *rctx_page_title(const struct page *p);
+/* The title of a folder: its index page's title, or the folder's name
+ * made readable.  Caller frees. */
+char *rctx_folder_title(const struct rctx *r, const char *folder);
+/* "FOLDER/index.html" ("index.html" for the root).  Caller frees. */
+char *rctx_folder_out(const char *folder);
+
+/* The review state of a page; false when it has no usable date. */
+bool rctx_review(const struct rctx *r, const struct page *p, char due[11],
+    bool *overdue);
+
+/*
+ * Template data for the output file out_path: site, title, root, URLs
+ * of the entry points, UI strings, navigation, build.  Caller frees.
+ * Safe on the render pool.
+ */
+struct value *rctx_common(const struct rctx *r, const char *out_path,
+    const char *title);
+
+/* Builders of template data shared by pages and listings (pool-safe). */
+void rctx_add_severity(const struct rctx *r, struct value *v,
+    const char *severity, const char *from);
+void rctx_add_owner(const struct rctx *r, struct value *v, const char *owner,
+    const char *from);
+void rctx_add_names(struct value *v, const char *key,
+    const char *const *names, size_t n, const char *folder,
+    const char *from);
+/* A page as the row of a listing: title, url, severity, owner, alerts. */
+struct value *rctx_add_page_item(const struct rctx *r, struct value *list,
+    const struct page *p, const char *from);
+
+/*
+ * Claims the output path out for a generated file; false when a page or
+ * an earlier generated file has it (the later one is not written).
+ */
+bool rctx_claim(struct rctx *r, const char *out);
+
+/* Writes b to out (under the output folder).  Returns 0 or an errno.
+ * Safe on the render pool; records nothing. */
+int rctx_write_file(const struct rctx *r, const char *out, const char *data,
+    size_t len);
+/* Writes and records out in written; a diagnostic on failure. */
+int rctx_write(struct rctx *r, const char *out, const char *data, size_t len);
+/*
+ * Renders template t with ctx (consumed) and writes it to out, unless
+ * out is already claimed.  Returns 0 or -1.
+ */
+int rctx_render(struct rctx *r, const struct tpl *t, struct value *ctx,
+    const char *out);
+
+/*
+ * The template data of a page (title, kind, severity, owner, alerts,
+ * tags, services, review) added to pg, with URLs from the output file
+ * from.  Defined in render.c; the print book uses it for each chapter.
+ */
+struct value *render_page_data(const struct rctx *r, struct value *pg,
+    const struct page *p, const char *from);
+
+#endif
