@@ -26,6 +26,10 @@ SRCS = src/buf.c src/str.c src/hmap.c src/value.c src/rx.c src/diag.c \
 MAIN = src/main.c
 # The pipeline the commands share, the preprocessor, --watch.
 SRCS += src/pipeline.c src/preprocess.c src/watch.c
+# Render: pages and driver, shared context, listings, scripts, search,
+# catalog, print book.
+SRCS += src/rctx.c src/listings.c src/scriptpage.c src/search.c \
+	src/catalog.c src/book.c
 # The command line: main.c and one file per command (not in unit tests).
 CLI_OBJS = $(BUILD)/main.o $(BUILD)/cmd.o $(BUILD)/cmd_build.o \
 	$(BUILD)/cmd_check.o $(BUILD)/cmd_new.o $(BUILD)/cmd_list.o
@@ -144,3 +148,21 @@ $(BUILD)/fuzz_%: tests/fuzz/fuzz_%.c $(OBJS)
 N ?= 10000
 bench: deps runbookc
 	N=$(N) sh tests/bench/run.sh
+
+# The print book as a PDF: out/print.html through headless Chromium into
+# out/runbooks.pdf (the next build removes it, like any file it did not
+# write).  CHROMIUM names the browser when it is not on PATH.
+CHROMIUM ?= $(shell command -v chromium || command -v chromium-browser || command -v google-chrome || true)
+CHROMIUM_FLAGS = --headless --no-sandbox --disable-gpu --disable-quic --no-first-run \
+	--disable-background-networking --disable-component-update --disable-sync
+pdf: site
+	@[ -n "$(CHROMIUM)" ] || { echo "runbookc: make pdf needs Chromium (apt-get install chromium, or CHROMIUM=...)"; exit 1; }
+	@prof=$$(mktemp -d) && "$(CHROMIUM)" $(CHROMIUM_FLAGS) --user-data-dir="$$prof" \
+		--no-pdf-header-footer --print-to-pdf="$(abspath $(OUT))/runbooks.pdf" \
+		"file://$(abspath $(OUT))/print.html" >/dev/null 2>&1; rc=$$?; rm -rf "$$prof"; \
+		[ $$rc = 0 ] && [ -s "$(OUT)/runbooks.pdf" ] && echo "runbookc: wrote $(OUT)/runbooks.pdf"
+
+# The browser tests alone (make test runs them too).
+browser: runbookc
+	@mkdir -p tests/out && ROOT=$(CURDIR) RUNBOOKC=$(CURDIR)/runbookc TOUT=$(CURDIR)/tests/out \
+		CHROMIUM="$(CHROMIUM)" sh tests/suites/browser.sh

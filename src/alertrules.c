@@ -233,12 +233,33 @@ load_documents(struct loader *ld, const char *text, size_t len)
 }
 
 int
+alertrules_load_text(struct alert_rules *ar, const char *name,
+    const char *text, size_t len, struct diag_list *diags)
+{
+	struct loader ld = { ar, name, diags, 0 };
+	size_t bad;
+
+	if ((bad = utf8_invalid_at(text, len)) != (size_t)-1) {
+		diag_add(diags, name, 1, 1, DIAG_ERROR, "encoding.utf8",
+		    "alerting rules are not valid UTF-8 (byte %zu)", bad);
+		return -1;
+	}
+	if (load_documents(&ld, text, len) < 0)
+		return -1;
+	if (ld.ngroups == 0)
+		diag_add(diags, name, 1, 1, DIAG_ERROR, "field.required",
+		    "no rule groups: expected 'groups' (a Prometheus rule "
+		    "file) or 'spec.groups' (a PrometheusRule)");
+	ar->nfiles++;
+	return 0;
+}
+
+int
 alertrules_load(struct alert_rules *ar, const char *file,
     struct diag_list *diags)
 {
-	struct loader ld = { ar, file, diags, 0 };
 	char *text, err[256];
-	size_t len, bad;
+	size_t len;
 	int rc;
 
 	if (fs_read(file, FS_DEFAULT_MAX_FILE, &text, &len, err,
@@ -246,22 +267,9 @@ alertrules_load(struct alert_rules *ar, const char *file,
 		diag_add(diags, file, 1, 1, DIAG_ERROR, "file.read", "%s", err);
 		return -1;
 	}
-	if ((bad = utf8_invalid_at(text, len)) != (size_t)-1) {
-		diag_add(diags, file, 1, 1, DIAG_ERROR, "encoding.utf8",
-		    "alerting rules are not valid UTF-8 (byte %zu)", bad);
-		free(text);
-		return -1;
-	}
-	rc = load_documents(&ld, text, len);
+	rc = alertrules_load_text(ar, file, text, len, diags);
 	free(text);
-	if (rc < 0)
-		return -1;
-	if (ld.ngroups == 0)
-		diag_add(diags, file, 1, 1, DIAG_ERROR, "field.required",
-		    "no rule groups: expected 'groups' (a Prometheus rule "
-		    "file) or 'spec.groups' (a PrometheusRule)");
-	ar->nfiles++;
-	return 0;
+	return rc;
 }
 
 void
@@ -486,8 +494,8 @@ check_uncovered(const struct alert_rule *r, struct page *target,
 	if (r->url == NULL)
 		diag_add(out, r->file, r->pos.line, r->pos.col, DIAG_ERROR,
 		    "alert.uncovered", "alert '%s' has no runbook: no page "
-		    "lists it under 'alerts' and the rule has no runbook_url "
-		    "annotation", r->name);
+		    "answers it and the rule has no runbook_url (or runbook) "
+		    "annotation; write one", r->name);
 	else if (r->templated && target == NULL)
 		diag_add(out, r->file, r->pos.line, r->pos.col, DIAG_WARNING,
 		    "alert.uncovered", "alert '%s': runbook link '%s' "
@@ -497,8 +505,8 @@ check_uncovered(const struct alert_rule *r, struct page *target,
 	else if (target == NULL)
 		diag_add(out, r->file, r->pos.line, r->pos.col, DIAG_ERROR,
 		    "alert.uncovered", "alert '%s' has no runbook: no page "
-		    "lists it under 'alerts' and its runbook link '%s' leads "
-		    "to no page here", r->name, r->url);
+		    "answers it and its runbook link '%s' leads to no page "
+		    "here", r->name, r->url);
 }
 
 static void

@@ -47,6 +47,12 @@ struct alert_rules {
  */
 int alertrules_load(struct alert_rules *ar, const char *file,
     struct diag_list *diags);
+/*
+ * The same, from text in memory (for tests and fuzzers).  name is used in
+ * diagnostics and must outlive ar: rules point to it.
+ */
+int alertrules_load_text(struct alert_rules *ar, const char *name,
+    const char *text, size_t len, struct diag_list *diags);
 void alertrules_free(struct alert_rules *ar);
 
 /*

@@ -106,20 +106,22 @@ title_pos(const struct page *p)
 	return one;
 }
 
+/*
+ * A field is present when it has a value; one of the wrong type counts as
+ * present, since field.type has already said what is wrong with it.
+ * The title may come from the first heading, alerts from 'alert' or the
+ * file name.
+ */
 static bool
 field_present(const struct page *p, const char *field)
 {
-	if (strcmp(field, "title") == 0)
-		return p->title.s != NULL && *p->title.s;
-	if (strcmp(field, "alerts") == 0)
-		return p->alerts.n > 0;
-	if (p->fm == NULL)
-		return false;
-	{
-		const struct value *v = value_get(p->fm, field);
+	const struct value *v = p->fm ? value_get(p->fm, field) : NULL;
 
-		return v != NULL && value_truthy(v);
-	}
+	if (strcmp(field, "title") == 0 && p->title.s && *p->title.s)
+		return true;
+	if (strcmp(field, "alerts") == 0 && p->alerts.n > 0)
+		return true;
+	return v != NULL && value_truthy(v);
 }
 
 static void
@@ -141,8 +143,8 @@ check_fields(struct ctx *c, const struct page *p, const struct kind *k)
 
 		if (!field_present(p, f))
 			err(c, p, fm, "field.required", DIAG_ERROR,
-			    "required field '%s' is missing (kind %s)", f,
-			    k->id);
+			    "required field '%s' is missing; a %s needs it in "
+			    "its front matter", f, k->id);
 	}
 }
 
@@ -166,8 +168,9 @@ check_values(struct ctx *c, const struct page *p)
 	if (p->owner.s && cfg->nowners > 0 &&
 	    config_owner(cfg, p->owner.s) == NULL)
 		err(c, p, p->owner.pos, "owner.unknown", DIAG_ERROR,
-		    "owner '%s' is not listed in %s", p->owner.s,
-		    cfg->file ? cfg->file : "site.yml");
+		    "owner '%s' is not listed under 'owners' in %s; add it "
+		    "there or fix the id", p->owner.s, cfg->file ?
+		    cfg->file : "site.yml");
 	for (i = 0; i < p->alerts.n; i++)
 		if (!rx_matches(cfg->alert_pattern, p->alerts.v[i].s))
 			err(c, p, p->alerts.v[i].pos, "field.pattern",
@@ -204,17 +207,18 @@ check_sections(struct ctx *c, const struct page *p, const struct kind *k)
 
 		if (!section_found(p, r, &h)) {
 			err(c, p, title_pos(p), "section.required", DIAG_ERROR,
-			    "required section '%s' is missing%s", r->name,
-			    "");
+			    "required section '%s' is missing; add it as a "
+			    "heading%s", r->name, "");
 			continue;
 		}
 		if (!h->has_content)
 			err(c, p, h->pos, "section.empty", DIAG_ERROR,
-			    "section '%s' has no content%s", h->text, "");
+			    "section '%s' has nothing under its heading; fill "
+			    "it in%s", h->text, "");
 		if (k->ordered && prev && h < prev)
 			err(c, p, h->pos, "section.required", DIAG_ERROR,
-			    "section '%s' must come after '%s'", h->text,
-			    prev->text);
+			    "section '%s' must come after '%s'; move it down",
+			    h->text, prev->text);
 		prev = h;
 	}
 	for (i = 0; i < k->nrecommended; i++) {
@@ -223,10 +227,11 @@ check_sections(struct ctx *c, const struct page *p, const struct kind *k)
 		if (!section_found(p, r, &h))
 			err(c, p, title_pos(p), "section.recommended",
 			    DIAG_WARNING, "recommended section '%s' is "
-			    "missing%s", r->name, "");
+			    "missing; add it as a heading%s", r->name, "");
 		else if (!h->has_content)
 			err(c, p, h->pos, "section.empty", DIAG_WARNING,
-			    "section '%s' has no content%s", h->text, "");
+			    "section '%s' has nothing under its heading; fill "
+			    "it in%s", h->text, "");
 	}
 }
 
@@ -268,6 +273,28 @@ check_links(struct ctx *c, const struct page *p, size_t pi)
 	}
 }
 
+/* "the page's folder, the content root and the folder above it". */
+static void
+describe_roots(const struct config *cfg, struct buf *b)
+{
+	size_t i, n = cfg->script_roots.n;
+
+	for (i = 0; i < n; i++) {
+		const char *r = cfg->script_roots.v[i];
+
+		if (i > 0)
+			buf_puts(b, i + 1 == n ? " and " : ", ");
+		if (strcmp(r, ".") == 0)
+			buf_puts(b, "the page's folder");
+		else if (strcmp(r, "/") == 0)
+			buf_puts(b, "the content root");
+		else if (strcmp(r, "..") == 0)
+			buf_puts(b, "the folder above it");
+		else
+			buf_printf(b, "'%s'", r);
+	}
+}
+
 static void
 check_script_list(struct ctx *c, const struct page *p,
     const struct pstrv *refs)
@@ -279,19 +306,24 @@ check_script_list(struct ctx *c, const struct page *p,
 		const struct script *sc = site_script_for(c->s, p,
 		    refs->v[i].s, &outside);
 
-		if (sc == NULL)
+		if (sc == NULL && outside) {
 			err(c, p, refs->v[i].pos, "script.missing", DIAG_ERROR,
-			    outside ? "script '%s' is outside the script "
-			    "roots%s" : "script '%s' not found%s",
-			    refs->v[i].s, outside ? "" :
-			    " (looked in the page's folder, the content "
-			    "root and the folder above it)");
-		else if (c->cfg->script_require_exec &&
+			    "script '%s' is outside the script roots%s",
+			    refs->v[i].s, "");
+		} else if (sc == NULL) {
+			struct buf where = BUF_INIT;
+
+			describe_roots(c->cfg, &where);
+			err(c, p, refs->v[i].pos, "script.missing", DIAG_ERROR,
+			    "script '%s' not found (looked in %s)",
+			    refs->v[i].s, buf_cstr(&where));
+			buf_free(&where);
+		} else if (c->cfg->script_require_exec &&
 		    (str_ends(sc->id, ".sh") || str_ends(sc->id, ".bash")) &&
 		    !fs_is_executable(sc->file))
 			err(c, p, refs->v[i].pos, "script.not-executable",
-			    DIAG_ERROR, "script '%s' is not executable%s",
-			    refs->v[i].s, " (chmod +x)");
+			    DIAG_ERROR, "script '%s' is not executable (chmod +x "
+			    "%s)", refs->v[i].s, sc->file);
 	}
 }
 
@@ -306,25 +338,26 @@ check_review(struct ctx *c, const struct page *p)
 	d = check_parse_date(p->last_reviewed.s);
 	if (d < 0) {
 		err(c, p, p->last_reviewed.pos, "review.date", DIAG_ERROR,
-		    "last_reviewed '%s' is not a date (YYYY-MM-DD)%s",
-		    p->last_reviewed.s, "");
+		    "last_reviewed '%s' is not a date; write it as "
+		    "YYYY-MM-DD%s", p->last_reviewed.s, "");
 		return;
 	}
 	if (d > c->o->today) {
 		err(c, p, p->last_reviewed.pos, "review.date", DIAG_ERROR,
-		    "last_reviewed '%s' is in the future%s",
-		    p->last_reviewed.s, "");
+		    "last_reviewed '%s' is in the future; write the date of "
+		    "the last review%s", p->last_reviewed.s, "");
 		return;
 	}
 	every = p->review_every_days >= 0 ? p->review_every_days :
 	    c->cfg->review_every_days;
 	if (c->o->today - d > every) {
-		char msg[64];
+		char msg[96];
 
-		snprintf(msg, sizeof(msg), "%ld days ago; reviews are due "
+		snprintf(msg, sizeof(msg), "%ld days ago, and reviews are due "
 		    "every %d days", c->o->today - d, every);
 		err(c, p, p->last_reviewed.pos, "review.stale", DIAG_WARNING,
-		    "last reviewed %s (%s)", p->last_reviewed.s, msg);
+		    "last reviewed %s, %s; review it and update last_reviewed",
+		    p->last_reviewed.s, msg);
 	}
 }
 
@@ -339,29 +372,25 @@ check_alerts(struct ctx *c, const struct page *p)
 
 		if (a && a->page != p)
 			err(c, p, p->alerts.v[i].pos, "alert.duplicate",
-			    DIAG_ERROR, "alert '%s' is already answered by %s",
-			    p->alerts.v[i].s, a->page->file);
+			    DIAG_ERROR, "alert '%s' is already answered by %s; "
+			    "keep it in one runbook", p->alerts.v[i].s,
+			    a->page->file);
 	}
 }
 
 /*
  * Reads every --alert-rules file (all of them, so that every problem is
- * reported) and holds the rules against the site.  Returns -1 when a file
- * could not be read or parsed.
+ * reported).  Returns -1 when one could not be read or parsed.
  */
 static int
-check_alert_rules(struct ctx *c)
+load_alert_rules(struct ctx *c, struct alert_rules *ar)
 {
-	struct alert_rules ar = ALERT_RULES_INIT;
 	size_t i;
 	int rc = 0;
 
 	for (i = 0; i < c->o->nalert_rule_files; i++)
-		if (alertrules_load(&ar, c->o->alert_rule_files[i], c->out) < 0)
+		if (alertrules_load(ar, c->o->alert_rule_files[i], c->out) < 0)
 			rc = -1;
-	if (rc == 0)
-		alertrules_check(&ar, c->s, c->out);
-	alertrules_free(&ar);
 	return rc;
 }
 
@@ -370,8 +399,14 @@ check_site(const struct site *s, const struct check_opts *o,
     struct diag_list *out)
 {
 	struct ctx c = { s, s->cfg, o, out };
+	struct alert_rules ar = ALERT_RULES_INIT;
 	size_t i;
 
+	/* Unusable rules end the run before any page is judged (exit 2). */
+	if (load_alert_rules(&c, &ar) < 0) {
+		alertrules_free(&ar);
+		return -1;
+	}
 	for (i = 0; i < s->npages; i++) {
 		const struct page *p = s->pages[i];
 		const struct kind *k = config_kind(s->cfg, p->kind.s);
@@ -388,5 +423,7 @@ check_site(const struct site *s, const struct check_opts *o,
 		check_alerts(&c, p);
 		userrules_check(c.cfg, p, out);
 	}
-	return o->nalert_rule_files > 0 ? check_alert_rules(&c) : 0;
+	alertrules_check(&ar, s, out);
+	alertrules_free(&ar);
+	return 0;
 }

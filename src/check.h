@@ -22,8 +22,9 @@ struct check_opts {
 
 /*
  * Runs every validator over s; appends to out.  Returns -1 when an
- * --alert-rules file cannot be read or parsed (exit status 2; the reason
- * is in out), else 0 whatever was found.
+ * --alert-rules file cannot be read or parsed (exit status 2): then out
+ * holds the reason and no page has been checked.  Else 0, whatever was
+ * found.
  */
 int check_site(const struct site *s, const struct check_opts *o,
     struct diag_list *out);

@@ -1,8 +1,10 @@
 #include "cmd.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
+#include "buf.h"
 #include "diag.h"
 
 int
@@ -63,4 +65,35 @@ cmd_print_diags(const struct opts *o, const struct diag_list *dl,
 	}
 	diag_write(stderr, DIAG_TEXT, &r);
 	diag_free(&errs);
+}
+
+char *
+cmd_content_commit(const char *content)
+{
+	const char *env = getenv("RUNBOOKC_COMMIT");
+	struct buf cmd = BUF_INIT;
+	char line[64];
+	FILE *f;
+	char *out = NULL;
+
+	if (env)
+		return *env ? xstrdup(env) : NULL;
+	buf_puts(&cmd, "git -C '");
+	for (; *content; content++)
+		if (*content == '\'')
+			buf_puts(&cmd, "'\\''");
+		else
+			buf_putc(&cmd, *content);
+	buf_puts(&cmd, "' rev-parse --short=12 HEAD 2>/dev/null");
+	f = popen(cmd.data, "r");
+	buf_free(&cmd);
+	if (f == NULL)
+		return NULL;
+	if (fgets(line, sizeof(line), f) != NULL) {
+		line[strcspn(line, "\r\n")] = '\0';
+		if (*line)
+			out = xstrdup(line);
+	}
+	pclose(f);
+	return out;
 }

@@ -55,4 +55,10 @@ void cmd_timing(const struct opts *o, const struct pipeline *pl,
 void cmd_print_diags(const struct opts *o, const struct diag_list *dl,
     size_t nfiles, bool errors_only);
 
+/*
+ * The content's git commit (RUNBOOKC_COMMIT when set, "" meaning none),
+ * for the print book and the catalog; NULL outside git.  Caller frees.
+ */
+char *cmd_content_commit(const char *content);
+
 #endif

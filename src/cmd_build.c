@@ -25,38 +25,6 @@ struct build_result {
 	double ms;
 };
 
-/* The content's git commit, for the print book; NULL outside git. */
-static char *
-content_commit(const char *content)
-{
-	const char *env = getenv("RUNBOOKC_COMMIT");
-	struct buf cmd = BUF_INIT;
-	char line[64];
-	FILE *f;
-	char *out = NULL;
-
-	if (env)
-		return *env ? xstrdup(env) : NULL;
-	buf_puts(&cmd, "git -C '");
-	for (; *content; content++)
-		if (*content == '\'')
-			buf_puts(&cmd, "'\\''");
-		else
-			buf_putc(&cmd, *content);
-	buf_puts(&cmd, "' rev-parse --short=12 HEAD 2>/dev/null");
-	f = popen(cmd.data, "r");
-	buf_free(&cmd);
-	if (f == NULL)
-		return NULL;
-	if (fgets(line, sizeof(line), f) != NULL) {
-		line[strcspn(line, "\r\n")] = '\0';
-		if (*line)
-			out = xstrdup(line);
-	}
-	pclose(f);
-	return out;
-}
-
 static int
 cmp_str(const void *a, const void *b)
 {
@@ -89,7 +57,7 @@ render_and_write(const struct opts *o, struct pipeline *pl)
 	ro.out_dir = st.dir;
 	ro.jobs = o->jobs;
 	ro.today = pl->today;
-	ro.commit = content_commit(o->content);
+	ro.commit = cmd_content_commit(o->content);
 	ro.version = o->version;
 	rc = render_site(&pl->site, &th, &ro, &written, &pl->diags);
 	free((char *)ro.commit);

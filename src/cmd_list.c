@@ -10,8 +10,12 @@
 
 #include "buf.h"
 #include "catalog.h"
+#include "check.h"
 #include "cmd.h"
+#include "config.h"
 #include "page.h"
+#include "rctx.h"
+#include "render.h"
 #include "site.h"
 
 #define LIST_MAX_TITLE 48	/* characters, on a terminal */
@@ -59,24 +63,30 @@ alerts_cell(const struct page *p)
 	return c;
 }
 
-/* The row of page p, as the catalog sees it. */
+/*
+ * The row of page p.  The review state is the one catalog.json and the
+ * page itself show (rctx_review), so the three never disagree.
+ */
 static void
-row_cells(const struct site *s, const struct page *p, long today,
-    char **cells, bool *overdue)
+row_cells(const struct rctx *r, const struct page *p, char **cells,
+    bool *overdue)
 {
-	struct catalog_row r;
+	const struct severity *sev = p->severity.s ?
+	    config_severity(r->cfg, p->severity.s) : NULL;
+	char due[11];
+	bool reviewed;
 
-	catalog_row(s, p, today, &r);
-	*overdue = r.review == REVIEW_OVERDUE;
+	*overdue = false;
+	reviewed = rctx_review(r, p, due, overdue);
 	cells[COL_PATH] = cell(p->file);
-	cells[COL_TITLE] = cell(r.title);
-	cells[COL_KIND] = cell(r.kind);
-	cells[COL_SEVERITY] = cell(r.severity);
-	cells[COL_OWNER] = cell(r.owner);
+	cells[COL_TITLE] = cell(rctx_page_title(p));
+	cells[COL_KIND] = cell(p->kind.s);
+	cells[COL_SEVERITY] = cell(sev ? sev->id : p->severity.s);
+	cells[COL_OWNER] = cell(p->owner.s);
 	cells[COL_ALERTS] = alerts_cell(p);
 	cells[COL_REVIEWED] = cell(p->last_reviewed.s);
-	cells[COL_OVERDUE] = cell(r.review == REVIEW_OVERDUE ? "yes" :
-	    r.review == REVIEW_OK ? "no" : r.review == REVIEW_BAD ? "?" : "-");
+	cells[COL_OVERDUE] = cell(!reviewed ? (p->last_reviewed.s ? "?" :
+	    "-") : *overdue ? "yes" : "no");
 }
 
 /* Width in characters (UTF-8 continuation bytes take no column). */
@@ -169,16 +179,16 @@ print_tsv(char ***rows, size_t n)
 }
 
 static void
-list_text(const struct opts *o, const struct site *s, long today,
-    bool aligned)
+list_text(const struct opts *o, const struct rctx *r, bool aligned)
 {
+	const struct site *s = r->s;
 	char ***rows = xcalloc(s->npages + 1, sizeof(*rows));
 	bool *overdue = xcalloc(s->npages + 1, sizeof(*overdue));
 	size_t i, c;
 
 	for (i = 0; i < s->npages; i++) {
 		rows[i] = xcalloc(COL__COUNT, sizeof(**rows));
-		row_cells(s, s->pages[i], today, rows[i], &overdue[i]);
+		row_cells(r, s->pages[i], rows[i], &overdue[i]);
 	}
 	if (aligned)
 		print_table(o, rows, overdue, s->npages);
@@ -197,6 +207,8 @@ int
 cmd_list(const struct opts *o)
 {
 	struct pipeline pl;
+	struct render_opts ro;
+	struct rctx r;
 	bool json = false;
 	int rc;
 
@@ -211,14 +223,28 @@ cmd_list(const struct opts *o)
 		pipeline_free(&pl);
 		return rc;
 	}
+	/* A render context with no theme and no output folder: all that
+	 * the catalog and the review state read. */
+	memset(&ro, 0, sizeof(ro));
+	ro.today = pl.today;
+	ro.version = o->version;
+	ro.commit = cmd_content_commit(o->content);
+	memset(&r, 0, sizeof(r));
+	r.s = &pl.site;
+	r.cfg = &pl.cfg;
+	r.o = &ro;
+	check_format_date(pl.today, r.today);
 	if (json) {
 		struct buf b = BUF_INIT;
 
-		catalog_json(&pl.site, pl.today, &b);
+		catalog_json(&r, &b);
+		if (b.len == 0 || b.data[b.len - 1] != '\n')
+			buf_putc(&b, '\n');
 		fwrite(b.data, 1, b.len, stdout);
 		buf_free(&b);
 	} else
-		list_text(o, &pl.site, pl.today, o->tty_out);
+		list_text(o, &r, o->tty_out);
+	free((char *)ro.commit);
 	pipeline_free(&pl);
 	return fflush(stdout) != 0 || ferror(stdout) ? EXIT_USAGE : 0;
 }

@@ -170,7 +170,8 @@ front_matter(struct buf *b, const struct opts *o, const struct config *cfg,
 			continue;
 		buf_printf(b, "%s:%s\n", f, is_list_field(f) ? " []" : "");
 	}
-	field_line(b, "last_reviewed", today);
+	/* A date reads as one unquoted; the scalar writer would quote it. */
+	buf_printf(b, "last_reviewed: %s\n", today);
 	(void)cfg;
 	buf_puts(b, "---\n");
 }

@@ -71,12 +71,11 @@ folder_range(const struct site *s, const char *folder, size_t *lo,
 	*hi = a;
 }
 
-void
-listings_add_folder(const struct rctx *r, struct value *m,
-    const char *folder, const char *from)
+static void
+folder_groups(const struct rctx *r, struct value *groups, const char *folder,
+    const char *from)
 {
 	const struct site *s = r->s;
-	struct value *groups = value_add(m, "items", VAL_LIST);
 	struct page **direct;
 	size_t lo, hi, i, nd = 0, skip = *folder ? strlen(folder) + 1 : 0;
 	char *self = rctx_folder_out(folder);
@@ -116,6 +115,19 @@ listings_add_folder(const struct rctx *r, struct value *m,
 	}
 	free(direct);
 	free(self);
+}
+
+void
+listings_add_folder(const struct rctx *r, struct value *parent,
+    const char *key, const char *folder, const char *from)
+{
+	struct value *groups = value_new(VAL_LIST);
+
+	folder_groups(r, groups, folder, from);
+	if (groups->n)
+		value_copy(value_add(value_add(parent, key, VAL_MAP), "items",
+		    VAL_NULL), groups);
+	value_free(groups);
 }
 
 /* pages grouped by their section, in site order. */
@@ -194,13 +206,13 @@ add_entries(const struct rctx *r, struct value *m, const char *from)
 	static const struct {
 		const char *key, *out;
 	} e[] = {
-		{ "alerts", "alerts/index.html" },
-		{ "search", "search.html" },
-		{ "print", "print.html" },
-		{ "owners", "owners/index.html" },
-		{ "tags", "tags/index.html" },
-		{ "services", "services/index.html" },
-		{ "scripts", "scripts/index.html" },
+		{ "e_alerts", "alerts/index.html" },
+		{ "e_search", "search.html" },
+		{ "e_print", "print.html" },
+		{ "e_owners", "owners/index.html" },
+		{ "e_tags", "tags/index.html" },
+		{ "e_services", "services/index.html" },
+		{ "e_scripts", "scripts/index.html" },
 	};
 	const struct site *s = r->s;
 	long counts[] = { (long)s->nalerts, -1, -1, (long)s->by_owner.n,
@@ -220,6 +232,12 @@ add_entries(const struct rctx *r, struct value *m, const char *from)
 	}
 }
 
+static bool
+is_runbook(const struct page *p)
+{
+	return p->kind.s && strcmp(p->kind.s, "runbook") == 0;
+}
+
 void
 listings_add_home(const struct rctx *r, struct value *m, const char *from)
 {
@@ -237,10 +255,16 @@ listings_add_home(const struct rctx *r, struct value *m, const char *from)
 		struct page **pages = xcalloc(g->n + 1, sizeof(*pages));
 		size_t j, n = 0;
 
-		/* The section's own index page is the group's link. */
+		/* Runbooks first, then the rest; the section's own index
+		 * page is the group's link, not a row. */
 		out = rctx_folder_out(g->key);
 		for (j = 0; j < g->n; j++)
-			if (strcmp(g->pages[j]->out_path, out) != 0)
+			if (strcmp(g->pages[j]->out_path, out) != 0 &&
+			    is_runbook(g->pages[j]))
+				pages[n++] = g->pages[j];
+		for (j = 0; j < g->n; j++)
+			if (strcmp(g->pages[j]->out_path, out) != 0 &&
+			    !is_runbook(g->pages[j]))
 				pages[n++] = g->pages[j];
 		if (*g->key) {
 			title = rctx_folder_title(r, g->key);
@@ -311,8 +335,7 @@ render_folder_indexes(struct rctx *r)
 		struct value *ctx = list_context(r, out, title, "is_folder");
 		struct value *list = (struct value *)value_get(ctx, "list");
 
-		listings_add_folder(r, value_add(list, "groups", VAL_MAP),
-		    folders.v[i], out);
+		listings_add_folder(r, list, "groups", folders.v[i], out);
 		rc |= rctx_render(r, r->t.list, ctx, out);
 		free(title);
 		free(out);

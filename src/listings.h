@@ -26,11 +26,12 @@ int listings_aliases(struct rctx *r);
 void listings_add_home(const struct rctx *r, struct value *m,
     const char *from);
 /*
- * The pages of folder ("" for the root) into m as groups: its own pages
- * first, then one group per subfolder (every page below it), skipping
- * the folder's index page.
+ * The pages of folder ("" for the root) as parent.key.items, a list of
+ * groups: its own pages first, then one group per subfolder (every page
+ * below it), skipping the folder's index page.  Adds nothing when the
+ * folder has no other page.
  */
-void listings_add_folder(const struct rctx *r, struct value *m,
-    const char *folder, const char *from);
+void listings_add_folder(const struct rctx *r, struct value *parent,
+    const char *key, const char *folder, const char *from);
 
 #endif

@@ -145,30 +145,35 @@ find_command(const char *name)
 	return NULL;
 }
 
-/* Edit distance of two short words, for "did you mean" hints. */
+/*
+ * Edit distance of two short words, a swap of neighbours counting as one
+ * edit (optimal string alignment), for "did you mean" hints.
+ */
 static size_t
 distance(const char *a, const char *b)
 {
-	size_t la = strlen(a), lb = strlen(b), i, j;
-	size_t row[65], prev, tmp;
+	size_t la = strlen(a), lb = strlen(b), i, j, best;
+	size_t d[33][33];
 
-	if (la > 64 || lb > 64)
+	if (la > 32 || lb > 32)
 		return (size_t)-1;
+	for (i = 0; i <= la; i++)
+		d[i][0] = i;
 	for (j = 0; j <= lb; j++)
-		row[j] = j;
-	for (i = 1; i <= la; i++) {
-		prev = row[0];
-		row[0] = i;
+		d[0][j] = j;
+	for (i = 1; i <= la; i++)
 		for (j = 1; j <= lb; j++) {
-			tmp = row[j];
-			row[j] = a[i - 1] == b[j - 1] ? prev : 1 +
-			    (prev < row[j] ? (prev < row[j - 1] ? prev :
-			    row[j - 1]) : (row[j] < row[j - 1] ? row[j] :
-			    row[j - 1]));
-			prev = tmp;
+			best = d[i - 1][j - 1] + (a[i - 1] != b[j - 1]);
+			if (d[i - 1][j] + 1 < best)
+				best = d[i - 1][j] + 1;
+			if (d[i][j - 1] + 1 < best)
+				best = d[i][j - 1] + 1;
+			if (i > 1 && j > 1 && a[i - 1] == b[j - 2] &&
+			    a[i - 2] == b[j - 1] && d[i - 2][j - 2] + 1 < best)
+				best = d[i - 2][j - 2] + 1;
+			d[i][j] = best;
 		}
-	}
-	return row[lb];
+	return d[la][lb];
 }
 
 /* Close enough to be a typo: a third of the word, at least one edit. */

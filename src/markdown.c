@@ -72,20 +72,78 @@ struct walk {
 	struct buf text;	/* the page's plain text */
 	size_t hcap, lcap, ccap;
 	int line_base;		/* body line 1 is this file line */
+	size_t *body_lines;	/* byte offset in p->src of each body line */
+	size_t nbody_lines;
 };
 
+/* Indexes where each body line starts, to turn bytes into columns. */
+static void
+index_body_lines(struct walk *w)
+{
+	const struct page *p = w->p;
+	size_t i, cap = 0;
+
+	w->body_lines = xgrow(NULL, &cap, 0, sizeof(*w->body_lines));
+	w->body_lines[w->nbody_lines++] = p->body_off;
+	for (i = p->body_off; i < p->len; i++)
+		if (p->src[i] == '\n') {
+			w->body_lines = xgrow(w->body_lines, &cap,
+			    w->nbody_lines, sizeof(*w->body_lines));
+			w->body_lines[w->nbody_lines++] = i + 1;
+		}
+}
+
+/*
+ * cmark counts columns in bytes; diagnostics count characters (as
+ * utf8_column does everywhere else), so "Ação [x](y)" puts the link at
+ * column 6, not 8.
+ */
 static struct pos
-node_pos(struct walk *w, cmark_node *n)
+pos_at(struct walk *w, int bline, int bcol)
 {
 	struct pos pos;
 
-	pos.line = cmark_node_get_start_line(n) + w->line_base - 1;
-	pos.col = cmark_node_get_start_column(n);
+	pos.line = bline + w->line_base - 1;
+	pos.col = bcol;
+	if (bline >= 1 && (size_t)bline <= w->nbody_lines && bcol > 1) {
+		size_t off = w->body_lines[bline - 1], k;
+
+		for (k = 0; k < (size_t)bcol - 1 && off + k < w->p->len &&
+		    w->p->src[off + k] != '\n'; k++)
+			;
+		pos.col = utf8_column(w->p->src + off, k);
+	}
 	if (pos.col < 1)
 		pos.col = 1;
 	if (pos.line < 1)
 		pos.line = 1;
 	return pos;
+}
+
+static struct pos
+node_pos(struct walk *w, cmark_node *n)
+{
+	return pos_at(w, cmark_node_get_start_line(n),
+	    cmark_node_get_start_column(n));
+}
+
+/*
+ * cmark gives a link that spans lines the line of its closing bracket
+ * (with the opening bracket's column); the first text inside it knows
+ * the line it really starts on.
+ */
+static struct pos
+link_pos(struct walk *w, cmark_node *n)
+{
+	int line = cmark_node_get_start_line(n);
+	cmark_node *c = cmark_node_first_child(n);
+
+	while (c && cmark_node_first_child(c))
+		c = cmark_node_first_child(c);
+	if (c && cmark_node_get_start_line(c) > 0 &&
+	    cmark_node_get_start_line(c) < line)
+		line = cmark_node_get_start_line(c);
+	return pos_at(w, line, cmark_node_get_start_column(n));
 }
 
 static char *
@@ -224,9 +282,9 @@ add_code(struct walk *w, cmark_node *n, enum code_kind kind)
 
 			c->lang = xstrndup(info, k);
 		}
-	} else {
-		pos.col++;		/* past the opening backtick */
 	}
+	/* Inline code: cmark's start column is already the first character
+	 * after the opening backticks. */
 	c->pos = pos;
 	find_scripts(w, c->text, pos, kind == CODE_BLOCK);
 	buf_puts(&w->text, c->text);
@@ -291,7 +349,7 @@ add_link(struct walk *w, cmark_node *n, enum link_kind kind)
 	l->kind = kind;
 	l->url = xstrdup(url);
 	l->text = buf_detach(&text);
-	l->pos = node_pos(w, n);
+	l->pos = link_pos(w, n);
 	if (!md_url_is_external(url))
 		find_scripts(w, url, l->pos, false);
 	rewrite_url(w, n, url);
@@ -388,7 +446,10 @@ md_compile(struct page *p, const struct config *cfg)
 
 	if (cfg->allow_html)
 		opts |= CMARK_OPT_UNSAFE;
-	parser = cmark_parser_new(opts);
+	/* SOURCEPOS for the parser only: without it cmark does not count
+	 * the line breaks inside inlines, and every inline after a
+	 * multi-line code span or link is placed on the wrong line. */
+	parser = cmark_parser_new(opts | CMARK_OPT_SOURCEPOS);
 	for (i = 0; i < sizeof(extensions) / sizeof(extensions[0]); i++) {
 		cmark_syntax_extension *e =
 		    cmark_find_syntax_extension(extensions[i]);
@@ -404,6 +465,7 @@ md_compile(struct page *p, const struct config *cfg)
 	w.p = p;
 	w.cfg = cfg;
 	w.line_base = p->body_line;
+	index_body_lines(&w);
 	walk_tree(&w, doc);
 	p->summary = first_paragraph(doc);
 
@@ -412,6 +474,7 @@ md_compile(struct page *p, const struct config *cfg)
 	p->html = html;
 	p->text = buf_detach(&w.text);
 	hmap_free(&w.ids);
+	free(w.body_lines);
 	cmark_node_free(doc);
 	cmark_parser_free(parser);
 }

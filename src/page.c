@@ -43,7 +43,8 @@ page_new(const char *content_dir, const char *path)
 	p->section = slash ? xstrndup(path, (size_t)(slash - path)) :
 	    xstrdup("");
 	p->is_index = strcmp(base, "_index.md") == 0 ||
-	    strcmp(base, "index.md") == 0;
+	    strcmp(base, "index.md") == 0 ||
+	    strcmp(base, "index.html.md") == 0;
 	if (strcmp(base, "_index.md") == 0) {
 		/* _index.md renders as its folder's index.html */
 		free(p->out_path);

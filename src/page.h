@@ -69,7 +69,7 @@ struct page {
 	char *file;		/* as shown in diagnostics: "content/db/x.md" */
 	char *out_path;		/* "db/x.html" */
 	char *section;		/* first folder ("" at the root) */
-	bool is_index;		/* _index.md or index.md of its folder */
+	bool is_index;		/* _index.md, index.md or index.html.md */
 
 	/* Source. */
 	char *src;		/* whole file, NUL-terminated */

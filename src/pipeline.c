@@ -154,10 +154,10 @@ pipeline_load(struct pipeline *pl, const struct pipeline_opts *o)
 	co.today = pl->today;
 	co.alert_rule_files = o->alert_rules;
 	co.nalert_rule_files = o->nalert_rules;
-	check_site(&pl->site, &co, &pl->diags);
+	rc = check_site(&pl->site, &co, &pl->diags);
 	diag_sort(&pl->diags);
 	stage_done(pl, STAGE_CHECK, &t);
-	return 0;
+	return rc < 0 ? -1 : 0;	/* unusable --alert-rules: exit status 2 */
 }
 
 void

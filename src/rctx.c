@@ -299,11 +299,30 @@ add_entry_urls(struct value *ctx, const char *out_path)
 		rctx_add_url(ctx, entries[i][0], out_path, entries[i][1]);
 }
 
+/* Which entry points exist, so no page links to one that does not. */
+static void
+add_have(const struct rctx *r, struct value *ctx)
+{
+	const struct site *s = r->s;
+	struct value *h = value_add(ctx, "have", VAL_MAP);
+	size_t i;
+	bool scripts = false;
+
+	for (i = 0; i < s->nscripts; i++)
+		scripts |= s->scripts[i].file != NULL;
+	value_add_bool(h, "alerts", s->nalerts > 0);
+	value_add_bool(h, "owners", s->by_owner.n > 0 || r->cfg->nowners > 0);
+	value_add_bool(h, "tags", s->by_tag.n > 0);
+	value_add_bool(h, "services", s->by_service.n > 0);
+	value_add_bool(h, "scripts", scripts);
+}
+
 struct value *
 rctx_common(const struct rctx *r, const char *out_path, const char *title)
 {
 	struct value *ctx = value_new(VAL_MAP), *site, *build, *ui;
 	const struct value *strings = theme_strings(r->th, r->cfg->language);
+	const char *version = r->o->version ? r->o->version : "";
 
 	site = value_add(ctx, "site", VAL_MAP);
 	value_add_str(site, "title", r->cfg->title);
@@ -317,9 +336,12 @@ rctx_common(const struct rctx *r, const char *out_path, const char *title)
 	if (strings)
 		value_copy(ui, strings);
 	add_nav(r, ctx, out_path);
+	add_have(r, ctx);
 	build = value_add(ctx, "build", VAL_MAP);
 	value_add_str(build, "date", r->today);
-	value_add_str(build, "generator", r->o->version);
+	/* "0.1.0" reads "runbookc 0.1.0". */
+	value_add_owned(build, "generator", str_starts(version, "runbookc") ?
+	    xstrdup(version) : xasprintf("runbookc %s", version));
 	if (r->o->commit)
 		value_add_str(build, "commit", r->o->commit);
 	return ctx;
@@ -354,8 +376,12 @@ rctx_add_severity(const struct rctx *r, struct value *v,
 	m = value_add(v, "severity", VAL_MAP);
 	value_add_str(m, "id", sev ? sev->id : severity);
 	value_add_str(m, "label", sev ? sev->label : severity);
-	if (sev == NULL)
+	if (sev == NULL) {
+		/* Set, so that templates do not find an outer "url". */
+		value_add_str(m, "url", "");
+		value_add_str(m, "color", "");
 		return;
+	}
 	for (i = 0; i < r->cfg->nseverities; i++)
 		if (&r->cfg->severities[i] == sev)
 			value_add_int(m, "rank", (long)i + 1);
@@ -394,11 +420,15 @@ add_escalation(const struct rctx *r, struct value *m,
 
 			value_add_str(it, "name", to->name ? to->name : to->id);
 			rctx_add_url(it, "url", from, out);
-			if (to->contact)
-				value_add_str(it, "contact", to->contact);
+			value_add_str(it, "contact", to->contact ? to->contact :
+			    "");
 			free(out);
-		} else
+		} else {
+			/* Set, so that templates do not find the owner's. */
 			value_add_str(it, "name", step);
+			value_add_str(it, "url", "");
+			value_add_str(it, "contact", "");
+		}
 	}
 }
 

@@ -32,6 +32,7 @@ struct value;
 /* The theme's templates, compiled once. */
 struct rtpls {
 	const struct tpl *page, *list, *redirect, *script, *search, *book;
+	const struct tpl *chapter;	/* one page of the book */
 };
 
 struct rctx {
@@ -138,5 +139,10 @@ int rctx_render(struct rctx *r, const struct tpl *t, struct value *ctx,
  */
 struct value *render_page_data(const struct rctx *r, struct value *pg,
     const struct page *p, const char *from);
+/*
+ * The page's body HTML without its leading level-1 heading when that
+ * heading only repeats the title (the page header shows the title).
+ */
+const char *render_page_body(const struct page *p);
 
 #endif

@@ -158,10 +158,10 @@ add_scripts(const struct rctx *r, struct value *pg, const struct page *p,
 		char *out;
 
 		value_add_str(it, "name", sc->id);
-		out = scriptpage_out(sc);
-		rctx_add_url(it, "url", p->out_path, out);
-		free(out);
 		if (sc->file) {
+			out = scriptpage_out(sc);
+			rctx_add_url(it, "url", p->out_path, out);
+			free(out);
 			out = scriptpage_raw_out(sc);
 			rctx_add_url(it, "raw_url", p->out_path, out);
 			free(out);
@@ -184,34 +184,6 @@ add_review(const struct rctx *r, struct value *pg, const struct page *p)
 		value_add_str(rv, "due", due);
 		value_add_bool(rv, "overdue", overdue);
 	}
-}
-
-/* Pages of an index page's folder, and the index pages one folder down. */
-static void
-add_children(const struct rctx *r, struct value *pg, const struct page *p)
-{
-	char *dir = path_dir(p->path);
-	size_t dlen = strlen(dir), i;
-	struct value *l = NULL;
-
-	for (i = 0; i < r->s->npages; i++) {
-		const struct page *c = r->s->pages[i];
-		const char *rest, *slash;
-
-		if (c == p || (dlen && (strncmp(c->path, dir, dlen) != 0 ||
-		    c->path[dlen] != '/')))
-			continue;
-		rest = c->path + (dlen ? dlen + 1 : 0);
-		slash = strchr(rest, '/');
-		if (slash != NULL && !(c->is_index &&
-		    strchr(slash + 1, '/') == NULL))
-			continue;
-		if (l == NULL)
-			l = value_add(value_add(pg, "children", VAL_MAP),
-			    "items", VAL_LIST);
-		rctx_add_page_item(r, l, c, p->out_path);
-	}
-	free(dir);
 }
 
 static void
@@ -248,7 +220,23 @@ render_page_data(const struct rctx *r, struct value *pg,
 	add_names(pg, "tags", &p->tags, "tags", from);
 	add_names(pg, "services", &p->services, "services", from);
 	add_review(r, pg, p);
+	value_add_bool(pg, "has_meta", p->severity.s || p->owner.s ||
+	    p->alerts.n || p->tags.n || p->services.n || p->last_reviewed.s);
 	return pg;
+}
+
+const char *
+render_page_body(const struct page *p)
+{
+	const char *html = p->html ? p->html : "", *end;
+
+	if (p->nheadings == 0 || p->headings[0].level != 1 ||
+	    strncmp(html, "<h1", 3) != 0 ||
+	    strcmp(p->headings[0].text, rctx_page_title(p)) != 0 ||
+	    (end = strstr(html, "</h1>")) == NULL)
+		return html;
+	end += 5;
+	return *end == '\n' ? end + 1 : end;
 }
 
 static struct value *
@@ -258,17 +246,23 @@ page_context(const struct rctx *r, const struct page *p, size_t pi)
 	struct value *pg = value_add(ctx, "page", VAL_MAP);
 
 	render_page_data(r, pg, p, p->out_path);
-	value_add_raw(pg, "content", p->html ? p->html : "");
+	value_add_raw(pg, "content", render_page_body(p));
+	if (render_page_body(p) != p->html && p->html)
+		value_add_str(pg, "h1_id", p->headings[0].id);
 	add_toc(pg, p);
 	add_breadcrumbs(r, pg, p);
 	add_neighbours(r, pg, p);
 	add_backlinks(r, pg, p);
 	add_scripts(r, pg, p, pi);
-	if (p->is_index)
-		add_children(r, pg, p);
 	if (strcmp(p->out_path, "index.html") == 0)
 		listings_add_home(r, value_add(pg, "home", VAL_MAP),
 		    "index.html");
+	else if (p->is_index) {
+		char *dir = path_dir(p->path);
+
+		listings_add_folder(r, pg, "children", dir, p->out_path);
+		free(dir);
+	}
 	if (p->fm && p->fm->kind == VAL_MAP)
 		value_copy(value_add(pg, "params", VAL_MAP), p->fm);
 	return ctx;
@@ -428,8 +422,9 @@ compile_templates(struct tpl_env *env, struct rtpls *t,
 	t->script = get_tpl(env, "script", diags);
 	t->search = get_tpl(env, "search", diags);
 	t->book = get_tpl(env, "book", diags);
+	t->chapter = get_tpl(env, "book-chapter", diags);
 	return t->page && t->list && t->redirect && t->script && t->search &&
-	    t->book ? 0 : -1;
+	    t->book && t->chapter ? 0 : -1;
 }
 
 int

@@ -135,6 +135,7 @@ folder_index(const struct site *s, const char *dir)
 {
 	static const char *const names[] = {
 		"_index.md", "index.md", "README.md", "readme.md",
+		"index.html.md",	/* Middleman */
 	};
 	size_t i;
 
@@ -304,12 +305,20 @@ resolve_script(const struct site *s, const struct page *p, const char *ref,
 		*outside = true;
 		return false;
 	}
-	for (i = 0; i < cfg->script_roots.n; i++)
+	/* "Outside" only when every root refused the path; a root that
+	 * merely lacks the file makes it "not found". */
+	*outside = cfg->script_roots.n > 0;
+	for (i = 0; i < cfg->script_roots.n; i++) {
+		bool out = false;
+
 		if (try_root(s, p, cfg->script_roots.v[i], ref, id, file,
-		    outside)) {
+		    &out)) {
 			*outside = false;
 			return true;
 		}
+		if (!out)
+			*outside = false;
+	}
 	return false;
 }
 

@@ -343,37 +343,57 @@ scan_front_matter(struct scan *sc, const struct lines *L)
 	}
 }
 
+/* The byte offset of character column col (1-based) in s[0..n). */
+static size_t
+byte_of_column(const char *s, size_t n, int col)
+{
+	size_t off = 0;
+
+	while (col > 1 && off < n) {
+		off++;
+		while (off < n && ((unsigned char)s[off] & 0xc0) == 0x80)
+			off++;
+		col--;
+	}
+	return off;
+}
+
 /*
- * Where text (a code line, a heading's text) stands in file line k:
- * at byte hint, after backticks or one space from there, or as the
- * line's tail.  Falls back to column col when the source differs (tabs
- * expanded, escapes), so a match is still reported on its line.
+ * Where text (a code line, a heading's text) stands in file line k: from
+ * column col on, after backticks, '#' or spaces, or (tail) as the line's
+ * end.  Falls back to counting from column col when the source differs
+ * (tabs expanded, escapes), so a match is still reported on its line.
  */
 static void
-locate(const struct lines *L, int k, const char *text, size_t tn,
-    size_t hint, int col, const char *subject, struct where *w)
+locate(const struct lines *L, int k, const char *text, size_t tn, int col,
+    bool tail, struct where *w)
 {
 	size_t n, off;
 	const char *s = line_at(L, k, &n);
 
 	w->line = k;
-	w->base = subject;
+	w->base = text;
 	w->skip = 0;
 	w->col = col > 0 ? col : 1;
 	if (s == NULL || tn > n)
 		return;
-	for (off = hint < n ? hint : n; off < n && (s[off] == '`' ||
-	    s[off] == '#' || s[off] == ' '); off++)
-		if (n - off >= tn && memcmp(s + off, text, tn) == 0)
-			break;
-	if (n - off >= tn && memcmp(s + off, text, tn) == 0) {
-		w->base = s;
-		w->skip = off;
-		w->col = 1;
-	} else if (memcmp(s + n - tn, text, tn) == 0) {
-		w->base = s;
-		w->skip = n - tn;
-		w->col = 1;
+	if (tail) {
+		if (memcmp(s + n - tn, text, tn) == 0) {
+			w->base = s;
+			w->skip = n - tn;
+			w->col = 1;
+		}
+		return;
+	}
+	for (off = byte_of_column(s, n, col); n - off >= tn; off++) {
+		if (memcmp(s + off, text, tn) == 0) {
+			w->base = s;
+			w->skip = off;
+			w->col = 1;
+			return;
+		}
+		if (s[off] != '`' && s[off] != '#' && s[off] != ' ')
+			return;
 	}
 }
 
@@ -391,8 +411,7 @@ scan_code(struct scan *sc, const struct lines *L)
 
 		if (c->kind == CODE_INLINE) {
 			n = strlen(t);
-			locate(L, k, t, n, c->pos.col > 1 ?
-			    (size_t)c->pos.col - 1 : 0, c->pos.col, t, &w);
+			locate(L, k, t, n, c->pos.col, false, &w);
 			search(sc, t, 0, n, &w);
 			continue;
 		}
@@ -401,7 +420,7 @@ scan_code(struct scan *sc, const struct lines *L)
 			if (e == NULL)
 				e = t + strlen(t);
 			n = (size_t)(e - t);
-			locate(L, k, t, n, (size_t)-1, c->pos.col, t, &w);
+			locate(L, k, t, n, c->pos.col, true, &w);
 			search(sc, t, 0, n, &w);
 		}
 	}
@@ -418,8 +437,7 @@ scan_headings(struct scan *sc, const struct lines *L)
 		struct where w;
 
 		n = strlen(h->text);
-		locate(L, h->pos.line, h->text, n, h->pos.col > 1 ?
-		    (size_t)h->pos.col - 1 : 0, h->pos.col, h->text, &w);
+		locate(L, h->pos.line, h->text, n, h->pos.col, false, &w);
 		search(sc, h->text, 0, n, &w);
 	}
 }

@@ -1,0 +1,416 @@
+#include "book.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "buf.h"
+#include "config.h"
+#include "diag.h"
+#include "fsutil.h"
+#include "hmap.h"
+#include "markdown.h"
+#include "page.h"
+#include "rctx.h"
+#include "render.h"
+#include "site.h"
+#include "template.h"
+#include "theme.h"
+#include "value.h"
+
+#define BOOK_OUT "print.html"
+/* Stands for the chapters in the frame; never in a template's text. */
+#define BOOK_MARK "\x01runbookc-chapters\x01"
+
+/* ---- links inside the book ---- */
+
+/* Appends the entity-decoded form of s[0..n) (the few cmark writes). */
+static void
+unescape(struct buf *b, const char *s, size_t n)
+{
+	static const struct {
+		const char *ent;
+		char c;
+	} ents[] = {
+		{ "&amp;", '&' }, { "&quot;", '"' }, { "&lt;", '<' },
+		{ "&gt;", '>' }, { "&#39;", '\'' }, { "&#x27;", '\'' },
+	};
+	size_t i, k, nents = sizeof(ents) / sizeof(ents[0]);
+
+	for (i = 0; i < n; i++) {
+		for (k = 0; s[i] == '&' && k < nents; k++) {
+			size_t el = strlen(ents[k].ent);
+
+			if (n - i >= el && memcmp(s + i, ents[k].ent, el) == 0)
+				break;
+		}
+		if (s[i] == '&' && k < nents) {
+			buf_putc(b, ents[k].c);
+			i += strlen(ents[k].ent) - 1;
+		} else
+			buf_putc(b, s[i]);
+	}
+}
+
+struct rewrite {
+	const char *dir;	/* the page's output folder */
+	const char *prefix;	/* "ch-12" */
+	const char *(*chapter_of)(void *, const char *);
+	void *ud;
+};
+
+/* The new value of a URL attribute (unescaped), into out (unescaped). */
+static void
+rewrite_url(const struct rewrite *rw, const char *url, struct buf *out)
+{
+	const char *hash = strchr(url, '#');
+	size_t plen = hash ? (size_t)(hash - url) : strlen(url);
+	char *path, *joined, *norm, *dec;
+	const char *ch;
+
+	if (url[0] == '#') {
+		buf_printf(out, "#%s-%s", rw->prefix, url + 1);
+		return;
+	}
+	if (plen == 0 || url[0] == '/' || md_url_is_external(url)) {
+		buf_puts(out, url);
+		return;
+	}
+	path = xstrndup(url, plen);
+	joined = *rw->dir ? path_join(rw->dir, path) : xstrdup(path);
+	norm = path_normalize(joined);
+	if (norm == NULL) {
+		buf_puts(out, url);
+	} else {
+		dec = site_url_decode(norm, strlen(norm));
+		if ((ch = rw->chapter_of(rw->ud, dec)) != NULL) {
+			buf_printf(out, "#%s", ch);
+			if (hash && hash[1])
+				buf_printf(out, "-%s", hash + 1);
+		} else {
+			buf_puts(out, norm);
+			if (hash)
+				buf_puts(out, hash);
+		}
+		free(dec);
+	}
+	free(norm);
+	free(joined);
+	free(path);
+}
+
+/* Finds the next id, href or src attribute at or after *at. */
+static const char *
+next_attr(const char *s, const char **name_end, int *kind)
+{
+	static const char *const names[] = { " id=\"", " href=\"",
+		" src=\"" };
+	const char *best = NULL;
+	int i;
+
+	for (i = 0; i < 3; i++) {
+		const char *h = strstr(s, names[i]);
+
+		if (h && (best == NULL || h < best)) {
+			best = h;
+			*kind = i;
+			*name_end = h + strlen(names[i]);
+		}
+	}
+	return best;
+}
+
+void
+book_rewrite(struct buf *out, const char *html, const char *page_out,
+    const char *prefix, const char *(*chapter_of)(void *ud,
+    const char *out_path), void *ud)
+{
+	struct rewrite rw;
+	char *dir = path_dir(page_out);
+	const char *s = html, *a, *v;
+	int kind = 0;
+
+	rw.dir = dir;
+	rw.prefix = prefix;
+	rw.chapter_of = chapter_of;
+	rw.ud = ud;
+	while ((a = next_attr(s, &v, &kind)) != NULL) {
+		const char *end = strchr(v, '"');
+		struct buf raw = BUF_INIT, nu = BUF_INIT;
+
+		if (end == NULL)
+			break;
+		buf_put(out, s, (size_t)(v - s));
+		unescape(&raw, v, (size_t)(end - v));
+		if (kind == 0)
+			buf_printf(&nu, "%s-%s", prefix, buf_cstr(&raw));
+		else
+			rewrite_url(&rw, buf_cstr(&raw), &nu);
+		buf_puts_html(out, buf_cstr(&nu));
+		buf_free(&raw);
+		buf_free(&nu);
+		s = end;
+	}
+	buf_puts(out, s);
+	free(dir);
+}
+
+/* ---- writing a big file a piece at a time ---- */
+
+/*
+ * The book can be as big as the whole site, so it is streamed: while
+ * the new bytes match the current file nothing is written; at the first
+ * difference a temporary file takes the matched prefix and the rest, and
+ * is renamed over the old one (never written through: the staged output
+ * shares its files with the live site by hard links).
+ */
+struct sink {
+	char *path, *tmp;
+	FILE *old, *out;
+	long matched;
+	int err;
+};
+
+static void
+sink_diverge(struct sink *k)
+{
+	char chunk[8192];
+	long left = k->matched;
+
+	if ((k->out = fopen(k->tmp, "wb")) == NULL) {
+		k->err = errno;
+		return;
+	}
+	if (k->old) {
+		rewind(k->old);
+		while (left > 0) {
+			size_t n = left < (long)sizeof(chunk) ? (size_t)left :
+			    sizeof(chunk);
+
+			if (fread(chunk, 1, n, k->old) != n) {
+				k->err = EIO;
+				break;
+			}
+			fwrite(chunk, 1, n, k->out);
+			left -= (long)n;
+		}
+		fclose(k->old);
+		k->old = NULL;
+	}
+}
+
+static void
+sink_put(struct sink *k, const char *data, size_t len)
+{
+	char chunk[8192];
+	size_t done = 0;
+
+	while (k->out == NULL && k->err == 0 && done < len) {
+		size_t n = len - done < sizeof(chunk) ? len - done :
+		    sizeof(chunk);
+
+		if (k->old == NULL || fread(chunk, 1, n, k->old) != n ||
+		    memcmp(chunk, data + done, n) != 0) {
+			sink_diverge(k);
+			break;
+		}
+		done += n;
+		k->matched += (long)n;
+	}
+	if (k->out && k->err == 0 && len > done &&
+	    fwrite(data + done, 1, len - done, k->out) != len - done)
+		k->err = errno ? errno : EIO;
+}
+
+static int
+sink_open(struct sink *k, const struct rctx *r, const char *out)
+{
+	memset(k, 0, sizeof(*k));
+	k->path = path_join(r->o->out_dir, out);
+	k->tmp = xasprintf("%s.runbookc-tmp", k->path);
+	k->old = fopen(k->path, "rb");
+	return 0;
+}
+
+/* Returns 0 or an errno. */
+static int
+sink_close(struct sink *k)
+{
+	int err;
+
+	if (k->out == NULL && k->err == 0 && (k->old == NULL ||
+	    fgetc(k->old) != EOF))
+		sink_diverge(k);	/* the old file was longer, or none */
+	if (k->old)
+		fclose(k->old);
+	if (k->out) {
+		if (fclose(k->out) != 0 && k->err == 0)
+			k->err = errno ? errno : EIO;
+		if (k->err == 0 && rename(k->tmp, k->path) != 0)
+			k->err = errno;
+		if (k->err)
+			remove(k->tmp);
+	}
+	err = k->err;
+	free(k->path);
+	free(k->tmp);
+	return err;
+}
+
+/* ---- the book ---- */
+
+struct chapters {
+	struct hmap by_out;	/* out path -> chapter id */
+	struct strv ids;	/* "ch-N", by page index */
+	const struct page **order;	/* pages in book order */
+	size_t n;
+};
+
+static const char *
+chapter_of(void *ud, const char *out_path)
+{
+	return hmap_get(&((struct chapters *)ud)->by_out, out_path);
+}
+
+/* Book order: sections in order, each with its own index page first. */
+static void
+plan(const struct rctx *r, struct chapters *c)
+{
+	const struct site *s = r->s;
+	size_t i, j;
+
+	c->order = xcalloc(s->npages + 1, sizeof(*c->order));
+	for (i = 0; i < s->npages; i++)
+		strv_push_owned(&c->ids, xasprintf("ch-%zu", i));
+	for (i = 0; i < s->npages; i++)
+		hmap_put(&c->by_out, s->pages[i]->out_path, c->ids.v[i]);
+	for (i = 0; i < s->sections.n; i++) {
+		const struct group *g = &s->sections.v[i];
+		char *self = rctx_folder_out(g->key);
+
+		for (j = 0; j < g->n; j++)
+			if (strcmp(g->pages[j]->out_path, self) == 0)
+				c->order[c->n++] = g->pages[j];
+		for (j = 0; j < g->n; j++)
+			if (strcmp(g->pages[j]->out_path, self) != 0)
+				c->order[c->n++] = g->pages[j];
+		free(self);
+	}
+}
+
+static const char *
+chapter_id(const struct rctx *r, const struct chapters *c,
+    const struct page *p)
+{
+	return c->ids.v[site_page_index(r->s, p)];
+}
+
+static void
+add_toc(const struct rctx *r, const struct chapters *c, struct value *book)
+{
+	struct value *secs = value_add(value_add(book, "sections", VAL_MAP),
+	    "items", VAL_LIST);
+	struct value *items = NULL;
+	const char *cur = NULL;
+	size_t i;
+
+	for (i = 0; i < c->n; i++) {
+		const struct page *p = c->order[i];
+		struct value *it;
+
+		if (cur == NULL || strcmp(cur, p->section) != 0) {
+			struct value *sec = value_add(secs, NULL, VAL_MAP);
+
+			cur = p->section;
+			value_add_owned(sec, "title", *cur ?
+			    rctx_folder_title(r, cur) : xstrdup(""));
+			items = value_add(value_add(sec, "pages", VAL_MAP),
+			    "items", VAL_LIST);
+		}
+		it = value_add(items, NULL, VAL_MAP);
+		value_add_str(it, "title", rctx_page_title(p));
+		value_add_owned(it, "href", xasprintf("#%s",
+		    chapter_id(r, c, p)));
+		rctx_add_severity(r, it, p->severity.s, BOOK_OUT);
+	}
+}
+
+static int
+put_chapters(const struct rctx *r, struct chapters *c, struct sink *k)
+{
+	struct value *ctx = value_new(VAL_MAP), *ch;
+	const struct value *ui = theme_strings(r->th, r->cfg->language);
+	struct buf b = BUF_INIT, html = BUF_INIT;
+	size_t i;
+
+	if (ui)
+		value_copy(value_add(ctx, "ui", VAL_MAP), ui);
+	ch = value_add(ctx, "chapter", VAL_MAP);
+	for (i = 0; i < c->n && k->err == 0; i++) {
+		const struct page *p = c->order[i];
+		const char *id = chapter_id(r, c, p);
+
+		/* Reuse the member: value_clear() takes its key too. */
+		value_clear(ch);
+		ch->kind = VAL_MAP;
+		ch->key = xstrdup("chapter");
+		value_add_str(ch, "id", id);
+		render_page_data(r, ch, p, BOOK_OUT);
+		buf_truncate(&html, 0);
+		book_rewrite(&html, render_page_body(p), p->out_path, id,
+		    chapter_of, c);
+		value_add_raw(ch, "content", buf_cstr(&html));
+		buf_truncate(&b, 0);
+		tpl_render(r->t.chapter, ctx, &b);
+		sink_put(k, b.data ? b.data : "", b.len);
+	}
+	buf_free(&b);
+	buf_free(&html);
+	value_free(ctx);
+	return k->err;
+}
+
+int
+book_render(struct rctx *r)
+{
+	struct chapters c;
+	struct value *ctx, *book;
+	struct buf frame = BUF_INIT;
+	struct sink k;
+	const char *mark;
+	int err;
+
+	if (!rctx_claim(r, BOOK_OUT))
+		return 0;
+	memset(&c, 0, sizeof(c));
+	plan(r, &c);
+	ctx = rctx_common(r, BOOK_OUT, rctx_ui(r, "print"));
+	book = value_add(ctx, "book", VAL_MAP);
+	value_add_raw(book, "chapters", BOOK_MARK);
+	add_toc(r, &c, book);
+	tpl_render(r->t.book, ctx, &frame);
+	value_free(ctx);
+	mark = strstr(buf_cstr(&frame), BOOK_MARK);
+	sink_open(&k, r, BOOK_OUT);
+	sink_put(&k, frame.data, mark ? (size_t)(mark - frame.data) :
+	    frame.len);
+	if (mark)
+		put_chapters(r, &c, &k);
+	if (mark)
+		sink_put(&k, mark + strlen(BOOK_MARK),
+		    frame.len - (size_t)(mark - frame.data) -
+		    strlen(BOOK_MARK));
+	err = sink_close(&k);
+	buf_free(&frame);
+	hmap_free(&c.by_out);
+	strv_free(&c.ids);
+	free(c.order);
+	if (err) {
+		diag_add(r->diags, BOOK_OUT, 1, 1, DIAG_ERROR, "file.read",
+		    "cannot write: %s", strerror(err));
+		return -1;
+	}
+	strv_push(r->written, BOOK_OUT);
+	return 0;
+}

@@ -1,0 +1,656 @@
+#include "search.h"
+
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "config.h"
+#include "hmap.h"
+#include "page.h"
+#include "pool.h"
+#include "rctx.h"
+#include "site.h"
+#include "str.h"
+
+/* Pages tokenized at once: bounds the memory the per-page lists hold. */
+#define SEARCH_BATCH 256
+
+/* The varint and weight alphabet: 64 characters a JS string keeps as is. */
+static const char alphabet[] =
+    "0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ-_";
+
+/* ---- tokens ---- */
+
+/* Decodes one code point of valid UTF-8; 0 for a bad byte (a separator). */
+static unsigned
+decode(const unsigned char *s, size_t len, size_t *n)
+{
+	unsigned c = s[0], cp;
+	size_t k, i;
+
+	*n = 1;
+	if (c < 0x80)
+		return c;
+	k = c >= 0xf0 ? 4 : c >= 0xe0 ? 3 : c >= 0xc0 ? 2 : 0;
+	if (k == 0 || k > len)
+		return 0;
+	cp = c & (0xff >> (k + 1));
+	for (i = 1; i < k; i++) {
+		if ((s[i] & 0xc0) != 0x80)
+			return 0;
+		cp = (cp << 6) | (s[i] & 0x3f);
+	}
+	*n = k;
+	return cp;
+}
+
+/*
+ * The characters a token is made of (after folding).  assets/search.js
+ * has the same test: keep the two in step.
+ */
+static bool
+is_token_char(unsigned cp)
+{
+	if (cp < 0x80)
+		return (cp >= 'a' && cp <= 'z') || (cp >= '0' && cp <= '9') ||
+		    (cp >= 'A' && cp <= 'Z') || cp == '_';
+	return !(cp <= 0xbf || cp == 0xd7 || cp == 0xf7 ||
+	    (cp >= 0x300 && cp <= 0x36f) || (cp >= 0x2000 && cp <= 0x2bff) ||
+	    (cp >= 0x3000 && cp <= 0x303f) || (cp >= 0xfe00 && cp <= 0xfe0f) ||
+	    cp == 0xfeff || (cp >= 0xff00 && cp <= 0xff0f) ||
+	    (cp >= 0x1f000 && cp <= 0x1faff));
+}
+
+static void
+emit_token(const char *s, size_t n, size_t chars,
+    void (*fn)(void *, const char *, size_t), void *ud)
+{
+	if (chars < SEARCH_MIN_TERM)
+		return;
+	if (n > SEARCH_MAX_TERM) {
+		n = SEARCH_MAX_TERM;
+		while (n > 0 && ((unsigned char)s[n] & 0xc0) == 0x80)
+			n--;
+	}
+	fn(ud, s, n);
+}
+
+void
+search_tokens(const char *text, size_t len,
+    void (*fn)(void *ud, const char *tok, size_t n), void *ud)
+{
+	struct buf f = BUF_INIT;
+	const unsigned char *s;
+	size_t i = 0, start = 0, chars = 0, n;
+
+	str_fold(&f, text, len);
+	s = (const unsigned char *)buf_cstr(&f);
+	while (i < f.len) {
+		unsigned cp = decode(s + i, f.len - i, &n);
+
+		if (is_token_char(cp)) {
+			if (chars++ == 0)
+				start = i;
+		} else if (chars) {
+			emit_token((const char *)s + start, i - start, chars,
+			    fn, ud);
+			chars = 0;
+		}
+		i += n;
+	}
+	if (chars)
+		emit_token((const char *)s + start, f.len - start, chars, fn,
+		    ud);
+	buf_free(&f);
+}
+
+/* The key of the first nchars characters of tok. */
+static void
+shard_key(const char *tok, size_t n, size_t nchars, struct buf *out)
+{
+	const unsigned char *s = (const unsigned char *)tok;
+	size_t i = 0, k, c;
+
+	for (c = 0; c < nchars && i < n; c++) {
+		unsigned cp = decode(s + i, n - i, &k);
+
+		if ((cp >= 'a' && cp <= 'z') || (cp >= '0' && cp <= '9'))
+			buf_putc(out, (int)cp);
+		else
+			buf_printf(out, "_%x_", cp);	/* delimited: one way to read */
+		i += k;
+	}
+}
+
+void
+search_shard_key(const char *tok, size_t n, struct buf *out)
+{
+	shard_key(tok, n, 2, out);
+}
+
+void
+search_put_varint(struct buf *b, unsigned long v)
+{
+	int g[16], n = 0;
+
+	do {
+		g[n++] = (int)(v & 31);
+		v >>= 5;
+	} while (v);
+	/* Most significant group first; all but the last are marked. */
+	while (n > 1)
+		buf_putc(b, alphabet[32 + g[--n]]);
+	buf_putc(b, alphabet[g[0]]);
+}
+
+/* ---- one page's terms ---- */
+
+struct tok {
+	const char *s;		/* set once the text stops growing */
+	size_t off;
+	uint8_t field;
+};
+
+struct page_terms {
+	struct buf text;	/* the tokens, NUL-separated */
+	struct tok *v;
+	size_t n, cap;
+	uint8_t field;		/* of the tokens being added */
+};
+
+static void
+collect(void *ud, const char *tok, size_t n)
+{
+	struct page_terms *pt = ud;
+
+	pt->v = xgrow(pt->v, &pt->cap, pt->n, sizeof(*pt->v));
+	pt->v[pt->n].off = pt->text.len;
+	pt->v[pt->n].field = pt->field;
+	pt->n++;
+	buf_put(&pt->text, tok, n);
+	buf_putc(&pt->text, '\0');
+}
+
+static void
+add_text(struct page_terms *pt, const char *s, uint8_t field)
+{
+	pt->field = field;
+	if (s)
+		search_tokens(s, strlen(s), collect, pt);
+}
+
+/* "KafkaConsumerLagHigh" also reads "Kafka Consumer Lag High". */
+static void
+add_alert(struct page_terms *pt, const char *id)
+{
+	struct buf b = BUF_INIT;
+	size_t i;
+
+	add_text(pt, id, SEARCH_F_TITLE);
+	for (i = 0; id[i]; i++) {
+		char c = id[i], prev = i ? id[i - 1] : 0;
+
+		if (i && ((c >= 'A' && c <= 'Z' && prev >= 'a' &&
+		    prev <= 'z') || (c >= '0' && c <= '9' && !(prev >= '0' &&
+		    prev <= '9'))))
+			buf_putc(&b, ' ');
+		buf_putc(&b, c);
+	}
+	if (strcmp(buf_cstr(&b), id) != 0)
+		add_text(pt, buf_cstr(&b), SEARCH_F_TITLE);
+	buf_free(&b);
+}
+
+static int
+cmp_tok(const void *a, const void *b)
+{
+	return strcmp(((const struct tok *)a)->s, ((const struct tok *)b)->s);
+}
+
+/* A page's unique terms with their weights, sorted. */
+struct entry {
+	const char *term;	/* in the page_terms text */
+	uint8_t weight;
+};
+
+struct page_index {
+	struct page_terms pt;
+	struct entry *e;
+	size_t n;
+};
+
+static uint8_t
+tf_bucket(size_t tf)
+{
+	uint8_t b = 0;
+
+	while (tf && b < 7) {
+		b++;
+		tf >>= 1;
+	}
+	return b;
+}
+
+static void
+page_entries(struct page_index *pi)
+{
+	struct page_terms *pt = &pi->pt;
+	size_t i, j;
+
+	pi->e = xcalloc(pt->n + 1, sizeof(*pi->e));
+	for (i = 0; i < pt->n; i = j) {
+		const char *t = pt->v[i].s;
+		uint8_t mask = 0;
+		size_t body = 0;
+
+		for (j = i; j < pt->n && strcmp(pt->v[j].s, t) == 0; j++) {
+			mask |= pt->v[j].field;
+			body += pt->v[j].field == SEARCH_F_BODY;
+		}
+		pi->e[pi->n].term = t;
+		pi->e[pi->n].weight = (uint8_t)(mask * 8 + tf_bucket(body));
+		pi->n++;
+	}
+}
+
+struct tok_job {
+	const struct site *s;
+	size_t first;
+	struct page_index *pages;
+};
+
+static void
+tokenize_page(void *ud, size_t i)
+{
+	struct tok_job *j = ud;
+	const struct page *p = j->s->pages[j->first + i];
+	struct page_index *pi = &j->pages[i];
+	struct page_terms *pt = &pi->pt;
+	size_t k;
+
+	add_text(pt, rctx_page_title(p), SEARCH_F_TITLE);
+	for (k = 0; k < p->alerts.n; k++)
+		add_alert(pt, p->alerts.v[k].s);
+	for (k = 0; k < p->nheadings; k++)
+		add_text(pt, p->headings[k].text, SEARCH_F_HEADING);
+	for (k = 0; k < p->tags.n; k++)
+		add_text(pt, p->tags.v[k].s, SEARCH_F_HEADING);
+	for (k = 0; k < p->services.n; k++)
+		add_text(pt, p->services.v[k].s, SEARCH_F_HEADING);
+	add_text(pt, p->owner.s, SEARCH_F_BODY);
+	add_text(pt, p->text, SEARCH_F_BODY);
+	for (k = 0; k < pt->n; k++)
+		pt->v[k].s = pt->text.data + pt->v[k].off;
+	if (pt->n > 1)
+		qsort(pt->v, pt->n, sizeof(*pt->v), cmp_tok);
+	page_entries(pi);
+}
+
+/* ---- the whole index ---- */
+
+struct posting {
+	uint32_t doc;
+	uint8_t weight;
+};
+
+struct term {
+	char *s;
+	struct posting *p;
+	size_t n, cap;
+};
+
+struct builder {
+	struct hmap map;	/* term -> struct term * */
+	struct term **terms;
+	size_t n, cap, npostings;
+};
+
+static void
+merge_page(struct builder *b, const struct page_index *pi, uint32_t doc)
+{
+	size_t i;
+
+	for (i = 0; i < pi->n; i++) {
+		struct term *t = hmap_get(&b->map, pi->e[i].term);
+
+		if (t == NULL) {
+			t = xcalloc(1, sizeof(*t));
+			t->s = xstrdup(pi->e[i].term);
+			hmap_put(&b->map, t->s, t);
+			b->terms = xgrow(b->terms, &b->cap, b->n,
+			    sizeof(*b->terms));
+			b->terms[b->n++] = t;
+		}
+		t->p = xgrow(t->p, &t->cap, t->n, sizeof(*t->p));
+		t->p[t->n].doc = doc;
+		t->p[t->n].weight = pi->e[i].weight;
+		t->n++;
+		b->npostings++;
+	}
+}
+
+static void
+page_index_free(struct page_index *pi)
+{
+	buf_free(&pi->pt.text);
+	free(pi->pt.v);
+	free(pi->e);
+	memset(pi, 0, sizeof(*pi));
+}
+
+static void
+tokenize_all(const struct site *s, int jobs, struct builder *b)
+{
+	struct page_index *batch = xcalloc(SEARCH_BATCH, sizeof(*batch));
+	struct tok_job j;
+	size_t first, n, i;
+
+	j.s = s;
+	j.pages = batch;
+	for (first = 0; first < s->npages; first += n) {
+		n = s->npages - first < SEARCH_BATCH ? s->npages - first :
+		    SEARCH_BATCH;
+		j.first = first;
+		pool_run(n, jobs, tokenize_page, &j);
+		for (i = 0; i < n; i++) {
+			merge_page(b, &batch[i], (uint32_t)(first + i));
+			page_index_free(&batch[i]);
+		}
+	}
+	free(batch);
+}
+
+static int
+cmp_term(const void *a, const void *b)
+{
+	return strcmp((*(struct term *const *)a)->s,
+	    (*(struct term *const *)b)->s);
+}
+
+static struct search_file *
+new_file(struct search_index *ix, size_t *cap, char *name)
+{
+	struct search_file *f;
+
+	ix->files = xgrow(ix->files, cap, ix->n, sizeof(*ix->files));
+	f = &ix->files[ix->n++];
+	memset(f, 0, sizeof(*f));
+	f->name = name;
+	return f;
+}
+
+static void
+put_postings(struct buf *b, const struct term *t)
+{
+	uint32_t prev = 0;
+	size_t i;
+
+	buf_putc(b, '"');
+	for (i = 0; i < t->n; i++) {
+		search_put_varint(b, t->p[i].doc - prev);
+		buf_putc(b, alphabet[t->p[i].weight & 63]);
+		prev = t->p[i].doc;
+	}
+	buf_putc(b, '"');
+}
+
+/*
+ * Shards adapt to the index: one file when the whole index is small, one
+ * per first character, and one per first two characters for a first
+ * character whose terms outgrow SEARCH_SHARD_BYTES.  search.js looks for
+ * the two-character key, then the one-character key, then the whole.
+ */
+struct encoded {
+	struct buf data;	/* every term's "term":"postings" */
+	size_t *off;		/* [i] where term i starts; [n] the end */
+	char (*k1)[16], (*k2)[16];	/* shard keys of one and two chars */
+};
+
+static void
+encode_terms(struct builder *b, struct encoded *e)
+{
+	struct buf key = BUF_INIT;
+	size_t i;
+
+	e->off = xcalloc(b->n + 1, sizeof(*e->off));
+	e->k1 = xcalloc(b->n + 1, sizeof(*e->k1));
+	e->k2 = xcalloc(b->n + 1, sizeof(*e->k2));
+	for (i = 0; i < b->n; i++) {
+		const char *t = b->terms[i]->s;
+
+		e->off[i] = e->data.len;
+		buf_puts_json_str(&e->data, t);
+		buf_putc(&e->data, ':');
+		put_postings(&e->data, b->terms[i]);
+		buf_truncate(&key, 0);
+		search_shard_key(t, strlen(t), &key);
+		snprintf(e->k2[i], sizeof(e->k2[i]), "%s", key.data);
+		buf_truncate(&key, 0);
+		shard_key(t, strlen(t), 1, &key);
+		snprintf(e->k1[i], sizeof(e->k1[i]), "%s", key.data);
+	}
+	e->off[b->n] = e->data.len;
+	buf_free(&key);
+}
+
+static void
+put_shard(struct search_index *ix, size_t *cap, struct strv *keys,
+    const struct encoded *e, const char *key, size_t from, size_t to)
+{
+	struct search_file *f;
+	size_t i;
+
+	f = new_file(ix, cap, *key ? xasprintf("search/t-%s.js", key) :
+	    xstrdup("search/t.js"));
+	strv_push(keys, key);
+	buf_puts(&f->data, "runbookcSearch.terms(");
+	buf_puts_json_str(&f->data, key);
+	buf_puts(&f->data, ",{");
+	for (i = from; i < to; i++) {
+		buf_puts(&f->data, i > from ? ",\n" : "\n");
+		buf_put(&f->data, e->data.data + e->off[i],
+		    e->off[i + 1] - e->off[i]);
+	}
+	buf_puts(&f->data, "});\n");
+}
+
+static void
+write_shards(struct builder *b, struct search_index *ix, size_t *cap,
+    struct strv *keys)
+{
+	struct encoded e;
+	size_t i, j, k;
+
+	memset(&e, 0, sizeof(e));
+	if (b->n > 1)
+		qsort(b->terms, b->n, sizeof(*b->terms), cmp_term);
+	encode_terms(b, &e);
+	if (e.data.len <= SEARCH_SHARD_BYTES) {
+		put_shard(ix, cap, keys, &e, "", 0, b->n);
+	} else {
+		for (i = 0; i < b->n; i = j) {
+			for (j = i; j < b->n && strcmp(e.k1[j], e.k1[i]) == 0;
+			    j++)
+				;
+			if (e.off[j] - e.off[i] <= SEARCH_SHARD_BYTES) {
+				put_shard(ix, cap, keys, &e, e.k1[i], i, j);
+				continue;
+			}
+			for (k = i; k < j;) {
+				size_t m = k;
+
+				while (m < j && strcmp(e.k2[m], e.k2[k]) == 0)
+					m++;
+				put_shard(ix, cap, keys, &e, e.k2[k], k, m);
+				k = m;
+			}
+		}
+	}
+	buf_free(&e.data);
+	free(e.off);
+	free(e.k1);
+	free(e.k2);
+}
+
+/* The snippet: the summary, or the start of the text, cut at a
+ * character boundary. */
+static void
+put_snippet(struct buf *b, const struct page *p)
+{
+	const char *s = p->summary && *p->summary ? p->summary :
+	    p->text ? p->text : "";
+	struct buf t = BUF_INIT;
+	bool space = false;
+
+	for (; *s && t.len < SEARCH_SNIPPET; s++) {
+		if (*s == '\n' || *s == '\t' || *s == '\r' || *s == ' ') {
+			space = t.len > 0;
+			continue;
+		}
+		if (space)
+			buf_putc(&t, ' ');
+		space = false;
+		buf_putc(&t, *s);
+	}
+	while (t.len && *s && ((unsigned char)*s & 0xc0) == 0x80) {
+		buf_putc(&t, *s);	/* finish the character */
+		s++;
+	}
+	if (*s)
+		buf_puts(&t, "…");
+	buf_puts_json_str(b, buf_cstr(&t));
+	buf_free(&t);
+}
+
+static void
+put_doc(struct buf *b, const struct site *s, const struct page *p)
+{
+	const struct severity *sev = p->severity.s ?
+	    config_severity(s->cfg, p->severity.s) : NULL;
+	struct buf u = BUF_INIT;
+	size_t i;
+
+	buf_putc(b, '[');
+	buf_puts_json_str(b, rctx_page_title(p));
+	buf_putc(b, ',');
+	rctx_put_url(&u, p->out_path, strlen(p->out_path));
+	buf_puts_json_str(b, buf_cstr(&u));
+	buf_putc(b, ',');
+	buf_puts_json_str(b, sev ? sev->id : "");
+	buf_putc(b, ',');
+	put_snippet(b, p);
+	buf_putc(b, ',');
+	buf_truncate(&u, 0);
+	for (i = 0; i < p->alerts.n; i++) {
+		if (i)
+			buf_putc(&u, ' ');
+		buf_puts(&u, p->alerts.v[i].s);
+	}
+	buf_puts_json_str(b, buf_cstr(&u));
+	buf_putc(b, ']');
+	buf_free(&u);
+}
+
+static void
+write_docs(const struct site *s, struct search_index *ix, size_t *cap)
+{
+	size_t c, i;
+
+	for (c = 0; c * SEARCH_DOC_CHUNK < s->npages; c++) {
+		struct search_file *f = new_file(ix, cap,
+		    xasprintf("search/d-%zu.js", c));
+
+		buf_printf(&f->data, "runbookcSearch.docs(%zu,[", c);
+		for (i = c * SEARCH_DOC_CHUNK; i < s->npages &&
+		    i < (c + 1) * SEARCH_DOC_CHUNK; i++) {
+			buf_puts(&f->data, i % SEARCH_DOC_CHUNK ? ",\n" : "\n");
+			put_doc(&f->data, s, s->pages[i]);
+		}
+		buf_puts(&f->data, "]);\n");
+	}
+}
+
+static void
+write_meta(const struct site *s, struct search_index *ix, size_t *cap,
+    const struct strv *keys)
+{
+	struct search_file *f = new_file(ix, cap, xstrdup("search/index.js"));
+	struct buf *b = &f->data;
+	size_t i;
+
+	buf_printf(b, "runbookcSearch.index({\"v\":1,\"pages\":%zu,"
+	    "\"chunk\":%d,\"min\":%d,\"max\":%d,\n\"severities\":{",
+	    s->npages, SEARCH_DOC_CHUNK, SEARCH_MIN_TERM, SEARCH_MAX_TERM);
+	for (i = 0; i < s->cfg->nseverities; i++) {
+		const struct severity *sev = &s->cfg->severities[i];
+		const char *ink, *color = rctx_css_color(sev->color, &ink);
+
+		if (i)
+			buf_putc(b, ',');
+		buf_puts_json_str(b, sev->id);
+		buf_puts(b, ":{\"label\":");
+		buf_puts_json_str(b, sev->label);
+		if (color) {
+			buf_puts(b, ",\"color\":");
+			buf_puts_json_str(b, color);
+			buf_puts(b, ",\"ink\":");
+			buf_puts_json_str(b, ink);
+		}
+		buf_putc(b, '}');
+	}
+	buf_puts(b, "},\n\"shards\":[");
+	for (i = 0; i < keys->n; i++) {
+		if (i)
+			buf_putc(b, ',');
+		buf_puts_json_str(b, keys->v[i]);
+	}
+	buf_puts(b, "]});\n");
+}
+
+static int
+cmp_file(const void *a, const void *b)
+{
+	return strcmp(((const struct search_file *)a)->name,
+	    ((const struct search_file *)b)->name);
+}
+
+void
+search_build(const struct site *s, int jobs, struct search_index *ix)
+{
+	struct builder b;
+	struct strv keys = STRV_INIT;
+	size_t cap = 0, i;
+
+	memset(ix, 0, sizeof(*ix));
+	memset(&b, 0, sizeof(b));
+	tokenize_all(s, jobs, &b);
+	write_shards(&b, ix, &cap, &keys);
+	write_docs(s, ix, &cap);
+	write_meta(s, ix, &cap, &keys);
+	if (ix->n > 1)
+		qsort(ix->files, ix->n, sizeof(*ix->files), cmp_file);
+	ix->nterms = b.n;
+	ix->npostings = b.npostings;
+	for (i = 0; i < b.n; i++) {
+		free(b.terms[i]->s);
+		free(b.terms[i]->p);
+		free(b.terms[i]);
+	}
+	free(b.terms);
+	hmap_free(&b.map);
+	strv_free(&keys);
+}
+
+void
+search_index_free(struct search_index *ix)
+{
+	size_t i;
+
+	for (i = 0; i < ix->n; i++) {
+		free(ix->files[i].name);
+		buf_free(&ix->files[i].data);
+	}
+	free(ix->files);
+	memset(ix, 0, sizeof(*ix));
+}

@@ -1,0 +1,65 @@
+/*
+ * search: the full-text index, built at build time into JavaScript files
+ * that search.html loads through <script> tags (fetch does not work on
+ * file://).  Sharded so that a query loads only what it needs:
+ *
+ *   search/index.js     the shard list, severities, the page count
+ *   search/t-KEY.js     the terms whose first character (or first two,
+ *                       where one is too big) make KEY, each with its
+ *                       postings: (page, weight) pairs; search/t.js
+ *                       holds them all when the index is small
+ *   search/d-N.js       page table chunk N: title, URL, severity, snippet
+ *
+ * Terms are folded exactly as str_fold() does (case, Latin accents), and
+ * assets/search.js folds queries with the same table.  A posting's weight
+ * says where the term occurs: an alert id or the title (ranked first), a
+ * heading, tag or service (next), the body (last, with a term-frequency
+ * bucket).
+ */
+#ifndef RUNBOOKC_SEARCH_H
+#define RUNBOOKC_SEARCH_H
+
+#include <stddef.h>
+
+#include "buf.h"
+
+struct site;
+
+#define SEARCH_MIN_TERM 2	/* shorter tokens are not indexed */
+#define SEARCH_MAX_TERM 40	/* longer tokens are cut (bytes) */
+#define SEARCH_DOC_CHUNK 128	/* pages per page-table chunk */
+#define SEARCH_SNIPPET 160	/* snippet length, in bytes */
+#define SEARCH_SHARD_BYTES (48 * 1024)	/* split shards bigger than this */
+
+/* Field bits of a posting's weight. */
+#define SEARCH_F_BODY 1
+#define SEARCH_F_HEADING 2
+#define SEARCH_F_TITLE 4
+
+struct search_file {
+	char *name;		/* "search/t-la.js" */
+	struct buf data;
+};
+
+struct search_index {
+	struct search_file *files;	/* sorted by name */
+	size_t n;
+	size_t nterms, npostings;
+};
+
+/* Builds the index of every page of s (tokenizing on jobs threads). */
+void search_build(const struct site *s, int jobs, struct search_index *ix);
+void search_index_free(struct search_index *ix);
+
+/*
+ * Calls fn for each token of text: folded, at least SEARCH_MIN_TERM
+ * characters, cut at SEARCH_MAX_TERM bytes.  For tests and the builder.
+ */
+void search_tokens(const char *text, size_t len,
+    void (*fn)(void *ud, const char *tok, size_t n), void *ud);
+/* The two-character shard key of a folded token ("la", "_3b1_x"...). */
+void search_shard_key(const char *tok, size_t n, struct buf *out);
+/* Appends the posting-list varint encoding of v. */
+void search_put_varint(struct buf *b, unsigned long v);
+
+#endif

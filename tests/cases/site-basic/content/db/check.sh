@@ -1,0 +1,2 @@
+#!/bin/sh
+echo "lag: 0 s" # <b>not bold</b>

@@ -1,0 +1,3 @@
+#!/bin/sh
+# Lives above the content folder.
+echo fixed

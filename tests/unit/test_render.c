@@ -1,0 +1,181 @@
+/*
+ * Unit tests of the render side: search tokens, shard keys and posting
+ * encoding (which assets/search.js must read back), file names made from
+ * user strings, the CSS colour filter, and the print book's link rewriting.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "book.h"
+#include "buf.h"
+#include "rctx.h"
+#include "search.h"
+#include "str.h"
+#include "t.h"
+
+void test_search_tokens(void);
+void test_search_encoding(void);
+void test_render_names(void);
+void test_render_colors(void);
+void test_book_rewrite(void);
+
+static void
+join_token(void *ud, const char *tok, size_t n)
+{
+	struct buf *b = ud;
+
+	if (b->len)
+		buf_putc(b, '|');
+	buf_put(b, tok, n);
+}
+
+static void
+tokens_are(const char *text, const char *want)
+{
+	struct buf b = BUF_INIT;
+
+	search_tokens(text, strlen(text), join_token, &b);
+	CHECK_STR(buf_cstr(&b), want);
+	buf_free(&b);
+}
+
+void
+test_search_tokens(void)
+{
+	tokens_are("Diagnóstico RÁPIDO (10 min)", "diagnostico|rapido|10|min");
+	tokens_are("a b cd", "cd");	/* shorter than SEARCH_MIN_TERM */
+	tokens_are("Straße e\xcc\x81x", "strasse|ex");	/* ß, combining */
+	tokens_are("db:replica.lag — ok…", "db|replica|lag|ok");
+	tokens_are("snake_case kebab-case", "snake_case|kebab|case");
+	tokens_are("ΑΒΓ Привет", "αβγ|привет");
+	/* Cut at SEARCH_MAX_TERM bytes, never inside a character. */
+	tokens_are("aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa\xc3\xa9\xc3\xa9",
+	    "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaae");
+	tokens_are("", "");
+}
+
+static void
+key_is(const char *tok, const char *want)
+{
+	struct buf b = BUF_INIT;
+
+	search_shard_key(tok, strlen(tok), &b);
+	CHECK_STR(buf_cstr(&b), want);
+	buf_free(&b);
+}
+
+static void
+varint_is(unsigned long v, const char *want)
+{
+	struct buf b = BUF_INIT;
+
+	search_put_varint(&b, v);
+	CHECK_STR(buf_cstr(&b), want);
+	buf_free(&b);
+}
+
+void
+test_search_encoding(void)
+{
+	key_is("latencia", "la");
+	key_is("9x", "9x");
+	key_is("_id", "_5f_i");
+	key_is("привет", "_43f__440_");
+	varint_is(0, "0");
+	varint_is(31, "v");
+	varint_is(32, "x0");	/* marked high group, then the low one */
+	varint_is(1000, "_8");
+	varint_is(32768, "xww0");
+}
+
+void
+test_render_names(void)
+{
+	char *s;
+
+	s = rctx_file_name("KafkaLag");
+	CHECK_STR(s, "KafkaLag");
+	free(s);
+	s = rctx_file_name("db:replica.lag");
+	CHECK_STR(s, "db:replica.lag");
+	free(s);
+	s = rctx_file_name("../x/y z~");
+	CHECK_STR(s, "~2E.~2Fx~2Fy~20z~7E");
+	free(s);
+	s = rctx_file_name("");
+	CHECK_STR(s, "~");
+	free(s);
+	s = rctx_file_name("serviço");
+	CHECK_STR(s, "serviço");
+	free(s);
+	s = rctx_facet_out("tags", "a/b");
+	CHECK_STR(s, "tags/a~2Fb.html");
+	free(s);
+	{
+		char name[400];
+
+		memset(name, 'x', sizeof(name) - 1);
+		name[sizeof(name) - 1] = '\0';
+		s = rctx_file_name(name);
+		CHECK(strlen(s) <= RCTX_MAX_NAME);
+		CHECK(strchr(s, '~') != NULL);
+		free(s);
+	}
+	s = rctx_url("a/b.html", "alerts/db:x.html");
+	CHECK_STR(s, "../alerts/db%3Ax.html");
+	free(s);
+	s = rctx_url("index.html", "db:x.html");
+	CHECK_STR(s, "db%3Ax.html");
+	free(s);
+}
+
+void
+test_render_colors(void)
+{
+	const char *ink;
+
+	CHECK_STR(rctx_css_color("#b42318", &ink), "#b42318");
+	CHECK_STR(ink, "#fff");
+	CHECK_STR(rctx_css_color("#ffe066", &ink), "#ffe066");
+	CHECK_STR(ink, "#111");
+	CHECK_STR(rctx_css_color("rgb(10, 20, 30)", &ink), "rgb(10, 20, 30)");
+	CHECK_STR(rctx_css_color("teal", &ink), "teal");
+	CHECK(rctx_css_color("red; background:url(http://x)", &ink) == NULL);
+	CHECK(rctx_css_color("rgb(1,2,3);x", &ink) == NULL);
+	CHECK(rctx_css_color("#12345", &ink) == NULL);
+	CHECK(rctx_css_color("\"><script>", &ink) == NULL);
+	CHECK(rctx_css_color(NULL, &ink) == NULL);
+}
+
+static const char *
+chapter_of(void *ud, const char *out)
+{
+	(void)ud;
+	if (strcmp(out, "db/lag.html") == 0)
+		return "ch-2";
+	if (strcmp(out, "ops/ä b.html") == 0)
+		return "ch-3";
+	return NULL;
+}
+
+void
+test_book_rewrite(void)
+{
+	struct buf b = BUF_INIT;
+
+	book_rewrite(&b, "<h2><a class=\"anchor\" id=\"x\" href=\"#x\"></a>X</h2>"
+	    "<p><a href=\"lag.html#diagn%C3%B3stico\">l</a> "
+	    "<a href=\"../ops/%C3%A4%20b.html\">o</a> "
+	    "<img src=\"img/a.png\" alt=\"a\" /> "
+	    "<a href=\"https://example.org/?a=1&amp;b=2\">e</a> "
+	    "<a href=\"../../out.html\">u</a></p>", "db/lag.html", "ch-2",
+	    chapter_of, NULL);
+	CHECK_STR(buf_cstr(&b),
+	    "<h2><a class=\"anchor\" id=\"ch-2-x\" href=\"#ch-2-x\"></a>X</h2>"
+	    "<p><a href=\"#ch-2-diagn%C3%B3stico\">l</a> "
+	    "<a href=\"#ch-3\">o</a> "
+	    "<img src=\"db/img/a.png\" alt=\"a\" /> "
+	    "<a href=\"https://example.org/?a=1&amp;b=2\">e</a> "
+	    "<a href=\"../../out.html\">u</a></p>");
+	buf_free(&b);
+}
