@@ -548,13 +548,16 @@ check_unknown(const struct site *s, const struct hmap *defined,
 	for (i = 0; i < s->npages; i++) {
 		const struct page *p = s->pages[i];
 
-		for (j = 0; j < p->alerts.n; j++)
-			if (hmap_get(defined, p->alerts.v[j].s) == NULL)
-				diag_add(out, p->file, p->alerts.v[j].pos.line,
-				    p->alerts.v[j].pos.col, DIAG_WARNING,
-				    "alert.unknown", "alert '%s' is not defined "
-				    "in the alerting rules (--alert-rules); "
-				    "fix the id or drop it", p->alerts.v[j].s);
+		for (j = 0; j < p->alerts.n; j++) {
+			const struct pstr *a = &p->alerts.v[j];
+
+			if (hmap_get(defined, a->s) == NULL)
+				diag_add(out, p->file, a->pos.line, a->pos.col,
+				    DIAG_WARNING, "alert.unknown", "alert '%s' "
+				    "is not defined in the alerting rules "
+				    "(--alert-rules); fix the id or drop it",
+				    a->s);
+		}
 	}
 }
 

@@ -332,7 +332,7 @@ add_toc(const struct rctx *r, const struct chapters *c, struct value *book)
 		value_add_str(it, "title", rctx_page_title(p));
 		value_add_owned(it, "href", xasprintf("#%s",
 		    chapter_id(r, c, p)));
-		rctx_add_severity(r, it, p->severity.s, BOOK_OUT);
+		rctx_add_severity(r, it, p->severity.s, BOOK_OUT, RCTX_BRIEF);
 	}
 }
 

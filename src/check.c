@@ -322,8 +322,8 @@ check_script_list(struct ctx *c, const struct page *p,
 		    (str_ends(sc->id, ".sh") || str_ends(sc->id, ".bash")) &&
 		    !fs_is_executable(sc->file))
 			err(c, p, refs->v[i].pos, "script.not-executable",
-			    DIAG_ERROR, "script '%s' is not executable (chmod +x "
-			    "%s)", refs->v[i].s, sc->file);
+			    DIAG_ERROR, "script '%s' is not executable "
+			    "(chmod +x %s)", refs->v[i].s, sc->file);
 	}
 }
 

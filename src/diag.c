@@ -158,10 +158,10 @@ write_text(FILE *out, const struct diag_report *r)
 	ne = diag_count(dl, DIAG_ERROR);
 	nw = diag_count(dl, DIAG_WARNING);
 	if (ne || nw)
-		fprintf(out, "%zu file%s checked: %zu error%s, %zu warning%s%s\n",
-		    r->nfiles, r->nfiles == 1 ? "" : "s", ne, ne == 1 ? "" : "s",
-		    nw, nw == 1 ? "" : "s", r->werror && nw ?
-		    " (warnings fail: --werror)" : "");
+		fprintf(out, "%zu file%s checked: %zu error%s, %zu "
+		    "warning%s%s\n", r->nfiles, r->nfiles == 1 ? "" : "s", ne,
+		    ne == 1 ? "" : "s", nw, nw == 1 ? "" : "s",
+		    r->werror && nw ? " (warnings fail: --werror)" : "");
 }
 
 /*

@@ -184,7 +184,7 @@ add_severity_counts(const struct rctx *r, struct value *m, const char *from)
 		const struct group *g = group_find(&r->s->by_severity, sev->id);
 		struct value *it = value_add(l, NULL, VAL_MAP);
 
-		rctx_add_severity(r, it, sev->id, from);
+		rctx_add_severity(r, it, sev->id, from, RCTX_BRIEF);
 		value_add_int(it, "count", g ? (long)g->n : 0);
 	}
 }
@@ -321,25 +321,39 @@ collect_folders(const struct site *s, struct strv *out)
 	strv_sort(out);
 }
 
+static char *
+folder_name(const struct rctx *r, size_t i, void *ud)
+{
+	(void)r;
+	return rctx_folder_out(((const struct strv *)ud)->v[i]);
+}
+
+static struct value *
+folder_build(const struct rctx *r, size_t i, const char *out, void *ud)
+{
+	const char *folder = ((const struct strv *)ud)->v[i];
+	char *title = rctx_folder_title(r, folder);
+	struct value *ctx = list_context(r, out, title, "is_folder");
+
+	listings_add_folder(r, (struct value *)value_get(ctx, "list"),
+	    "groups", folder, out);
+	free(title);
+	return ctx;
+}
+
 static int
 render_folder_indexes(struct rctx *r)
 {
 	struct strv folders = STRV_INIT;
-	size_t i;
-	int rc = 0;
+	struct rctx_batch b;
+	int rc;
 
 	collect_folders(r->s, &folders);
-	for (i = 0; i < folders.n; i++) {
-		char *out = rctx_folder_out(folders.v[i]);
-		char *title = rctx_folder_title(r, folders.v[i]);
-		struct value *ctx = list_context(r, out, title, "is_folder");
-		struct value *list = (struct value *)value_get(ctx, "list");
-
-		listings_add_folder(r, list, "groups", folders.v[i], out);
-		rc |= rctx_render(r, r->t.list, ctx, out);
-		free(title);
-		free(out);
-	}
+	b.t = r->t.list;
+	b.name = folder_name;
+	b.build = folder_build;
+	b.ud = &folders;
+	rc = rctx_render_batch(r, &b, folders.n);
 	strv_free(&folders);
 	return rc;
 }
@@ -358,9 +372,9 @@ add_facet_detail(const struct rctx *r, struct value *list,
     const struct facet *f, const char *key, const char *out)
 {
 	if (strcmp(f->folder, "severity") == 0)
-		rctx_add_severity(r, list, key, out);
+		rctx_add_severity(r, list, key, out, RCTX_FULL);
 	else if (strcmp(f->folder, "owners") == 0)
-		rctx_add_owner(r, list, key, out);
+		rctx_add_owner(r, list, key, out, RCTX_FULL);
 }
 
 static const char *
@@ -378,61 +392,98 @@ facet_title(const struct rctx *r, const struct facet *f, const char *key)
 	return key;
 }
 
-static int
-render_facet_page(struct rctx *r, const struct facet *f, const char *key,
+/* One facet's pages: the keys in index order, their groups. */
+struct facet_run {
+	const struct facet *f;
+	struct strv keys;
+	const struct group **groups;
+};
+
+static char *
+facet_name(const struct rctx *r, size_t i, void *ud)
+{
+	const struct facet_run *fr = ud;
+
+	(void)r;
+	return rctx_facet_out(fr->f->folder, fr->keys.v[i]);
+}
+
+static struct value *
+facet_build(const struct rctx *r, size_t i, const char *out, void *ud)
+{
+	const struct facet_run *fr = ud;
+	const char *key = fr->keys.v[i];
+	const struct group *g = fr->groups[i];
+	struct value *ctx = list_context(r, out, facet_title(r, fr->f, key),
+	    fr->f->kind);
+	struct value *list = (struct value *)value_get(ctx, "list");
+
+	add_facet_detail(r, list, fr->f, key, out);
+	if (g && g->n)
+		add_by_section(r, list, g->pages, g->n, out);
+	return ctx;
+}
+
+/* The row of a key on the facet's index page. */
+static void
+add_facet_row(const struct rctx *r, const struct facet *f, const char *key,
     const struct group *g, struct value *index)
 {
-	char *out = rctx_facet_out(f->folder, key);
-	const char *title = facet_title(r, f, key);
-	struct value *ctx = list_context(r, out, title, f->kind);
-	struct value *list = (struct value *)value_get(ctx, "list");
 	struct value *it = value_add(index, NULL, VAL_MAP);
 	char *from = xasprintf("%s/index.html", f->folder);
-	int rc;
+	char *out = rctx_facet_out(f->folder, key);
 
-	/* The row of the facet's index page. */
-	value_add_str(it, "name", title);
+	value_add_str(it, "name", facet_title(r, f, key));
 	rctx_add_url(it, "url", from, out);
 	value_add_int(it, "count", g ? (long)g->n : 0);
 	if (strcmp(f->folder, "severity") == 0)
-		rctx_add_severity(r, it, key, from);
-	free(from);
-	add_facet_detail(r, list, f, key, out);
-	if (g && g->n)
-		add_by_section(r, list, g->pages, g->n, out);
-	rc = rctx_render(r, r->t.list, ctx, out);
+		rctx_add_severity(r, it, key, from, RCTX_BRIEF);
 	free(out);
-	return rc;
+	free(from);
 }
 
 static int
-render_facet(struct rctx *r, const struct facet *f, const struct strv *extra)
+render_facet(struct rctx *r, const struct facet *f, const struct strv *first)
 {
-	struct value *ctx, *list, *index;
+	struct facet_run fr;
+	struct rctx_batch b;
+	struct value *ctx, *index;
+	struct hmap seen = HMAP_INIT;
 	char *out = xasprintf("%s/index.html", f->folder);
 	size_t i;
-	int rc = 0;
+	int rc;
 
+	/* Configured keys first (severities in their order), then the
+	 * other keys in use, sorted. */
+	memset(&fr, 0, sizeof(fr));
+	fr.f = f;
+	for (i = 0; i < first->n; i++)
+		if (hmap_put(&seen, first->v[i], (void *)1) == NULL)
+			strv_push(&fr.keys, first->v[i]);
+	for (i = 0; i < f->gs->n; i++)
+		if (hmap_get(&seen, f->gs->v[i].key) == NULL)
+			strv_push(&fr.keys, f->gs->v[i].key);
+	hmap_free(&seen);
+	fr.groups = xcalloc(fr.keys.n + 1, sizeof(*fr.groups));
 	ctx = list_context(r, out, rctx_ui(r, f->index_key),
 	    "is_facet_index");
-	list = (struct value *)value_get(ctx, "list");
-	index = value_add(value_add(list, "facets", VAL_MAP), "items",
-	    VAL_LIST);
-	/* Configured keys first (severities in their order), then the
-	 * rest of the keys in use, sorted. */
-	for (i = 0; i < extra->n; i++)
-		rc |= render_facet_page(r, f, extra->v[i],
-		    group_find(f->gs, extra->v[i]), index);
-	for (i = 0; i < f->gs->n; i++)
-		if (!strv_has(extra, f->gs->v[i].key))
-			rc |= render_facet_page(r, f, f->gs->v[i].key,
-			    &f->gs->v[i], index);
-	if (index->n == 0) {
-		value_free(ctx);
-		free(out);
-		return rc;
+	index = value_add(value_add((struct value *)value_get(ctx, "list"),
+	    "facets", VAL_MAP), "items", VAL_LIST);
+	for (i = 0; i < fr.keys.n; i++) {
+		fr.groups[i] = group_find(f->gs, fr.keys.v[i]);
+		add_facet_row(r, f, fr.keys.v[i], fr.groups[i], index);
 	}
-	rc |= rctx_render(r, r->t.list, ctx, out);
+	b.t = r->t.list;
+	b.name = facet_name;
+	b.build = facet_build;
+	b.ud = &fr;
+	rc = rctx_render_batch(r, &b, fr.keys.n);
+	if (fr.keys.n)
+		rc |= rctx_render(r, r->t.list, ctx, out);
+	else
+		value_free(ctx);
+	strv_free(&fr.keys);
+	free(fr.groups);
 	free(out);
 	return rc;
 }
@@ -467,35 +518,77 @@ render_facets(struct rctx *r)
 
 /* ---- alerts ---- */
 
+/*
+ * A redirect page's data: only what redirect.mustache shows, which keeps
+ * tens of thousands of alert pages cheap.
+ */
 static struct value *
 redirect_context(const struct rctx *r, const char *out, const char *title,
     const struct page *to)
 {
-	struct value *ctx = rctx_common(r, out, title);
-	struct value *rd = value_add(ctx, "redirect", VAL_MAP);
+	static const char *const ui_keys[] = { "alert", "runbook", "moved" };
+	struct value *ctx = value_new(VAL_MAP), *site, *ui, *rd;
+	size_t i;
 
+	site = value_add(ctx, "site", VAL_MAP);
+	value_add_str(site, "title", r->cfg->title);
+	value_add_str(site, "language", r->cfg->language);
+	value_add_str(ctx, "title", title);
+	value_add_owned(ctx, "root", path_root_prefix(out));
+	rctx_add_url(ctx, "home_url", out, "index.html");
+	ui = value_add(ctx, "ui", VAL_MAP);
+	for (i = 0; i < sizeof(ui_keys) / sizeof(ui_keys[0]); i++)
+		value_add_str(ui, ui_keys[i], rctx_ui(r, ui_keys[i]));
+	rd = value_add(ctx, "redirect", VAL_MAP);
 	rctx_add_url(rd, "url", out, to->out_path);
 	value_add_str(rd, "title", rctx_page_title(to));
 	return ctx;
 }
 
-static int
-render_alert_pages(struct rctx *r, struct value *rows)
+static char *
+alert_name(const struct rctx *r, size_t i, void *ud)
 {
-	size_t i;
-	int rc = 0;
+	(void)ud;
+	return rctx_facet_out("alerts", r->s->alerts[i].id);
+}
 
+static struct value *
+alert_build(const struct rctx *r, size_t i, const char *out, void *ud)
+{
+	const struct alert_entry *a = &r->s->alerts[i];
+	struct value *ctx = redirect_context(r, out, a->id, a->page);
+	struct value *rd = (struct value *)value_get(ctx, "redirect");
+
+	(void)ud;
+	value_add_str(rd, "alert", a->id);
+	rctx_add_severity(r, rd, a->page->severity.s, out, RCTX_BRIEF);
+	return ctx;
+}
+
+static int
+render_alerts(struct rctx *r)
+{
+	struct value *ctx, *list, *rows;
+	struct rctx_batch b;
+	size_t i;
+	int rc;
+
+	if (r->s->nalerts == 0)
+		return 0;
+	b.t = r->t.redirect;
+	b.name = alert_name;
+	b.build = alert_build;
+	b.ud = NULL;
+	rc = rctx_render_batch(r, &b, r->s->nalerts);
+	ctx = list_context(r, "alerts/index.html", rctx_ui(r, "alerts"),
+	    "is_alerts");
+	list = (struct value *)value_get(ctx, "list");
+	rows = value_add(value_add(list, "alerts", VAL_MAP), "items",
+	    VAL_LIST);
 	for (i = 0; i < r->s->nalerts; i++) {
 		const struct alert_entry *a = &r->s->alerts[i];
-		char *out = rctx_facet_out("alerts", a->id);
-		struct value *ctx = redirect_context(r, out, a->id, a->page);
-		struct value *rd = (struct value *)value_get(ctx, "redirect");
 		struct value *it = value_add(rows, NULL, VAL_MAP);
-
-		value_add_str(rd, "alert", a->id);
-		rctx_add_severity(r, rd, a->page->severity.s, out);
-		rctx_add_owner(r, rd, a->page->owner.s, out);
-		rc |= rctx_render(r, r->t.redirect, ctx, out);
+		char *out = rctx_facet_out("alerts", a->id);
 
 		value_add_str(it, "id", a->id);
 		rctx_add_url(it, "url", "alerts/index.html", out);
@@ -503,23 +596,6 @@ render_alert_pages(struct rctx *r, struct value *rows)
 		    a->page, "alerts/index.html");
 		free(out);
 	}
-	return rc;
-}
-
-static int
-render_alerts(struct rctx *r)
-{
-	struct value *ctx, *list, *rows;
-	int rc;
-
-	if (r->s->nalerts == 0)
-		return 0;
-	ctx = list_context(r, "alerts/index.html", rctx_ui(r, "alerts"),
-	    "is_alerts");
-	list = (struct value *)value_get(ctx, "list");
-	rows = value_add(value_add(list, "alerts", VAL_MAP), "items",
-	    VAL_LIST);
-	rc = render_alert_pages(r, rows);
 	return rc | rctx_render(r, r->t.list, ctx, "alerts/index.html");
 }
 
@@ -583,9 +659,12 @@ listings_render(struct rctx *r)
 {
 	int rc = 0;
 
-	rc |= render_home(r);
-	rc |= render_folder_indexes(r);
-	rc |= render_facets(r);
-	rc |= render_alerts(r);
+#include <time.h>
+#include <stdio.h>
+#define T(x) do { struct timespec a_, b_; clock_gettime(CLOCK_MONOTONIC, &a_); x; clock_gettime(CLOCK_MONOTONIC, &b_); fprintf(stderr, "%-30s %8.1f ms\n", #x, (b_.tv_sec - a_.tv_sec) * 1e3 + (b_.tv_nsec - a_.tv_nsec) / 1e6); } while (0)
+	T(rc |= render_home(r));
+	T(rc |= render_folder_indexes(r));
+	T(rc |= render_facets(r));
+	T(rc |= render_alerts(r));
 	return rc;
 }

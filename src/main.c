@@ -327,7 +327,7 @@ static int
 parse_option(struct opts *o, int argc, char **argv, int *i)
 {
 	const char *a = argv[*i], *val = NULL;
-	const struct option *opt;
+	const struct option *opt = NULL;
 	char lng[64];
 
 	if (a[1] == '-') {
@@ -351,7 +351,7 @@ parse_option(struct opts *o, int argc, char **argv, int *i)
 				break;
 			set_option(o, opt, NULL);
 		}
-		if (*a == '\0')
+		if (*a == '\0' || opt == NULL)
 			return 0;
 		val = a[1] ? a + 1 : NULL;
 	}

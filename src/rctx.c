@@ -10,6 +10,7 @@
 #include "diag.h"
 #include "fsutil.h"
 #include "page.h"
+#include "pool.h"
 #include "render.h"
 #include "site.h"
 #include "template.h"
@@ -363,7 +364,7 @@ add_color(struct value *m, const char *color)
 
 void
 rctx_add_severity(const struct rctx *r, struct value *v,
-    const char *severity, const char *from)
+    const char *severity, const char *from, enum rctx_detail d)
 {
 	const struct severity *sev;
 	struct value *m;
@@ -389,6 +390,8 @@ rctx_add_severity(const struct rctx *r, struct value *v,
 	out = rctx_facet_out("severity", sev->id);
 	rctx_add_url(m, "url", from, out);
 	free(out);
+	if (d == RCTX_BRIEF)
+		return;
 	if (sev->mtta)
 		value_add_str(m, "mtta", sev->mtta);
 	if (sev->mttr)
@@ -434,7 +437,7 @@ add_escalation(const struct rctx *r, struct value *m,
 
 void
 rctx_add_owner(const struct rctx *r, struct value *v, const char *owner,
-    const char *from)
+    const char *from, enum rctx_detail d)
 {
 	const struct owner *o;
 	struct value *m;
@@ -449,7 +452,7 @@ rctx_add_owner(const struct rctx *r, struct value *v, const char *owner,
 	out = rctx_facet_out("owners", owner);
 	rctx_add_url(m, "url", from, out);
 	free(out);
-	if (o == NULL)
+	if (o == NULL || d == RCTX_BRIEF)
 		return;
 	if (o->contact)
 		value_add_str(m, "contact", o->contact);
@@ -502,8 +505,8 @@ rctx_add_page_item(const struct rctx *r, struct value *list,
 	value_add_str(it, "kind", p->kind.s ? p->kind.s : "");
 	value_add_bool(it, "is_runbook", p->kind.s &&
 	    strcmp(p->kind.s, "runbook") == 0);
-	rctx_add_severity(r, it, p->severity.s, from);
-	rctx_add_owner(r, it, p->owner.s, from);
+	rctx_add_severity(r, it, p->severity.s, from, RCTX_BRIEF);
+	rctx_add_owner(r, it, p->owner.s, from, RCTX_BRIEF);
 	add_pstr_names(it, "alerts", &p->alerts, "alerts", from);
 	return it;
 }
@@ -559,5 +562,64 @@ rctx_render(struct rctx *r, const struct tpl *t, struct value *ctx,
 	}
 	buf_free(&b);
 	value_free(ctx);
+	return rc;
+}
+
+struct batch_run {
+	const struct rctx *r;
+	const struct rctx_batch *b;
+	char **outs;
+	int *err;
+};
+
+static void
+batch_one(void *ud, size_t i)
+{
+	struct batch_run *br = ud;
+	struct value *ctx;
+	struct buf b = BUF_INIT;
+
+	if (br->outs[i] == NULL)
+		return;
+	ctx = br->b->build(br->r, i, br->outs[i], br->b->ud);
+	tpl_render(br->b->t, ctx, &b);
+	br->err[i] = rctx_write_file(br->r, br->outs[i], b.data, b.len);
+	buf_free(&b);
+	value_free(ctx);
+}
+
+int
+rctx_render_batch(struct rctx *r, const struct rctx_batch *b, size_t n)
+{
+	struct batch_run br;
+	size_t i;
+	int rc = 0;
+
+	br.r = r;
+	br.b = b;
+	br.outs = xcalloc(n + 1, sizeof(*br.outs));
+	br.err = xcalloc(n + 1, sizeof(*br.err));
+	for (i = 0; i < n; i++) {
+		br.outs[i] = b->name(r, i, b->ud);
+		if (br.outs[i] && !rctx_claim(r, br.outs[i])) {
+			free(br.outs[i]);
+			br.outs[i] = NULL;
+		}
+	}
+	pool_run(n, r->o->jobs, batch_one, &br);
+	for (i = 0; i < n; i++) {
+		if (br.outs[i] == NULL)
+			continue;
+		if (br.err[i]) {
+			diag_add(r->diags, br.outs[i], 1, 1, DIAG_ERROR,
+			    "file.read", "cannot write: %s",
+			    strerror(br.err[i]));
+			rc = -1;
+		} else
+			strv_push(r->written, br.outs[i]);
+		free(br.outs[i]);
+	}
+	free(br.outs);
+	free(br.err);
 	return rc;
 }

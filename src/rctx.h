@@ -101,11 +101,17 @@ bool rctx_review(const struct rctx *r, const struct page *p, char due[11],
 struct value *rctx_common(const struct rctx *r, const char *out_path,
     const char *title);
 
-/* Builders of template data shared by pages and listings (pool-safe). */
+/*
+ * Builders of template data shared by pages and listings (pool-safe).
+ * Brief is what a row of a listing shows (name, link, colour); full adds
+ * the severity's targets and description, the owner's contact and
+ * escalation.
+ */
+enum rctx_detail { RCTX_BRIEF, RCTX_FULL };
 void rctx_add_severity(const struct rctx *r, struct value *v,
-    const char *severity, const char *from);
+    const char *severity, const char *from, enum rctx_detail d);
 void rctx_add_owner(const struct rctx *r, struct value *v, const char *owner,
-    const char *from);
+    const char *from, enum rctx_detail d);
 void rctx_add_names(struct value *v, const char *key,
     const char *const *names, size_t n, const char *folder,
     const char *from);
@@ -131,6 +137,22 @@ int rctx_write(struct rctx *r, const char *out, const char *data, size_t len);
  */
 int rctx_render(struct rctx *r, const struct tpl *t, struct value *ctx,
     const char *out);
+
+/*
+ * Renders n generated files of one template on the render pool.  name
+ * gives file i's output path (the caller frees nothing; NULL skips it),
+ * build its template data; both run on the pool and must only read.
+ * Claims happen first, in order; written and diagnostics are recorded
+ * in order afterwards, so the result does not depend on the threads.
+ */
+struct rctx_batch {
+	const struct tpl *t;
+	char *(*name)(const struct rctx *r, size_t i, void *ud);
+	struct value *(*build)(const struct rctx *r, size_t i, const char *out,
+	    void *ud);
+	void *ud;
+};
+int rctx_render_batch(struct rctx *r, const struct rctx_batch *b, size_t n);
 
 /*
  * The template data of a page (title, kind, severity, owner, alerts,

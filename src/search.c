@@ -146,30 +146,74 @@ search_put_varint(struct buf *b, unsigned long v)
 
 /* ---- one page's terms ---- */
 
-struct tok {
-	const char *s;		/* set once the text stops growing */
-	size_t off;
-	uint8_t field;
+/*
+ * A page's distinct terms, deduplicated as they come by a small
+ * open-addressing table over offsets into text (offsets survive the
+ * buffer growing; pointers would not).
+ */
+struct pterm {
+	size_t off;		/* of the NUL-terminated term in text */
+	unsigned long long hash;
+	uint32_t body;		/* occurrences in the body */
+	uint8_t mask;		/* SEARCH_F_* bits */
 };
 
 struct page_terms {
-	struct buf text;	/* the tokens, NUL-separated */
-	struct tok *v;
+	struct buf text;
+	struct pterm *v;	/* the distinct terms, in first-seen order */
 	size_t n, cap;
+	size_t *slots;		/* index + 1 into v, 0 when free */
+	size_t nslots;
 	uint8_t field;		/* of the tokens being added */
 };
+
+static void
+pt_rehash(struct page_terms *pt)
+{
+	size_t i, n = pt->nslots ? pt->nslots * 2 : 256;
+
+	free(pt->slots);
+	pt->slots = xcalloc(n, sizeof(*pt->slots));
+	pt->nslots = n;
+	for (i = 0; i < pt->n; i++) {
+		size_t k = (size_t)pt->v[i].hash & (n - 1);
+
+		while (pt->slots[k])
+			k = (k + 1) & (n - 1);
+		pt->slots[k] = i + 1;
+	}
+}
 
 static void
 collect(void *ud, const char *tok, size_t n)
 {
 	struct page_terms *pt = ud;
+	unsigned long long h = str_hash(tok, n, STR_HASH_SEED);
+	struct pterm *t;
+	size_t k;
 
-	pt->v = xgrow(pt->v, &pt->cap, pt->n, sizeof(*pt->v));
-	pt->v[pt->n].off = pt->text.len;
-	pt->v[pt->n].field = pt->field;
-	pt->n++;
-	buf_put(&pt->text, tok, n);
-	buf_putc(&pt->text, '\0');
+	if (pt->nslots == 0 || (pt->n + 1) * 2 > pt->nslots)
+		pt_rehash(pt);
+	for (k = (size_t)h & (pt->nslots - 1); pt->slots[k];
+	    k = (k + 1) & (pt->nslots - 1)) {
+		t = &pt->v[pt->slots[k] - 1];
+		if (t->hash == h && strncmp(pt->text.data + t->off, tok, n) == 0 &&
+		    pt->text.data[t->off + n] == '\0')
+			break;
+	}
+	if (pt->slots[k] == 0) {
+		pt->v = xgrow(pt->v, &pt->cap, pt->n, sizeof(*pt->v));
+		t = &pt->v[pt->n];
+		memset(t, 0, sizeof(*t));
+		t->off = pt->text.len;
+		t->hash = h;
+		buf_put(&pt->text, tok, n);
+		buf_putc(&pt->text, '\0');
+		pt->slots[k] = ++pt->n;
+	}
+	t = &pt->v[pt->slots[k] - 1];
+	t->mask |= pt->field;
+	t->body += pt->field == SEARCH_F_BODY;
 }
 
 static void
@@ -202,24 +246,6 @@ add_alert(struct page_terms *pt, const char *id)
 	buf_free(&b);
 }
 
-static int
-cmp_tok(const void *a, const void *b)
-{
-	return strcmp(((const struct tok *)a)->s, ((const struct tok *)b)->s);
-}
-
-/* A page's unique terms with their weights, sorted. */
-struct entry {
-	const char *term;	/* in the page_terms text */
-	uint8_t weight;
-};
-
-struct page_index {
-	struct page_terms pt;
-	struct entry *e;
-	size_t n;
-};
-
 static uint8_t
 tf_bucket(size_t tf)
 {
@@ -232,32 +258,16 @@ tf_bucket(size_t tf)
 	return b;
 }
 
-static void
-page_entries(struct page_index *pi)
+static uint8_t
+pterm_weight(const struct pterm *t)
 {
-	struct page_terms *pt = &pi->pt;
-	size_t i, j;
-
-	pi->e = xcalloc(pt->n + 1, sizeof(*pi->e));
-	for (i = 0; i < pt->n; i = j) {
-		const char *t = pt->v[i].s;
-		uint8_t mask = 0;
-		size_t body = 0;
-
-		for (j = i; j < pt->n && strcmp(pt->v[j].s, t) == 0; j++) {
-			mask |= pt->v[j].field;
-			body += pt->v[j].field == SEARCH_F_BODY;
-		}
-		pi->e[pi->n].term = t;
-		pi->e[pi->n].weight = (uint8_t)(mask * 8 + tf_bucket(body));
-		pi->n++;
-	}
+	return (uint8_t)(t->mask * 8 + tf_bucket(t->body));
 }
 
 struct tok_job {
 	const struct site *s;
 	size_t first;
-	struct page_index *pages;
+	struct page_terms *pages;
 };
 
 static void
@@ -265,8 +275,7 @@ tokenize_page(void *ud, size_t i)
 {
 	struct tok_job *j = ud;
 	const struct page *p = j->s->pages[j->first + i];
-	struct page_index *pi = &j->pages[i];
-	struct page_terms *pt = &pi->pt;
+	struct page_terms *pt = &j->pages[i];
 	size_t k;
 
 	add_text(pt, rctx_page_title(p), SEARCH_F_TITLE);
@@ -280,11 +289,9 @@ tokenize_page(void *ud, size_t i)
 		add_text(pt, p->services.v[k].s, SEARCH_F_HEADING);
 	add_text(pt, p->owner.s, SEARCH_F_BODY);
 	add_text(pt, p->text, SEARCH_F_BODY);
-	for (k = 0; k < pt->n; k++)
-		pt->v[k].s = pt->text.data + pt->v[k].off;
-	if (pt->n > 1)
-		qsort(pt->v, pt->n, sizeof(*pt->v), cmp_tok);
-	page_entries(pi);
+	free(pt->slots);
+	pt->slots = NULL;
+	pt->nslots = 0;
 }
 
 /* ---- the whole index ---- */
@@ -307,16 +314,17 @@ struct builder {
 };
 
 static void
-merge_page(struct builder *b, const struct page_index *pi, uint32_t doc)
+merge_page(struct builder *b, const struct page_terms *pt, uint32_t doc)
 {
 	size_t i;
 
-	for (i = 0; i < pi->n; i++) {
-		struct term *t = hmap_get(&b->map, pi->e[i].term);
+	for (i = 0; i < pt->n; i++) {
+		const char *s = pt->text.data + pt->v[i].off;
+		struct term *t = hmap_get(&b->map, s);
 
 		if (t == NULL) {
 			t = xcalloc(1, sizeof(*t));
-			t->s = xstrdup(pi->e[i].term);
+			t->s = xstrdup(s);
 			hmap_put(&b->map, t->s, t);
 			b->terms = xgrow(b->terms, &b->cap, b->n,
 			    sizeof(*b->terms));
@@ -324,25 +332,25 @@ merge_page(struct builder *b, const struct page_index *pi, uint32_t doc)
 		}
 		t->p = xgrow(t->p, &t->cap, t->n, sizeof(*t->p));
 		t->p[t->n].doc = doc;
-		t->p[t->n].weight = pi->e[i].weight;
+		t->p[t->n].weight = pterm_weight(&pt->v[i]);
 		t->n++;
 		b->npostings++;
 	}
 }
 
 static void
-page_index_free(struct page_index *pi)
+page_terms_free(struct page_terms *pt)
 {
-	buf_free(&pi->pt.text);
-	free(pi->pt.v);
-	free(pi->e);
-	memset(pi, 0, sizeof(*pi));
+	buf_free(&pt->text);
+	free(pt->v);
+	free(pt->slots);
+	memset(pt, 0, sizeof(*pt));
 }
 
 static void
 tokenize_all(const struct site *s, int jobs, struct builder *b)
 {
-	struct page_index *batch = xcalloc(SEARCH_BATCH, sizeof(*batch));
+	struct page_terms *batch = xcalloc(SEARCH_BATCH, sizeof(*batch));
 	struct tok_job j;
 	size_t first, n, i;
 
@@ -355,7 +363,7 @@ tokenize_all(const struct site *s, int jobs, struct builder *b)
 		pool_run(n, jobs, tokenize_page, &j);
 		for (i = 0; i < n; i++) {
 			merge_page(b, &batch[i], (uint32_t)(first + i));
-			page_index_free(&batch[i]);
+			page_terms_free(&batch[i]);
 		}
 	}
 	free(batch);
@@ -624,9 +632,11 @@ search_build(const struct site *s, int jobs, struct search_index *ix)
 
 	memset(ix, 0, sizeof(*ix));
 	memset(&b, 0, sizeof(b));
-	tokenize_all(s, jobs, &b);
-	write_shards(&b, ix, &cap, &keys);
-	write_docs(s, ix, &cap);
+#include <time.h>
+#define T(x) do { struct timespec a_, b_; clock_gettime(CLOCK_MONOTONIC, &a_); x; clock_gettime(CLOCK_MONOTONIC, &b_); fprintf(stderr, "%-30s %8.1f ms\n", #x, (b_.tv_sec - a_.tv_sec) * 1e3 + (b_.tv_nsec - a_.tv_nsec) / 1e6); } while (0)
+	T(tokenize_all(s, jobs, &b));
+	T(write_shards(&b, ix, &cap, &keys));
+	T(write_docs(s, ix, &cap));
 	write_meta(s, ix, &cap, &keys);
 	if (ix->n > 1)
 		qsort(ix->files, ix->n, sizeof(*ix->files), cmp_file);

@@ -12,6 +12,12 @@
 
 /* Backtick runs up to this length remember where they cannot close. */
 #define SPAN_RUN_CACHE 32
+/*
+ * Matches of one rule reported per page; past it one diagnostic says how
+ * many more there were, so a rule that matches every word of a huge page
+ * cannot flood the report (or memory).
+ */
+#define USERRULES_MAX_MATCHES 100
 
 /* The page's source cut into lines (file lines, 1-based). */
 struct lines {
@@ -27,6 +33,9 @@ struct scan {
 	const struct page *p;
 	struct diag_list *out;
 	bool stopped;		/* a limit was hit: no more for this page */
+	size_t matches;		/* reported so far in this page */
+	size_t more;		/* found past USERRULES_MAX_MATCHES */
+	struct pos first_more;	/* where the first of those was */
 };
 
 /*
@@ -50,7 +59,9 @@ lines_index(struct lines *L, const char *src, size_t len)
 	L->src = src;
 	L->len = len;
 	L->start = xgrow(NULL, &cap, 0, sizeof(*L->start));
-	L->start[L->n++] = 0;
+	/* A byte-order mark is not part of line 1: columns start after it. */
+	L->start[L->n++] = len >= 3 && memcmp(src, "\xef\xbb\xbf", 3) == 0 ?
+	    3 : 0;
 	for (i = 0; i < len; i++)
 		if (src[i] == '\n' && i + 1 < len) {
 			L->start = xgrow(L->start, &cap, L->n,
@@ -117,14 +128,16 @@ stop(struct scan *sc, const struct where *w, size_t off, enum rx_result rc)
 /*
  * Reports every match of the rule in subject[from..to).  A limit or an
  * error stops the rule for the rest of the page, reported where the
- * failed search began.
+ * failed search began.  Columns are counted on from the previous match,
+ * so a long line with many matches stays linear.
  */
 static void
 search(struct scan *sc, const char *subject, size_t from, size_t to,
     const struct where *w)
 {
 	const struct user_rule *r = sc->r;
-	size_t off = from, ov[2];
+	size_t off = from, ov[2], at = 0;
+	int col = column(w, 0);
 	enum rx_result rc;
 
 	while (!sc->stopped && off <= to) {
@@ -135,8 +148,16 @@ search(struct scan *sc, const char *subject, size_t from, size_t to,
 			stop(sc, w, off, rc);
 			return;
 		}
-		diag_add(sc->out, sc->p->file, w->line, column(w, ov[0]),
-		    r->severity, r->id, "%s", r->message);
+		for (; at < ov[0]; at++)
+			if ((w->base[w->skip + at] & 0xc0) != 0x80)
+				col++;
+		if (sc->matches++ < USERRULES_MAX_MATCHES)
+			diag_add(sc->out, sc->p->file, w->line, col,
+			    r->severity, r->id, "%s", r->message);
+		else if (sc->more++ == 0) {
+			sc->first_more.line = w->line;
+			sc->first_more.col = col;
+		}
 		off = next_start(subject, to, ov[0], ov[1]);
 	}
 }
@@ -288,7 +309,11 @@ mark_code_spans(const struct page *p, const struct lines *L, char *code)
 	}
 }
 
-/* The body's text outside code, line by line, in stretches of non-code. */
+/*
+ * The body's text outside code, line by line, in stretches of non-code.
+ * A byte-order mark before the first line is not text: columns count
+ * from after it, as cmark's do.
+ */
 static void
 scan_text(struct scan *sc, const struct lines *L)
 {
@@ -302,10 +327,19 @@ scan_text(struct scan *sc, const struct lines *L)
 	    k <= L->n && !sc->stopped; k++) {
 		const char *s = line_at(L, (int)k, &n);
 		size_t base = (size_t)(s - L->src);
-		struct where w = { (int)k, s, 0, 1 };
+		struct where w;
 
-		if (base < p->body_off)
-			continue;	/* the closing fence shares no line */
+		if (base < p->body_off) {
+			if (p->body_off - base > n)
+				continue;
+			n -= p->body_off - base;
+			s = L->src + p->body_off;
+			base = p->body_off;
+		}
+		w.line = (int)k;
+		w.base = s;
+		w.skip = 0;
+		w.col = 1;
 		for (a = 0; a < n && !sc->stopped; a = b) {
 			while (a < n && code[base + a])
 				a++;
@@ -454,10 +488,14 @@ userrules_check(const struct config *cfg, const struct page *p,
 	lines_index(&L, p->src, p->len);
 	for (i = 0; i < cfg->nrules; i++) {
 		const struct user_rule *r = &cfg->rules[i];
-		struct scan sc = { r, p, out, false };
+		struct scan sc;
 
 		if (r->paths.n > 0 && !glob_match_any(&r->paths, p->path))
 			continue;
+		memset(&sc, 0, sizeof(sc));
+		sc.r = r;
+		sc.p = p;
+		sc.out = out;
 		if (r->scopes & SCOPE_FRONT_MATTER)
 			scan_front_matter(&sc, &L);
 		if (r->scopes & SCOPE_HEADINGS)
@@ -466,6 +504,12 @@ userrules_check(const struct config *cfg, const struct page *p,
 			scan_text(&sc, &L);
 		if (r->scopes & SCOPE_CODE)
 			scan_code(&sc, &L);
+		if (sc.more > 0)
+			diag_add(out, p->file, sc.first_more.line,
+			    sc.first_more.col, r->severity, r->id, "%zu more "
+			    "matches of rule '%s' in this page from here on "
+			    "(only the first %d are listed)", sc.more,
+			    r->id + strlen("rule."), USERRULES_MAX_MATCHES);
 	}
 	free(L.start);
 }

@@ -17,8 +17,8 @@ passed=0 failed=0
 
 count() {	# count FILE: adds the "N passed, N failed" of a suite's last line
 	line=$(grep -E '[0-9]+ passed, [0-9]+ failed' "$1" | tail -n 1)
-	p=$(echo "$line" | sed -E 's/.*[^0-9]?([0-9]+) passed.*/\1/')
-	f=$(echo "$line" | sed -E 's/.* ([0-9]+) failed.*/\1/')
+	p=$(echo "$line" | sed -E 's/^(.*[^0-9])?([0-9]+) passed, .*/\2/')
+	f=$(echo "$line" | sed -E 's/.* passed, ([0-9]+) failed.*/\1/')
 	if [ -z "$line" ]; then p=0; f=1; echo "FAIL $2: no result line"; fi
 	passed=$((passed + p)); failed=$((failed + f))
 }
@@ -28,7 +28,7 @@ for suite in tests/suites/*.sh; do
 	case "$name" in browser) [ "${SKIP_BROWSER:-}" = 1 ] && continue ;; esac
 	sh "$suite" > "$TOUT/$name.log" 2>&1
 	grep -E '^(FAIL|not ok)' "$TOUT/$name.log" | sed "s/^/$name: /"
-	tail -n 1 "$TOUT/$name.log" | sed "s/^/$name: /"
+	tail -n 1 "$TOUT/$name.log"
 	count "$TOUT/$name.log" "$name"
 done
 echo "$passed passed, $failed failed"

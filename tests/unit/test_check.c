@@ -23,6 +23,7 @@
 void test_glob(void);
 void test_userrules_scopes(void);
 void test_userrules_limit(void);
+void test_userrules_cap(void);
 void test_alertrules_load(void);
 void test_diag_sarif(void);
 void test_diag_junit_github(void);
@@ -181,6 +182,39 @@ test_userrules_limit(void)
 		CHECK(strstr(dl.v[0].msg, "match limit") != NULL);
 	}
 	CHECK(time(NULL) - t0 < 5);
+	diag_free(&dl);
+	page_free(p);
+	buf_free(&md);
+	config_free(&cfg);
+}
+
+void
+test_userrules_cap(void)
+{
+	static const char yml[] =
+	    "rules:\n"
+	    "  - id: x\n"
+	    "    pattern: 'x'\n";
+	struct config cfg;
+	struct diag_list dl = DIAG_LIST_INIT;
+	struct buf md = BUF_INIT;
+	struct page *p;
+	int i;
+
+	CHECK_INT(load_cfg(&cfg, yml), 0);
+	buf_puts(&md, "# A\n\n");
+	for (i = 0; i < 250; i++)
+		buf_puts(&md, "é x ");
+	p = make_page(&cfg, "a.md", buf_cstr(&md));
+	userrules_check(&cfg, p, &dl);
+	/* 100 matches, then one line for the 150 left, at the 101st. */
+	CHECK_INT(dl.n, 101);
+	if (dl.n == 101) {
+		CHECK_INT(dl.v[99].col, 1 + 99 * 4 + 2);
+		CHECK_INT(dl.v[100].col, 1 + 100 * 4 + 2);
+		CHECK_STR(dl.v[100].msg, "150 more matches of rule 'x' in this "
+		    "page from here on (only the first 100 are listed)");
+	}
 	diag_free(&dl);
 	page_free(p);
 	buf_free(&md);
@@ -347,7 +381,8 @@ test_diag_junit_github(void)
 	diag_free(&dl);
 
 	/* Only a warning: the testcase passes unless --werror. */
-	diag_add(&dl, "content/z.md", 1, 1, DIAG_WARNING, "review.stale", "old");
+	diag_add(&dl, "content/z.md", 1, 1, DIAG_WARNING, "review.stale",
+	    "old");
 	s = render(DIAG_JUNIT, &dl, false);
 	CHECK(strstr(s, "failures=\"0\"") != NULL);
 	CHECK(strstr(s, "<system-out>content/z.md:1:1: warning: old "

@@ -32,15 +32,15 @@ test_preprocess(void)
 		size_t count;
 	} cases[] = {
 		{ "See [x]({{< ref \"./a.md\" >}}) now.",
-		  "See [x](./a.md             ) now.", 1 },
+		  "See [x](./a.md              ) now.", 1 },
 		{ "[y]({{< relref \"b\" >}})",
 		  "[y](b.md              )", 1 },
 		{ "[y]({{% relref \"b#sec\" %}})",
 		  "[y](b.md#sec              )", 1 },
 		{ "[d]({{< ref dir/ >}})",
-		  "[d](dir/           )", 1 },
+		  "[d](dir/            )", 1 },
 		{ "[p]({{< ref \"/runbooks/x.md\" >}})",
-		  "[p](/runbooks/x.md             )", 1 },
+		  "[p](/runbooks/x.md              )", 1 },
 		/* Not ref: left alone. */
 		{ "[r]({{< param BookRepo >}}/new)",
 		  "[r]({{< param BookRepo >}}/new)", 0 },
@@ -49,7 +49,7 @@ test_preprocess(void)
 		{ "`{{< ref \"a.md\" >}}` and ``x ` {{< ref a >}}``",
 		  "`{{< ref \"a.md\" >}}` and ``x ` {{< ref a >}}``", 0 },
 		{ "```\n{{< ref \"a.md\" >}}\n[[_TOC_]]\n```\n{{< ref \"a.md\" >}}",
-		  "```\n{{< ref \"a.md\" >}}\n[[_TOC_]]\n```\na.md             ", 1 },
+		  "```\n{{< ref \"a.md\" >}}\n[[_TOC_]]\n```\na.md              ", 1 },
 		{ "~~~~ md\n[[_TOC_]]\n~~~\n[[_TOC_]]\n~~~~\n[[_TOC_]]\n",
 		  "~~~~ md\n[[_TOC_]]\n~~~\n[[_TOC_]]\n~~~~\n         \n", 1 },
 		/* [[_TOC_]] only on a line of its own. */
@@ -101,6 +101,37 @@ test_preprocess_positions(void)
 		}
 	}
 	CHECK_INT(found, 2);
+	page_free(p);
+	config_free(&cfg);
+	diag_free(&diags);
+}
+
+void test_comment_links(void);
+
+/* cmark reads an HTML comment as raw HTML: a link inside is no link. */
+void
+test_comment_links(void)
+{
+	static const char src[] =
+	    "# T\n\n<!--DS: log in to the [Portal](link:https://x.example)\n"
+	    "and [more](missing.md) -->\n\nText <!-- [in](line.md) --> "
+	    "and [real](real.md).\n";
+	struct diag_list diags = DIAG_LIST_INIT;
+	struct config cfg;
+	struct page *p;
+
+	CHECK_INT(config_load(&cfg, NULL, &diags), 0);
+	md_init();
+	p = page_new("content", "c.md");
+	p->src = xstrdup(src);
+	p->len = strlen(src);
+	page_parse(p, &cfg);
+	CHECK_INT(p->nlinks, 1);
+	if (p->nlinks == 1) {
+		CHECK_STR(p->links[0].url, "real.md");
+		CHECK_INT(p->links[0].pos.line, 6);
+	}
+	CHECK(strstr(p->html, "Portal") == NULL);
 	page_free(p);
 	config_free(&cfg);
 	diag_free(&diags);
