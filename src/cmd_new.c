@@ -263,11 +263,16 @@ validate(const struct opts *o, const struct config *cfg)
 	return rc;
 }
 
-/* PATH as a content-relative "x/y.md", or NULL when it leaves CONTENT. */
+/*
+ * PATH as a content-relative "x/y.md", or NULL when it leaves CONTENT.
+ * A PATH that starts with CONTENT ("content/db/x" typed from the top of
+ * the repository, as check prints it) means the same page.
+ */
 static char *
-page_path(const char *path)
+page_path(const char *content, const char *path)
 {
-	char *norm, *md;
+	char *norm, *root, *md;
+	size_t n;
 
 	if (path[0] == '/')
 		return NULL;
@@ -275,6 +280,13 @@ page_path(const char *path)
 		free(norm);
 		return NULL;
 	}
+	if ((root = path_normalize(content)) != NULL && *root &&
+	    strncmp(norm, root, (n = strlen(root))) == 0 && norm[n] == '/') {
+		md = xstrdup(norm + n + 1);
+		free(norm);
+		norm = md;
+	}
+	free(root);
 	if (str_ends(norm, ".md"))
 		return norm;
 	md = xasprintf("%s.md", norm);
@@ -385,7 +397,7 @@ cmd_new(const struct opts *o)
 	char *cfgpath = config_file(o), *rel;
 	int rc;
 
-	if ((rel = page_path(o->path)) == NULL) {
+	if ((rel = page_path(o->content, o->path)) == NULL) {
 		free(cfgpath);
 		return usage_error("'%s' is not a path inside %s", o->path,
 		    o->content);

@@ -590,10 +590,16 @@ render_alerts(struct rctx *r)
 		struct value *it = value_add(rows, NULL, VAL_MAP);
 		char *out = rctx_facet_out("alerts", a->id);
 
+		/* Lean rows: this table has a row per alert of the site. */
 		value_add_str(it, "id", a->id);
 		rctx_add_url(it, "url", "alerts/index.html", out);
-		rctx_add_page_item(r, value_add(it, "runbook", VAL_LIST),
-		    a->page, "alerts/index.html");
+		value_add_str(it, "title", rctx_page_title(a->page));
+		rctx_add_url(it, "runbook_url", "alerts/index.html",
+		    a->page->out_path);
+		rctx_add_severity(r, it, a->page->severity.s,
+		    "alerts/index.html", RCTX_BRIEF);
+		rctx_add_owner(r, it, a->page->owner.s, "alerts/index.html",
+		    RCTX_BRIEF);
 		free(out);
 	}
 	return rc | rctx_render(r, r->t.list, ctx, "alerts/index.html");
@@ -659,12 +665,9 @@ listings_render(struct rctx *r)
 {
 	int rc = 0;
 
-#include <time.h>
-#include <stdio.h>
-#define T(x) do { struct timespec a_, b_; clock_gettime(CLOCK_MONOTONIC, &a_); x; clock_gettime(CLOCK_MONOTONIC, &b_); fprintf(stderr, "%-30s %8.1f ms\n", #x, (b_.tv_sec - a_.tv_sec) * 1e3 + (b_.tv_nsec - a_.tv_nsec) / 1e6); } while (0)
-	T(rc |= render_home(r));
-	T(rc |= render_folder_indexes(r));
-	T(rc |= render_facets(r));
-	T(rc |= render_alerts(r));
+	rc |= render_home(r);
+	rc |= render_folder_indexes(r);
+	rc |= render_facets(r);
+	rc |= render_alerts(r);
 	return rc;
 }

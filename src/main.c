@@ -5,6 +5,7 @@
  *
  * Exit status: 0 clean, 1 errors found, 2 usage, configuration or I/O.
  */
+#include <ctype.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -192,8 +193,8 @@ usage_command(FILE *f, const struct command *c)
 	size_t i;
 
 	fprintf(f, "usage: runbookc %s %s\n\n%c%s.\n\n%s\n\noptions:\n",
-	    c->name, c->synopsis, c->summary[0] - 'a' + 'A', c->summary + 1,
-	    c->details);
+	    c->name, c->synopsis, toupper((unsigned char)c->summary[0]),
+	    c->summary + 1, c->details);
 	for (i = 0; i < NOPTIONS; i++) {
 		const struct option *o = &options[i];
 		char left[64];

@@ -138,8 +138,10 @@ pipeline_load(struct pipeline *pl, const struct pipeline_opts *o)
 		return -1;
 	}
 	if (!fs_is_dir(o->content)) {
-		snprintf(pl->error, sizeof(pl->error), "%s: no such content "
-		    "folder", o->content);
+		snprintf(pl->error, sizeof(pl->error), fs_is_file(o->content) ?
+		    "%s: a file, not a content folder (the folder comes first: "
+		    "CONTENT_DIR FILE...)" : "%s: no such content folder",
+		    o->content);
 		return -1;
 	}
 	cfgpath = config_path(o);

@@ -501,7 +501,6 @@ rctx_add_page_item(const struct rctx *r, struct value *list,
 
 	value_add_str(it, "title", rctx_page_title(p));
 	rctx_add_url(it, "url", from, p->out_path);
-	value_add_str(it, "path", p->path);
 	value_add_str(it, "kind", p->kind.s ? p->kind.s : "");
 	value_add_bool(it, "is_runbook", p->kind.s &&
 	    strcmp(p->kind.s, "runbook") == 0);

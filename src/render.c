@@ -6,7 +6,6 @@
  */
 #include "render.h"
 
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -449,16 +448,16 @@ render_site(const struct site *s, const struct theme *th,
 		tpl_env_free(env);
 		return -1;
 	}
-#include <time.h>
-#define T(x) do { struct timespec a_, b_; clock_gettime(CLOCK_MONOTONIC, &a_); x; clock_gettime(CLOCK_MONOTONIC, &b_); fprintf(stderr, "%-30s %8.1f ms\n", #x, (b_.tv_sec - a_.tv_sec) * 1e3 + (b_.tv_nsec - a_.tv_nsec) / 1e6); } while (0)
-	T(rc |= render_pages(&r));
-	T(rc |= write_theme_assets(&r));
-	T(rc |= write_search(&r));
-	T(rc |= write_catalog(&r));
-	T(rc |= listings_render(&r));
-	T(rc |= scriptpage_render(&r));
-	T(rc |= book_render(&r));
-	T(rc |= write_content_assets(&r));
+	/* Pages first: a page keeps its path against anything generated;
+	 * then the theme's files, then what is made from the whole site. */
+	rc |= render_pages(&r);
+	rc |= write_theme_assets(&r);
+	rc |= write_search(&r);
+	rc |= write_catalog(&r);
+	rc |= listings_render(&r);
+	rc |= scriptpage_render(&r);
+	rc |= book_render(&r);
+	rc |= write_content_assets(&r);
 	/* Aliases last: an old path never hides anything current. */
 	rc |= listings_aliases(&r);
 	hmap_free(&r.claimed);

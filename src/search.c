@@ -449,8 +449,8 @@ put_shard(struct search_index *ix, size_t *cap, struct strv *keys,
 	struct search_file *f;
 	size_t i;
 
-	f = new_file(ix, cap, *key ? xasprintf("search/t-%s.js", key) :
-	    xstrdup("search/t.js"));
+	f = new_file(ix, cap, *key ? xasprintf("search-index/t-%s.js", key) :
+	    xstrdup("search-index/t.js"));
 	strv_push(keys, key);
 	buf_puts(&f->data, "runbookcSearch.terms(");
 	buf_puts_json_str(&f->data, key);
@@ -567,7 +567,7 @@ write_docs(const struct site *s, struct search_index *ix, size_t *cap)
 
 	for (c = 0; c * SEARCH_DOC_CHUNK < s->npages; c++) {
 		struct search_file *f = new_file(ix, cap,
-		    xasprintf("search/d-%zu.js", c));
+		    xasprintf("search-index/d-%zu.js", c));
 
 		buf_printf(&f->data, "runbookcSearch.docs(%zu,[", c);
 		for (i = c * SEARCH_DOC_CHUNK; i < s->npages &&
@@ -583,7 +583,7 @@ static void
 write_meta(const struct site *s, struct search_index *ix, size_t *cap,
     const struct strv *keys)
 {
-	struct search_file *f = new_file(ix, cap, xstrdup("search/index.js"));
+	struct search_file *f = new_file(ix, cap, xstrdup("search-index/index.js"));
 	struct buf *b = &f->data;
 	size_t i;
 
@@ -632,11 +632,9 @@ search_build(const struct site *s, int jobs, struct search_index *ix)
 
 	memset(ix, 0, sizeof(*ix));
 	memset(&b, 0, sizeof(b));
-#include <time.h>
-#define T(x) do { struct timespec a_, b_; clock_gettime(CLOCK_MONOTONIC, &a_); x; clock_gettime(CLOCK_MONOTONIC, &b_); fprintf(stderr, "%-30s %8.1f ms\n", #x, (b_.tv_sec - a_.tv_sec) * 1e3 + (b_.tv_nsec - a_.tv_nsec) / 1e6); } while (0)
-	T(tokenize_all(s, jobs, &b));
-	T(write_shards(&b, ix, &cap, &keys));
-	T(write_docs(s, ix, &cap));
+	tokenize_all(s, jobs, &b);
+	write_shards(&b, ix, &cap, &keys);
+	write_docs(s, ix, &cap);
 	write_meta(s, ix, &cap, &keys);
 	if (ix->n > 1)
 		qsort(ix->files, ix->n, sizeof(*ix->files), cmp_file);

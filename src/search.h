@@ -3,12 +3,14 @@
  * that search.html loads through <script> tags (fetch does not work on
  * file://).  Sharded so that a query loads only what it needs:
  *
- *   search/index.js     the shard list, severities, the page count
- *   search/t-KEY.js     the terms whose first character (or first two,
- *                       where one is too big) make KEY, each with its
- *                       postings: (page, weight) pairs; search/t.js
- *                       holds them all when the index is small
- *   search/d-N.js       page table chunk N: title, URL, severity, snippet
+ *   search-index/index.js   the shard list, severities, the page count
+ *   search-index/t-KEY.js   the terms whose first character (or first
+ *                           two, where one is too big) make KEY, each
+ *                           with its postings: (page, weight) pairs;
+ *                           search-index/t.js holds them all when the
+ *                           index is small
+ *   search-index/d-N.js     page table chunk N: title, URL, severity,
+ *                           snippet, alert ids
  *
  * Terms are folded exactly as str_fold() does (case, Latin accents), and
  * assets/search.js folds queries with the same table.  A posting's weight
@@ -37,7 +39,7 @@ struct site;
 #define SEARCH_F_TITLE 4
 
 struct search_file {
-	char *name;		/* "search/t-la.js" */
+	char *name;		/* "search-index/t-la.js" */
 	struct buf data;
 };
 

@@ -199,6 +199,25 @@ await check('search ignores accents and case, and matches prefixes', async () =>
 	assert(t.includes('Postgres failover'), `"zanzib": first is "${t}"`);
 });
 
+await check('search folds queries exactly as the C indexer does', async () => {
+	await page.goto(url('search.html'));
+	// The same cases as tests/unit/test_render.c (test_search_tokens).
+	const cases = [
+		['Diagnóstico RÁPIDO (10 min)', ['diagnostico', 'rapido', '10', 'min']],
+		['a b cd', ['cd']],
+		['Straße e\u0301x', ['strasse', 'ex']],
+		['db:replica.lag — ok…', ['db', 'replica', 'lag', 'ok']],
+		['snake_case kebab-case', ['snake_case', 'kebab', 'case']],
+		['ΑΒΓ Привет', ['αβγ', 'привет']],
+		['a'.repeat(39) + 'éé', ['a'.repeat(39) + 'e']],
+	];
+	for (const [text, want] of cases) {
+		const got = await page.evaluate((t) => window.runbookcSearch.tokens(t), text);
+		assert(JSON.stringify(got) === JSON.stringify(want),
+		    `${text}: ${JSON.stringify(got)}`);
+	}
+});
+
 await check('search by typing shows results and a snippet', async () => {
 	await page.goto(url('search.html'));
 	await page.fill('#site-q', '');

@@ -139,6 +139,8 @@ has st_clean out '^3 files checked: 0 errors, 1 warning$'
 run st_werror 1 check content --werror --today $DAY
 run st_missing 2 check nosuch --today $DAY
 has st_missing err 'nosuch: no such content folder'
+run st_file 2 check content/db/kafka-lag.md --today $DAY
+has st_file err 'kafka-lag.md: a file, not a content folder \(the folder comes first: CONTENT_DIR FILE...\)'
 run st_noconfig 2 check content --config nosuch.yml --today $DAY
 has st_noconfig err 'nosuch.yml:1:1: error: .*\[file.read\]'
 mkdir -p badcfg/content && printf 'kinds: [\n' > badcfg/content/site.yml
@@ -207,6 +209,9 @@ sum=$(cksum < content/db/disk-full.md)
 run new_again 1 new db/disk-full.md --title Other --today $DAY
 has new_again err 'content/db/disk-full.md: already exists; not overwritten'
 same "new leaves an existing file alone" "$(cksum < content/db/disk-full.md)" "$sum"
+run new_prefixed 0 new content/db/prefixed.md -q --today $DAY
+same "new content/x.md is content/x.md" "$(cat "$T/new_prefixed.out")" "content/db/prefixed.md"
+[ -f content/db/prefixed.md ] && [ ! -e content/content ] && ok || bad "new_prefixed: wrong place"
 run new_deep 0 new a/b/c/deep -q --today $DAY
 [ -f content/a/b/c/deep.md ] && ok || bad "new_deep: folders not created"
 same "new -q prints only the file" "$(cat "$T/new_deep.err")" ""

@@ -1,8 +1,8 @@
 /*
  * runbookc search.  The index is JavaScript written at build time
- * (src/search.c): search/index.js calls runbookcSearch.index(), each
- * search/t-KEY.js calls runbookcSearch.terms() and each search/d-N.js
- * runbookcSearch.docs().  Files are loaded with <script> tags, which
+ * (src/search.c): search-index/index.js calls runbookcSearch.index(),
+ * each search-index/t-KEY.js runbookcSearch.terms() and each
+ * search-index/d-N.js runbookcSearch.docs().  Files are loaded with <script> tags, which
  * work from file:// where fetch() does not, and only the term shards a
  * query needs are loaded, then only the page-table chunks of the results
  * shown.
@@ -125,7 +125,8 @@
 	}
 
 	function shardSrc(key) {
-		return key ? 'search/t-' + key + '.js' : 'search/t.js';
+		return key ? 'search-index/t-' + key + '.js' :
+		    'search-index/t.js';
 	}
 
 	/* ---- loading ---- */
@@ -179,7 +180,12 @@
 			start();
 		},
 		terms: function (key, terms) { S.shards[key] = terms; },
-		docs: function (n, rows) { S.docs[n] = rows; }
+		docs: function (n, rows) { S.docs[n] = rows; },
+		/* For tests: a query's tokens, as the index has them. */
+		tokens: function (s) {
+			return tokens(s, S.meta ? S.meta.min : 2,
+			    S.meta ? S.meta.max : 40);
+		}
 	};
 
 	/* ---- ranking ---- */
@@ -340,7 +346,8 @@
 		var chunks = [];
 
 		next.forEach(function (d) {
-			var src = 'search/d-' + Math.floor(d / S.meta.chunk) + '.js';
+			var src = 'search-index/d-' +
+			    Math.floor(d / S.meta.chunk) + '.js';
 
 			if (chunks.indexOf(src) < 0)
 				chunks.push(src);
