@@ -3,7 +3,6 @@
 #include <dirent.h>
 #include <stdarg.h>
 #include <errno.h>
-#include <fnmatch.h>
 #include <limits.h>
 #include <stdlib.h>
 #include <string.h>
@@ -12,6 +11,7 @@
 #include "buf.h"
 #include "config.h"
 #include "fsutil.h"
+#include "glob.h"
 
 #define SCAN_MAX_DEPTH 64
 
@@ -30,13 +30,7 @@ struct walker {
 int
 scan_ignored(const struct config *cfg, const char *rel)
 {
-	size_t i;
-
-	for (i = 0; i < cfg->ignore.n; i++)
-		if (fnmatch(cfg->ignore.v[i], rel, FNM_PATHNAME) == 0 ||
-		    fnmatch(cfg->ignore.v[i], path_base(rel), 0) == 0)
-			return 1;
-	return 0;
+	return glob_match_any(&cfg->ignore, rel);
 }
 
 /* A problem with one entry of the tree, reported at that entry. */
