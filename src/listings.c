@@ -437,7 +437,7 @@ add_facet_row(const struct rctx *r, const struct facet *f, const char *key,
 	rctx_add_url(it, "url", from, out);
 	value_add_int(it, "count", g ? (long)g->n : 0);
 	if (strcmp(f->folder, "severity") == 0)
-		rctx_add_severity(r, it, key, from, RCTX_BRIEF);
+		rctx_add_severity(r, it, key, from, RCTX_FULL);
 	free(out);
 	free(from);
 }
@@ -465,10 +465,13 @@ render_facet(struct rctx *r, const struct facet *f, const struct strv *first)
 			strv_push(&fr.keys, f->gs->v[i].key);
 	hmap_free(&seen);
 	fr.groups = xcalloc(fr.keys.n + 1, sizeof(*fr.groups));
+	/* Severities are a table: their targets and descriptions. */
 	ctx = list_context(r, out, rctx_ui(r, f->index_key),
+	    strcmp(f->folder, "severity") == 0 ? "is_severity_index" :
 	    "is_facet_index");
 	index = value_add(value_add((struct value *)value_get(ctx, "list"),
-	    "facets", VAL_MAP), "items", VAL_LIST);
+	    strcmp(f->folder, "severity") == 0 ? "severities" : "facets",
+	    VAL_MAP), "items", VAL_LIST);
 	for (i = 0; i < fr.keys.n; i++) {
 		fr.groups[i] = group_find(f->gs, fr.keys.v[i]);
 		add_facet_row(r, f, fr.keys.v[i], fr.groups[i], index);

@@ -124,9 +124,9 @@ shard_key(const char *tok, size_t n, size_t nchars, struct buf *out)
 }
 
 void
-search_shard_key(const char *tok, size_t n, struct buf *out)
+search_shard_key(const char *tok, size_t n, size_t nchars, struct buf *out)
 {
-	shard_key(tok, n, 2, out);
+	shard_key(tok, n, nchars, out);
 }
 
 void
@@ -404,42 +404,35 @@ put_postings(struct buf *b, const struct term *t)
 }
 
 /*
- * Shards adapt to the index: one file when the whole index is small, one
- * per first character, and one per first two characters for a first
- * character whose terms outgrow SEARCH_SHARD_BYTES.  search.js looks for
- * the two-character key, then the one-character key, then the whole.
+ * Shards adapt to the index.  All the terms start in one shard (key "");
+ * a shard bigger than SEARCH_SHARD_BYTES splits by the next character of
+ * its terms, again and again up to SEARCH_MAX_KEY characters, so that
+ * terms sharing a long prefix (alert ids) still end up in small files.
+ * The keys are prefixes of the terms' keys, and search.js loads the
+ * shards whose key is a prefix of its word's key or starts with it.
  */
 struct encoded {
 	struct buf data;	/* every term's "term":"postings" */
 	size_t *off;		/* [i] where term i starts; [n] the end */
-	char (*k1)[16], (*k2)[16];	/* shard keys of one and two chars */
+	struct term **terms;
+	size_t n;
 };
 
 static void
 encode_terms(struct builder *b, struct encoded *e)
 {
-	struct buf key = BUF_INIT;
 	size_t i;
 
+	e->terms = b->terms;
+	e->n = b->n;
 	e->off = xcalloc(b->n + 1, sizeof(*e->off));
-	e->k1 = xcalloc(b->n + 1, sizeof(*e->k1));
-	e->k2 = xcalloc(b->n + 1, sizeof(*e->k2));
 	for (i = 0; i < b->n; i++) {
-		const char *t = b->terms[i]->s;
-
 		e->off[i] = e->data.len;
-		buf_puts_json_str(&e->data, t);
+		buf_puts_json_str(&e->data, b->terms[i]->s);
 		buf_putc(&e->data, ':');
 		put_postings(&e->data, b->terms[i]);
-		buf_truncate(&key, 0);
-		search_shard_key(t, strlen(t), &key);
-		snprintf(e->k2[i], sizeof(e->k2[i]), "%s", key.data);
-		buf_truncate(&key, 0);
-		shard_key(t, strlen(t), 1, &key);
-		snprintf(e->k1[i], sizeof(e->k1[i]), "%s", key.data);
 	}
 	e->off[b->n] = e->data.len;
-	buf_free(&key);
 }
 
 static void
@@ -464,41 +457,54 @@ put_shard(struct search_index *ix, size_t *cap, struct strv *keys,
 }
 
 static void
+term_key(const struct encoded *e, size_t i, size_t depth, struct buf *out)
+{
+	buf_truncate(out, 0);
+	shard_key(e->terms[i]->s, strlen(e->terms[i]->s), depth, out);
+}
+
+/* Terms [from, to) share their key at depth; shard them. */
+static void
+split_shard(struct search_index *ix, size_t *cap, struct strv *keys,
+    const struct encoded *e, size_t from, size_t to, size_t depth)
+{
+	struct buf key = BUF_INIT, k2 = BUF_INIT;
+	size_t i, j;
+
+	term_key(e, from, depth, &key);
+	if (e->off[to] - e->off[from] <= SEARCH_SHARD_BYTES ||
+	    depth >= SEARCH_MAX_KEY) {
+		put_shard(ix, cap, keys, e, buf_cstr(&key), from, to);
+		buf_free(&key);
+		return;
+	}
+	for (i = from; i < to; i = j) {
+		term_key(e, i, depth + 1, &key);
+		for (j = i + 1; j < to; j++) {
+			term_key(e, j, depth + 1, &k2);
+			if (strcmp(k2.data, key.data) != 0)
+				break;
+		}
+		split_shard(ix, cap, keys, e, i, j, depth + 1);
+	}
+	buf_free(&key);
+	buf_free(&k2);
+}
+
+static void
 write_shards(struct builder *b, struct search_index *ix, size_t *cap,
     struct strv *keys)
 {
 	struct encoded e;
-	size_t i, j, k;
 
 	memset(&e, 0, sizeof(e));
 	if (b->n > 1)
 		qsort(b->terms, b->n, sizeof(*b->terms), cmp_term);
 	encode_terms(b, &e);
-	if (e.data.len <= SEARCH_SHARD_BYTES) {
-		put_shard(ix, cap, keys, &e, "", 0, b->n);
-	} else {
-		for (i = 0; i < b->n; i = j) {
-			for (j = i; j < b->n && strcmp(e.k1[j], e.k1[i]) == 0;
-			    j++)
-				;
-			if (e.off[j] - e.off[i] <= SEARCH_SHARD_BYTES) {
-				put_shard(ix, cap, keys, &e, e.k1[i], i, j);
-				continue;
-			}
-			for (k = i; k < j;) {
-				size_t m = k;
-
-				while (m < j && strcmp(e.k2[m], e.k2[k]) == 0)
-					m++;
-				put_shard(ix, cap, keys, &e, e.k2[k], k, m);
-				k = m;
-			}
-		}
-	}
+	if (b->n)
+		split_shard(ix, cap, keys, &e, 0, b->n, 0);
 	buf_free(&e.data);
 	free(e.off);
-	free(e.k1);
-	free(e.k2);
 }
 
 /* The snippet: the summary, or the start of the text, cut at a

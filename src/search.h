@@ -4,11 +4,11 @@
  * file://).  Sharded so that a query loads only what it needs:
  *
  *   search-index/index.js   the shard list, severities, the page count
- *   search-index/t-KEY.js   the terms whose first character (or first
- *                           two, where one is too big) make KEY, each
- *                           with its postings: (page, weight) pairs;
- *                           search-index/t.js holds them all when the
- *                           index is small
+ *   search-index/t-KEY.js   the terms that start with KEY (one
+ *                           character or more: a shard splits while it
+ *                           is too big), each with its postings, (page,
+ *                           weight) pairs; search-index/t.js holds them
+ *                           all when the index is small
  *   search-index/d-N.js     page table chunk N: title, URL, severity,
  *                           snippet, alert ids
  *
@@ -29,9 +29,10 @@ struct site;
 
 #define SEARCH_MIN_TERM 2	/* shorter tokens are not indexed */
 #define SEARCH_MAX_TERM 40	/* longer tokens are cut (bytes) */
-#define SEARCH_DOC_CHUNK 128	/* pages per page-table chunk */
+#define SEARCH_DOC_CHUNK 64	/* pages per page-table chunk */
 #define SEARCH_SNIPPET 160	/* snippet length, in bytes */
-#define SEARCH_SHARD_BYTES (48 * 1024)	/* split shards bigger than this */
+#define SEARCH_SHARD_BYTES (32 * 1024)	/* split shards bigger than this */
+#define SEARCH_MAX_KEY 12	/* characters of the longest shard key */
 
 /* Field bits of a posting's weight. */
 #define SEARCH_F_BODY 1
@@ -59,8 +60,13 @@ void search_index_free(struct search_index *ix);
  */
 void search_tokens(const char *text, size_t len,
     void (*fn)(void *ud, const char *tok, size_t n), void *ud);
-/* The two-character shard key of a folded token ("la", "_3b1_x"...). */
-void search_shard_key(const char *tok, size_t n, struct buf *out);
+/*
+ * The shard key of the first nchars characters of a folded token: the
+ * characters a-z and 0-9 as they are, any other as "_HEX_" ("la",
+ * "_3b1_x").
+ */
+void search_shard_key(const char *tok, size_t n, size_t nchars,
+    struct buf *out);
 /* Appends the posting-list varint encoding of v. */
 void search_put_varint(struct buf *b, unsigned long v);
 

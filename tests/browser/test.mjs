@@ -1,6 +1,6 @@
 // Browser tests of a built site, opened from disk (file://) in headless
 // Chromium through playwright-core.  Usage:
-//   node test.mjs SITE_DIR ARTIFACTS_DIR CHROMIUM
+//   node test.mjs SITE_DIR ARTIFACTS_DIR CHROMIUM [CORPUS_SITE_DIR]
 // Prints "ok NAME" or "FAIL NAME: why" per check and ends with
 // "browser: N passed, N failed".  Screenshots go to ARTIFACTS_DIR.
 import { execFileSync } from 'node:child_process';
@@ -9,7 +9,7 @@ import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { chromium } from 'playwright-core';
 
-const [site, artifacts, executablePath] = process.argv.slice(2);
+const [site, artifacts, executablePath, corpus] = process.argv.slice(2);
 const root = pathToFileURL(path.resolve(site)).href + '/';
 const catalog = JSON.parse(fs.readFileSync(path.join(site, 'catalog.json'), 'utf8'));
 const runbooks = catalog.pages.filter((p) => p.kind === 'runbook');
@@ -228,6 +228,30 @@ await check('search by typing shows results and a snippet', async () => {
 	}, null, { timeout: 5000 });
 	assert(await page.locator('#search-results li:first-child p').count() >= 1, 'no snippet');
 	assert(await page.locator('#search-results li:first-child .sev').count() === 1, 'no severity');
+});
+
+await check('a sharded index: a query loads only the shards it needs', async () => {
+	assert(corpus, 'no corpus site given');
+	const dir = path.join(corpus, 'search-index');
+	const shards = fs.readdirSync(dir).filter((f) => f.startsWith('t-'));
+	assert(shards.length > 3, `only ${shards.length} shards`);
+	const c = await context();
+	const p = await c.newPage();
+	const loaded = [];
+	p.on('request', (r) => r.url().includes('/search-index/') && loaded.push(r.url()));
+	const base = pathToFileURL(path.resolve(corpus)).href + '/';
+	for (const [q, want] of [['Alert00042', 'Runbook 42:'], ['runbook 42', 'Runbook 42:'],
+	    ['ROLLBACK sessão', 'rollback']]) {
+		loaded.length = 0;
+		await p.goto(base + 'search.html?q=' + encodeURIComponent(q));
+		await p.waitForSelector('#search-results li', { timeout: 10000 });
+		const t = await p.textContent('#search-results li:first-child .r-title');
+		assert(t.toLowerCase().includes(want.toLowerCase()), `${q}: first is "${t}"`);
+		const terms = loaded.filter((u) => /\/t(-[^/]*)?\.js$/.test(u));
+		assert(terms.length < shards.length / 2,
+		    `${q}: loaded ${terms.length} of ${shards.length} shards`);
+	}
+	await c.close();
 });
 
 await check('"/" focuses the search box from a runbook; Enter searches', async () => {

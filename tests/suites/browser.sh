@@ -1,5 +1,6 @@
 #!/bin/sh
-# Browser tests: the fixture handbook (tests/browser/fixture) is built and
+# Browser tests: the fixture handbook (tests/browser/fixture) and a
+# 400-page synthetic one (for the sharded search index) are built and
 # opened from disk in headless Chromium through playwright-core, which the
 # suite installs into tests/browser/node_modules from the committed lock
 # file (no browser download: Debian's chromium is used).  Screenshots and
@@ -35,8 +36,22 @@ if ! "$RUNBOOKC" build "$B/fixture" -o "$SITE" --today 2026-11-23 -q; then
 	echo "FAIL browser: the fixture does not build"
 	done_ 0 1
 fi
+# A 400-page synthetic handbook, for the sharded search index.
+CORPUS=$TOUT/browser-corpus
+build_corpus() {
+	cc -O2 -std=c11 -D_XOPEN_SOURCE=700 -o "$TOUT/gencorpus" \
+	    "$ROOT/tests/bench/gencorpus.c" || return 1
+	rm -rf "$CORPUS" && mkdir -p "$CORPUS" || return 1
+	"$TOUT/gencorpus" 400 "$CORPUS/content" >/dev/null || return 1
+	"$RUNBOOKC" build "$CORPUS/content" -o "$CORPUS/site" -q --force \
+	    >/dev/null 2>&1
+}
+if ! build_corpus; then
+	echo "FAIL browser: the synthetic corpus does not build"
+	done_ 0 1
+fi
 cd "$B" || done_ 0 1
-timeout 110 node test.mjs "$SITE" "$ART" "$CHROMIUM" > "$TOUT/browser-run.log" 2>&1
+timeout 110 node test.mjs "$SITE" "$ART" "$CHROMIUM" "$CORPUS/site" > "$TOUT/browser-run.log" 2>&1
 rc=$?
 cat "$TOUT/browser-run.log"
 if ! tail -n 1 "$TOUT/browser-run.log" | grep -q '^browser: '; then

@@ -59,7 +59,7 @@ key_is(const char *tok, const char *want)
 {
 	struct buf b = BUF_INIT;
 
-	search_shard_key(tok, strlen(tok), &b);
+	search_shard_key(tok, strlen(tok), 2, &b);
 	CHECK_STR(buf_cstr(&b), want);
 	buf_free(&b);
 }

@@ -116,12 +116,17 @@
 		return key;
 	}
 
-	/* The shard holding tok's terms: by two characters, one, or all. */
-	function shardKey(tok) {
-		var sh = S.meta.shards, k2 = keyOf(tok, 2), k1 = keyOf(tok, 1);
+	/*
+	 * The shards that can hold terms starting with tok: those whose key
+	 * is a prefix of tok's key (the shard tok falls in) or starts with
+	 * it (tok is shorter than the shards' keys).
+	 */
+	function shardsFor(tok) {
+		var k = keyOf(tok, Infinity);
 
-		return sh.indexOf(k2) >= 0 ? k2 : sh.indexOf(k1) >= 0 ? k1 :
-		    sh.indexOf('') >= 0 ? '' : null;
+		return S.meta.shards.filter(function (s) {
+			return k.lastIndexOf(s, 0) === 0 || s.lastIndexOf(k, 0) === 0;
+		});
 	}
 
 	function shardSrc(key) {
@@ -218,19 +223,23 @@
 		var score = {}, hits = {}, docs = [], all = [], some = [];
 
 		qs.forEach(function (q) {
-			var k = shardKey(q), shard = (k !== null &&
-			    S.shards[k]) || {}, best = {}, t;
+			var best = {};
 
-			for (t in shard) {
-				if (t.lastIndexOf(q, 0) !== 0)
-					continue;
-				postings(shard[t], function (doc, w) {
-					var s = fieldScore(w) * (t === q ? 2 : 1);
+			shardsFor(q).forEach(function (k) {
+				var shard = S.shards[k] || {}, t;
 
-					if (!(best[doc] >= s))
-						best[doc] = s;
-				});
-			}
+				for (t in shard) {
+					if (t.lastIndexOf(q, 0) !== 0)
+						continue;
+					postings(shard[t], function (doc, w) {
+						var s = fieldScore(w) *
+						    (t === q ? 2 : 1);
+
+						if (!(best[doc] >= s))
+							best[doc] = s;
+					});
+				}
+			});
 			Object.keys(best).forEach(function (d) {
 				if (!(d in hits)) {
 					hits[d] = 0;
@@ -380,10 +389,10 @@
 		say('loading', 0, q);
 		keys = [];
 		qs.forEach(function (t) {
-			var k = shardKey(t);
-
-			if (k !== null && keys.indexOf(k) < 0)
-				keys.push(k);
+			shardsFor(t).forEach(function (k) {
+				if (keys.indexOf(k) < 0)
+					keys.push(k);
+			});
 		});
 		loadAll(keys.map(shardSrc), function () {
 			if (gen !== S.gen)
