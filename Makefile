@@ -19,7 +19,7 @@ PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS = $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lcmark-gfm-extensions -lpthread
 BUILD ?= build
 
-SRCS = src/buf.c src/str.c src/hmap.c src/value.c src/rx.c src/diag.c \
+SRCS = src/arena.c src/buf.c src/str.c src/hmap.c src/value.c src/rx.c src/diag.c \
 	src/fsutil.c src/config.c src/scan.c src/frontmatter.c src/markdown.c \
 	src/page.c src/site.c src/check.c src/template.c src/theme.c \
 	src/render.c src/pool.c src/glob.c src/userrules.c src/alertrules.c

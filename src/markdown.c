@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "arena.h"
 #include "buf.h"
 #include "config.h"
 #include "fsutil.h"
@@ -189,7 +190,9 @@ add_heading(struct walk *w, cmark_node *n)
 	buf_puts(&anchor, "\" href=\"#");
 	buf_put_url_path(&anchor, h->id, strlen(h->id));
 	buf_puts(&anchor, "\" aria-hidden=\"true\" tabindex=\"-1\"></a>");
-	a = cmark_node_new(CMARK_NODE_CUSTOM_INLINE);
+	/* From the arena, like the rest of the tree. */
+	a = cmark_node_new_with_mem(CMARK_NODE_CUSTOM_INLINE,
+	    arena_cmark_mem());
 	cmark_node_set_on_enter(a, buf_cstr(&anchor));
 	cmark_node_prepend_child(n, a);
 	buf_free(&anchor);
@@ -449,7 +452,8 @@ md_compile(struct page *p, const struct config *cfg)
 	/* SOURCEPOS for the parser only: without it cmark does not count
 	 * the line breaks inside inlines, and every inline after a
 	 * multi-line code span or link is placed on the wrong line. */
-	parser = cmark_parser_new(opts | CMARK_OPT_SOURCEPOS);
+	parser = cmark_parser_new_with_mem(opts | CMARK_OPT_SOURCEPOS,
+	    arena_cmark_mem());
 	for (i = 0; i < sizeof(extensions) / sizeof(extensions[0]); i++) {
 		cmark_syntax_extension *e =
 		    cmark_find_syntax_extension(extensions[i]);
@@ -471,10 +475,11 @@ md_compile(struct page *p, const struct config *cfg)
 
 	html = cmark_render_html(doc, opts,
 	    cmark_parser_get_syntax_extensions(parser));
-	p->html = html;
+	p->html = xstrdup(html);
 	p->text = buf_detach(&w.text);
 	hmap_free(&w.ids);
 	free(w.body_lines);
-	cmark_node_free(doc);
-	cmark_parser_free(parser);
+	/* The tree, the parser and the HTML live in this thread's arena:
+	 * dropping it frees them all at once. */
+	arena_reset();
 }

@@ -5,6 +5,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "arena.h"
 #include "check.h"
 #include "fsutil.h"
 #include "markdown.h"
@@ -111,6 +112,7 @@ load_pages(struct pipeline *pl, const struct pipeline_opts *o, double *t)
 	job.pages = pages;
 	job.cfg = &pl->cfg;
 	pool_run(sr.pages.n, o->jobs, load_page, &job);
+	arena_release();	/* this thread parsed pages too */
 	for (i = 0; i < sr.pages.n; i++)
 		diag_move(&pl->diags, &pages[i]->diags);
 	stage_done(pl, STAGE_PARSE, t);
