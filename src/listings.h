@@ -15,7 +15,11 @@ struct value;
 int listings_render(struct rctx *r);
 /* search.html: the page that reads the search index. */
 int listings_search_page(struct rctx *r);
-/* A redirect page at each alias of a page that nothing else holds. */
+/*
+ * A redirect page at each alias of a page that nothing else holds, and
+ * at DIR/_index.html for each DIR/_index.md (which renders as
+ * DIR/index.html).
+ */
 int listings_aliases(struct rctx *r);
 
 /*

@@ -5,6 +5,7 @@
 // "browser: N passed, N failed".  Screenshots go to ARTIFACTS_DIR.
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { chromium } from 'playwright-core';
@@ -308,13 +309,18 @@ await check('print.html holds every page, with page breaks, ready to print', asy
 });
 
 await check('print.html prints to a PDF with every runbook title', async () => {
+	// As `make pdf` does it: the browser's own --print-to-pdf.
 	const pdf = path.join(artifacts, 'runbooks.pdf');
-	execFileSync(executablePath, ['--headless', '--no-sandbox', '--disable-gpu',
-	    '--disable-quic', '--no-first-run', '--disable-background-networking',
-	    '--disable-component-update', '--disable-sync',
-	    `--user-data-dir=${fs.mkdtempSync(path.join(artifacts, 'profile-'))}`,
-	    '--no-pdf-header-footer', `--print-to-pdf=${pdf}`, url('print.html')],
-	    { stdio: 'ignore', timeout: 60000 });
+	const profile = fs.mkdtempSync(path.join(os.tmpdir(), 'runbookc-pdf-'));
+	try {
+		execFileSync(executablePath, ['--headless', '--no-sandbox', '--disable-gpu',
+		    '--disable-quic', '--no-first-run', '--disable-background-networking',
+		    '--disable-component-update', '--disable-sync', `--user-data-dir=${profile}`,
+		    '--no-pdf-header-footer', `--print-to-pdf=${pdf}`, url('print.html')],
+		    { stdio: 'ignore', timeout: 60000 });
+	} finally {
+		fs.rmSync(profile, { recursive: true, force: true });
+	}
 	const text = execFileSync('pdftotext', ['-layout', pdf, '-'], { encoding: 'utf8' });
 	const squash = (s) => s.replace(/\s+/g, ' ');
 	for (const r of runbooks)
