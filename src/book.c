@@ -263,7 +263,6 @@ sink_close(struct sink *k)
 struct chapters {
 	struct hmap by_out;	/* out path -> chapter id */
 	struct strv ids;	/* "ch-N", by page index */
-	struct strv alt;	/* DIR/_index.html keys of by_out */
 	const struct page **order;	/* pages in book order */
 	size_t n;
 };
@@ -284,19 +283,8 @@ plan(const struct rctx *r, struct chapters *c)
 	c->order = xcalloc(s->npages + 1, sizeof(*c->order));
 	for (i = 0; i < s->npages; i++)
 		strv_push_owned(&c->ids, xasprintf("ch-%zu", i));
-	for (i = 0; i < s->npages; i++) {
-		const char *base = path_base(s->pages[i]->path);
-
+	for (i = 0; i < s->npages; i++)
 		hmap_put(&c->by_out, s->pages[i]->out_path, c->ids.v[i]);
-		/* Links to DIR/_index.md read DIR/_index.html. */
-		if (strcmp(base, "_index.md") == 0) {
-			strv_push_owned(&c->alt, xasprintf("%.*s_index.html",
-			    (int)(base - s->pages[i]->path),
-			    s->pages[i]->path));
-			hmap_put(&c->by_out, c->alt.v[c->alt.n - 1],
-			    c->ids.v[i]);
-		}
-	}
 	for (i = 0; i < s->sections.n; i++) {
 		const struct group *g = &s->sections.v[i];
 		char *self = rctx_folder_out(g->key);
@@ -417,7 +405,6 @@ book_render(struct rctx *r)
 	buf_free(&frame);
 	hmap_free(&c.by_out);
 	strv_free(&c.ids);
-	strv_free(&c.alt);
 	free(c.order);
 	if (err) {
 		diag_add(r->diags, BOOK_OUT, 1, 1, DIAG_ERROR, "file.read",

@@ -641,20 +641,6 @@ alias_out(const char *alias)
 	return out;
 }
 
-/*
- * "DIR/_index.html" for a "DIR/_index.md" that renders as DIR/index.html:
- * links written to _index.md (and rewritten .md -> .html) still land.
- */
-static char *
-underscore_index_out(const struct page *p)
-{
-	const char *base = path_base(p->path);
-
-	if (strcmp(base, "_index.md") != 0)
-		return NULL;
-	return xasprintf("%.*s_index.html", (int)(base - p->path), p->path);
-}
-
 int
 listings_aliases(struct rctx *r)
 {
@@ -672,10 +658,6 @@ listings_aliases(struct rctx *r)
 				    rctx_page_title(p), p), out);
 			free(out);
 		}
-		if ((out = underscore_index_out(p)) != NULL)
-			rc |= rctx_render(r, r->t.redirect, redirect_context(r,
-			    out, rctx_page_title(p), p), out);
-		free(out);
 	}
 	return rc;
 }

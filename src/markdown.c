@@ -321,7 +321,11 @@ rewrite_url(struct walk *w, cmark_node *n, const char *url)
 		buf_puts(&b, path + 1);
 	} else
 		buf_puts(&b, path);
-	if (str_ends(buf_cstr(&b), ".html.md")) {
+	if (strcmp(path_base(buf_cstr(&b)), "_index.md") == 0) {
+		/* A folder's _index.md is published as its index.html. */
+		buf_truncate(&b, b.len - strlen("_index.md"));
+		buf_puts(&b, "index.html");
+	} else if (str_ends(buf_cstr(&b), ".html.md")) {
 		buf_truncate(&b, b.len - 3);	/* Middleman's x.html.md */
 	} else if (str_ends(buf_cstr(&b), ".md")) {
 		buf_truncate(&b, b.len - 3);
@@ -358,6 +362,22 @@ add_link(struct walk *w, cmark_node *n, enum link_kind kind)
 	rewrite_url(w, n, url);
 }
 
+/*
+ * Table cells and rows (extension nodes, known only by name) end with a
+ * separator, so the plain text of "| 500 ms | alerta |" does not run the
+ * cells together into one word.
+ */
+static void
+end_extension_node(struct walk *w, cmark_node *n)
+{
+	const char *name = cmark_node_get_type_string(n);
+
+	if (strcmp(name, "table_cell") == 0)
+		buf_putc(&w->text, ' ');
+	else if (strcmp(name, "table_row") == 0)
+		buf_putc(&w->text, '\n');
+}
+
 static void
 walk_tree(struct walk *w, cmark_node *doc)
 {
@@ -375,6 +395,9 @@ walk_tree(struct walk *w, cmark_node *doc)
 			if (t == CMARK_NODE_PARAGRAPH || t == CMARK_NODE_HEADING ||
 			    t == CMARK_NODE_ITEM)
 				buf_putc(&w->text, '\n');
+			else if (t > CMARK_NODE_FOOTNOTE_DEFINITION &&
+			    t < CMARK_NODE_TYPE_INLINE)
+				end_extension_node(w, n);	/* a table's */
 			continue;
 		}
 		if (cmark_node_parent(n) == doc && t != CMARK_NODE_HEADING &&
