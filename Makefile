@@ -25,7 +25,7 @@ SRCS = src/arena.c src/buf.c src/str.c src/hmap.c src/value.c src/rx.c src/diag.
 	src/render.c src/pool.c src/glob.c src/userrules.c src/alertrules.c
 MAIN = src/main.c
 # The pipeline the commands share, the preprocessor, --watch.
-SRCS += src/pipeline.c src/preprocess.c src/watch.c
+SRCS += src/pipeline.c src/preprocess.c src/watch.c src/stamp.c
 # Render: pages and driver, shared context, listings, scripts, search,
 # catalog, print book.
 SRCS += src/rctx.c src/listings.c src/scriptpage.c src/search.c \
@@ -131,7 +131,8 @@ clean:
 	rm -rf build build-asan runbookc out out.runbookc-new tests/out
 
 # Fuzzing with libFuzzer (clang): every target, FUZZ_SECONDS each.
-FUZZ_TARGETS = fuzz_frontmatter fuzz_config fuzz_page fuzz_template fuzz_diag
+FUZZ_TARGETS = fuzz_frontmatter fuzz_config fuzz_page fuzz_template fuzz_diag \
+	fuzz_alertrules fuzz_userrules
 FUZZ_FLAGS = -O1 -g -fsanitize=fuzzer-no-link,address,undefined -fno-omit-frame-pointer
 FUZZ_SECONDS ?= 60
 

@@ -13,6 +13,7 @@
 #include "diag.h"
 #include "fsutil.h"
 #include "render.h"
+#include "stamp.h"
 #include "theme.h"
 #include "watch.h"
 
@@ -31,18 +32,64 @@ cmp_str(const void *a, const void *b)
 	return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
+/* What the build knows of its inputs, for the stamp it leaves. */
+struct inputs {
+	struct stamp_inputs in;
+	unsigned long long fp;
+	bool have_fp;		/* fingerprinted before parsing */
+	char *commit;
+};
+
+/* Scripts shown from above the content root are inputs too. */
+static void
+outside_scripts(const struct site *s, struct strv *extra)
+{
+	size_t i;
+
+	for (i = 0; i < s->nscripts; i++)
+		if (s->scripts[i].file && str_starts(s->scripts[i].id,
+		    "_parent/"))
+			stamp_add_extra(extra, s->scripts[i].file);
+}
+
+/*
+ * Leaves the stamp in the staging folder, but only when the inputs read
+ * the same after the build as before it: a file edited mid-build must not
+ * be stamped as built.
+ */
+static void
+leave_stamp(const struct inputs *ip, const struct pipeline *pl,
+    const struct diag_list *checked, const char *dir, struct strv *written)
+{
+	unsigned long long after;
+	struct strv extra = STRV_INIT;
+
+	if (!ip->have_fp || stamp_fingerprint(&ip->in, &after) < 0 ||
+	    after != ip->fp)
+		return;
+	outside_scripts(&pl->site, &extra);
+	if (stamp_write(dir, ip->fp, checked, pl->site.npages, written->v,
+	    written->n, &extra) == 0)
+		strv_push(written, STAMP_FILE);
+	strv_free(&extra);
+}
+
 /* render → write: the new site replaces o->out whole, or not at all. */
 static int
-render_and_write(const struct opts *o, struct pipeline *pl)
+render_and_write(const struct opts *o, struct pipeline *pl,
+    const struct inputs *ip)
 {
 	struct theme th;
 	struct fs_stage st;
 	struct render_opts ro;
 	struct strv written = STRV_INIT;
+	struct diag_list checked = DIAG_LIST_INIT;
 	double t = pipeline_now_ms(), t2;
 	int rc;
 
-	diag_free(&pl->diags);
+	/* The check's findings go into the stamp; pl->diags now collects
+	 * the render's. */
+	diag_move(&checked, &pl->diags);
 	memset(&th, 0, sizeof(th));
 	if (theme_open(&th, pl->cfg.theme_dir, &pl->diags) < 0 ||
 	    fs_stage_begin(&st, o->out) < 0) {
@@ -51,19 +98,20 @@ render_and_write(const struct opts *o, struct pipeline *pl)
 			    "output: %s\n", o->out, strerror(errno));
 		cmd_print_diags(o, &pl->diags, 0, false);
 		theme_close(&th);
+		diag_free(&checked);
 		return -1;
 	}
 	memset(&ro, 0, sizeof(ro));
 	ro.out_dir = st.dir;
 	ro.jobs = o->jobs;
 	ro.today = pl->today;
-	ro.commit = cmd_content_commit(o->content);
+	ro.commit = ip->commit;
 	ro.version = o->version;
 	rc = render_site(&pl->site, &th, &ro, &written, &pl->diags);
-	free((char *)ro.commit);
 	t2 = pipeline_now_ms();
 	pl->ms[STAGE_RENDER] = t2 - t;
 	if (rc == 0) {
+		leave_stamp(ip, pl, &checked, st.dir, &written);
 		qsort(written.v, written.n, sizeof(*written.v), cmp_str);
 		fs_stage_prune(&st, written.v, written.n);
 		if (fs_stage_commit(&st) < 0) {
@@ -77,8 +125,42 @@ render_and_write(const struct opts *o, struct pipeline *pl)
 	if (rc < 0)
 		cmd_print_diags(o, &pl->diags, 0, false);
 	strv_free(&written);
+	diag_free(&checked);
 	theme_close(&th);
 	return rc;
+}
+
+/*
+ * The no-op rebuild: when out holds a site stamped with these very
+ * inputs, replay its diagnostics and stop.  Returns -1 when a build is
+ * needed, else the exit status.
+ */
+static int
+up_to_date(const struct opts *o, const struct inputs *ip,
+    struct build_result *br)
+{
+	struct diag_list diags = DIAG_LIST_INIT;
+	size_t npages = 0;
+
+	if (!ip->have_fp || !stamp_matches(o->out, ip->fp, &diags, &npages))
+		return -1;
+	br->pages = npages;
+	br->errors = diag_count(&diags, DIAG_ERROR);
+	br->warnings = diag_count(&diags, DIAG_WARNING);
+	cmd_print_diags(o, &diags, npages, o->quiet);
+	diag_free(&diags);
+	if (br->errors && !o->force) {
+		if (!o->watch)
+			fprintf(stderr, "runbookc: %zu error%s; %s left "
+			    "unchanged (--force builds anyway)\n", br->errors,
+			    br->errors == 1 ? "" : "s", o->out);
+		return EXIT_FINDINGS;
+	}
+	br->written = true;
+	if (!o->quiet && !o->watch)
+		fprintf(stderr, "runbookc: %s is up to date (%zu pages)\n",
+		    o->out, npages);
+	return 0;
 }
 
 /* One build: the exit status it would have on its own. */
@@ -86,12 +168,28 @@ static int
 build_once(const struct opts *o, struct build_result *br)
 {
 	struct pipeline pl;
+	struct inputs ip;
 	double t0 = pipeline_now_ms();
 	int rc;
 
 	memset(br, 0, sizeof(*br));
+	memset(&ip, 0, sizeof(ip));
+	ip.commit = cmd_content_commit(o->content);
+	ip.in.content = o->content;
+	ip.in.config = o->config;
+	ip.in.version = o->version;
+	ip.in.commit = ip.commit;
+	ip.in.today = pipeline_today(o->today);
+	ip.have_fp = ip.in.today >= 0 &&
+	    stamp_fingerprint(&ip.in, &ip.fp) == 0;
+	if ((rc = up_to_date(o, &ip, br)) >= 0) {
+		free(ip.commit);
+		br->ms = pipeline_now_ms() - t0;
+		return rc;
+	}
 	if ((rc = cmd_load(o, &pl)) != 0) {
 		pipeline_free(&pl);
+		free(ip.commit);
 		br->ms = pipeline_now_ms() - t0;
 		return rc;
 	}
@@ -105,16 +203,18 @@ build_once(const struct opts *o, struct build_result *br)
 			    "unchanged (--force builds anyway)\n", br->errors,
 			    br->errors == 1 ? "" : "s", o->out);
 		pipeline_free(&pl);
+		free(ip.commit);
 		br->ms = pipeline_now_ms() - t0;
 		return EXIT_FINDINGS;
 	}
-	rc = render_and_write(o, &pl);
+	rc = render_and_write(o, &pl, &ip);
 	cmd_timing(o, &pl, STAGE_RENDER, STAGE_WRITE);
 	br->written = rc == 0;
 	if (rc == 0 && !o->quiet && !o->watch)
 		fprintf(stderr, "runbookc: built %zu pages into %s\n",
 		    br->pages, o->out);
 	pipeline_free(&pl);
+	free(ip.commit);
 	br->ms = pipeline_now_ms() - t0;
 	return rc < 0 ? EXIT_USAGE : 0;
 }

@@ -1,0 +1,78 @@
+#!/bin/sh
+# Incremental builds: a rebuild with nothing changed does no work and
+# says so, replays the same diagnostics, and leaves out/ as it was; any
+# change of input (a page, site.yml, the theme, the date, a script above
+# the content root, a deleted output file) rebuilds, and the result is
+# byte-identical to a cold build of the same input.
+set -u
+: "${WRAP:=}"
+pass=0 fail=0
+T=$TOUT/incremental
+rm -rf "$T"; mkdir -p "$T"
+ok() { pass=$((pass + 1)); }
+bad() { fail=$((fail + 1)); echo "FAIL $1"; }
+export SOURCE_DATE_EPOCH=1795392000 RUNBOOKC_COMMIT= NO_COLOR=1
+
+cc -O2 -std=c11 -D_XOPEN_SOURCE=700 -o "$T/gencorpus" "$ROOT/tests/bench/gencorpus.c" || { echo "incremental: 0 passed, 1 failed"; exit 0; }
+mkdir -p "$T/repo"
+"$T/gencorpus" 60 "$T/repo/content"
+mkdir -p "$T/repo/scripts" "$T/theme"
+printf '#!/bin/sh\necho deploy\n' > "$T/repo/scripts/deploy.sh"
+chmod +x "$T/repo/scripts/deploy.sh"
+printf '# Deploy\n\nRun `scripts/deploy.sh`.\n\n## Sintomas\n\nx\n' >> "$T/repo/content/api/runbook-00002.md"
+printf 'theme: ../../theme\n' >> "$T/repo/content/site.yml"
+cp "$ROOT/themes/default/page.mustache" "$T/theme/page.mustache"
+C=$T/repo/content
+
+build() {	# build OUT [ARGS...]: stderr to $T/err
+	o=$1; shift
+	$WRAP "$RUNBOOKC" build "$C" -o "$o" --force "$@" 2> "$T/err" > /dev/null
+}
+sum() { (cd "$1" && find . -type f | LC_ALL=C sort | xargs cksum) | cksum; }
+# same_as_cold NAME: the incremental out/ equals a cold build now
+same_as_cold() {
+	rm -rf "$T/cold"
+	build "$T/cold"
+	diff -r "$T/out" "$T/cold" > /dev/null && ok || bad "$1: differs from a cold build"
+}
+
+build "$T/out"
+cp "$T/err" "$T/err.full"
+first=$(sum "$T/out")
+build "$T/out"
+grep -q "is up to date" "$T/err" && ok || bad "no-op: not reported up to date"
+[ "$(sum "$T/out")" = "$first" ] && ok || bad "no-op: out/ changed"
+grep -v -e "up to date" -e "built 6" "$T/err" > "$T/err.noop"
+grep -v -e "up to date" -e "built 6" "$T/err.full" > "$T/err.full2"
+cmp -s "$T/err.noop" "$T/err.full2" && ok || bad "no-op: diagnostics differ from the full build's"
+
+echo "Linha nova." >> "$C/api/runbook-00014.md"
+build "$T/out"
+grep -q "built 6" "$T/err" && ok || bad "page change: not rebuilt"
+same_as_cold "page change"
+
+echo "description: outra" >> "$C/site.yml"
+build "$T/out"
+grep -q "built 6" "$T/err" && ok || bad "site.yml change: not rebuilt"
+same_as_cold "site.yml change"
+
+echo "{{! mudou }}" >> "$T/theme/page.mustache"
+build "$T/out"
+grep -q "built 6" "$T/err" && ok || bad "theme change: not rebuilt"
+same_as_cold "theme change"
+
+build "$T/out" --today 2027-06-01
+grep -q "built 6" "$T/err" && ok || bad "date change: not rebuilt"
+build "$T/out"
+
+echo "echo changed" >> "$T/repo/scripts/deploy.sh"
+build "$T/out"
+grep -q "built 6" "$T/err" && ok || bad "outside script change: not rebuilt"
+same_as_cold "outside script change"
+
+rm "$T/out/api/runbook-00002.html"
+build "$T/out"
+grep -q "built 6" "$T/err" && ok || bad "deleted output: not rebuilt"
+[ -f "$T/out/api/runbook-00002.html" ] && ok || bad "deleted output: not restored"
+
+echo "incremental: $pass passed, $fail failed"
