@@ -27,7 +27,8 @@ buf_grow(struct buf *b, size_t extra)
 void
 buf_put(struct buf *b, const void *data, size_t len)
 {
-	buf_grow(b, len);
+	if (b->len + len + 1 > b->cap || b->data == NULL)
+		buf_grow(b, len);
 	if (len)
 		memcpy(b->data + b->len, data, len);
 	b->len += len;
@@ -38,14 +39,6 @@ void
 buf_puts(struct buf *b, const char *s)
 {
 	buf_put(b, s, strlen(s));
-}
-
-void
-buf_putc(struct buf *b, int c)
-{
-	buf_grow(b, 1);
-	b->data[b->len++] = (char)c;
-	b->data[b->len] = '\0';
 }
 
 void

@@ -23,7 +23,16 @@ struct buf {
 void buf_grow(struct buf *b, size_t extra);
 void buf_put(struct buf *b, const void *data, size_t len);
 void buf_puts(struct buf *b, const char *s);
-void buf_putc(struct buf *b, int c);
+
+/* Inline: the template engine and the folds append a byte at a time. */
+static inline void
+buf_putc(struct buf *b, int c)
+{
+	if (b->len + 2 > b->cap)
+		buf_grow(b, 1);
+	b->data[b->len++] = (char)c;
+	b->data[b->len] = '\0';
+}
 void buf_printf(struct buf *b, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
 void buf_vprintf(struct buf *b, const char *fmt, va_list ap);

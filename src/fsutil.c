@@ -27,7 +27,9 @@ fs_read(const char *path, size_t max, char **data, size_t *len, char *err,
 
 	*data = NULL;
 	*len = 0;
-	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+	/* O_NONBLOCK: opening a FIFO must not wait for a writer; it is
+	 * refused below like every file that is not a regular one. */
+	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
 	if (fd < 0) {
 		snprintf(err, errlen, "cannot read: %s", strerror(errno));
 		return -1;
@@ -201,6 +203,80 @@ fs_write_if_changed(const char *path, const void *data, size_t len)
 	}
 	free(tmp);
 	return 1;
+}
+
+/* 1 when the file at path holds exactly data, 0 when not, -1 absent. */
+static int
+holds(const char *path, const void *data, size_t len)
+{
+	struct stat st;
+	char *old;
+	size_t off = 0;
+	int fd = open(path, O_RDONLY | O_CLOEXEC), same = 0;
+
+	if (fd < 0)
+		return -1;
+	/* Sizes differ: no need to read. */
+	if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode) &&
+	    (size_t)st.st_size == len) {
+		old = xmalloc(len + 1);
+		while (off < len) {
+			ssize_t n = read(fd, old + off, len - off);
+
+			if (n <= 0) {
+				if (n < 0 && errno == EINTR)
+					continue;
+				break;
+			}
+			off += (size_t)n;
+		}
+		same = off == len && memcmp(old, data, len) == 0;
+		free(old);
+	}
+	close(fd);
+	return same;
+}
+
+int
+fs_write_staged(const char *path, const void *data, size_t len)
+{
+	size_t off = 0;
+	int fd;
+
+	switch (holds(path, data, len)) {
+	case 1:
+		return 0;
+	case 0:
+		if (unlink(path) < 0 && errno != ENOENT)
+			return -1;
+		break;
+	default:
+		break;
+	}
+	fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0666);
+	if (fd < 0 && errno == ENOENT) {
+		char *dir = path_dir(path);
+		int rc = fs_mkdirs(dir);
+
+		free(dir);
+		if (rc < 0)
+			return -1;
+		fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0666);
+	}
+	if (fd < 0)
+		return -1;
+	while (off < len) {
+		ssize_t n = write(fd, (const char *)data + off, len - off);
+
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			close(fd);
+			return -1;
+		}
+		off += (size_t)n;
+	}
+	return close(fd) < 0 ? -1 : 1;
 }
 
 /* Mirrors the tree src into dst with hard links (copies where links fail). */

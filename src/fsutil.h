@@ -35,6 +35,15 @@ int fs_remove_tree(const char *path);
 int fs_write_if_changed(const char *path, const void *data, size_t len);
 
 /*
+ * The same for a file inside a staging tree, which nobody reads until it
+ * is swapped in whole, so no temporary file is needed.  A different file
+ * already there is unlinked first: it may be a hard link shared with the
+ * live site.  Parent folders are made only when the open finds them
+ * missing.  Returns 1 written, 0 already up to date, -1 error (errno set).
+ */
+int fs_write_staged(const char *path, const void *data, size_t len);
+
+/*
  * Output staging.  fs_stage_begin() makes OUT.runbookc-new beside out,
  * holding hard links to the files of the current out (so unchanged files
  * keep their inode and mtime).  fs_stage_commit() swaps the staged tree in

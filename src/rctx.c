@@ -528,7 +528,7 @@ rctx_write_file(const struct rctx *r, const char *out, const char *data,
     size_t len)
 {
 	char *path = path_join(r->o->out_dir, out);
-	int rc = fs_write_if_changed(path, data ? data : "", len);
+	int rc = fs_write_staged(path, data ? data : "", len);
 
 	free(path);
 	return rc < 0 ? errno ? errno : EIO : 0;

@@ -197,7 +197,7 @@ stamp_write(const char *dir, unsigned long long fp,
 		put_field(&b, d->msg);
 		buf_putc(&b, '\n');
 	}
-	rc = fs_write_if_changed(path, b.data, b.len);
+	rc = fs_write_staged(path, b.data, b.len);
 	buf_free(&b);
 	free(path);
 	return rc < 0 ? -1 : 0;

@@ -323,6 +323,19 @@ str_fold(struct buf *out, const char *s, size_t len)
 	unsigned cp;
 
 	while (i < len) {
+		if (p[i] < 0x80) {
+			/* ASCII runs, the common case, fold a byte at a time. */
+			size_t j = i;
+
+			while (j < len && p[j] < 0x80)
+				j++;
+			buf_grow(out, j - i);
+			for (; i < j; i++)
+				out->data[out->len++] = (char)(p[i] >= 'A' &&
+				    p[i] <= 'Z' ? p[i] + 32 : p[i]);
+			out->data[out->len] = '\0';
+			continue;
+		}
 		cp = utf8_decode(p + i, len - i, &n);
 		/* Combining diacritical marks vanish (decomposed accents). */
 		if (!(cp >= 0x300 && cp <= 0x36f))
@@ -379,16 +392,31 @@ str_slug(struct buf *out, const char *s, size_t len)
 	}
 }
 
+/*
+ * A word-at-a-time multiply-xorshift hash: the build fingerprints every
+ * byte of the content, so this runs over megabytes; byte-wise FNV cost
+ * several times more.  Not cryptographic; stable across runs and builds.
+ */
 unsigned long long
 str_hash(const void *data, size_t len, unsigned long long seed)
 {
 	const unsigned char *p = data;
-	unsigned long long h = seed;
-	size_t i;
+	unsigned long long h = seed ^ (len * 0x9e3779b97f4a7c15ULL), w;
+	size_t i = 0;
 
-	for (i = 0; i < len; i++) {
-		h ^= p[i];
-		h *= 0x100000001b3ULL;
+	for (; i + 8 <= len; i += 8) {
+		memcpy(&w, p + i, 8);
+		h = (h ^ w) * 0xbf58476d1ce4e5b9ULL;
+		h ^= h >> 31;
 	}
+	if (i < len) {
+		w = 0;
+		memcpy(&w, p + i, len - i);
+		h = (h ^ w) * 0x94d049bb133111ebULL;
+		h ^= h >> 29;
+	}
+	h ^= h >> 33;
+	h *= 0xff51afd7ed558ccdULL;
+	h ^= h >> 33;
 	return h;
 }

@@ -59,7 +59,7 @@ char *str_fold_dup(const char *s);
  */
 void str_slug(struct buf *out, const char *s, size_t len);
 
-/* 64-bit FNV-1a, for hash tables and content hashes. */
+/* A fast 64-bit hash, for hash tables and content fingerprints. */
 unsigned long long str_hash(const void *data, size_t len,
     unsigned long long seed);
 #define STR_HASH_SEED 0xcbf29ce484222325ULL
