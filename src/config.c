@@ -216,6 +216,19 @@ set_str(struct loadctx *lc, char **dst, const struct value *map,
 	}
 }
 
+/* True when v is a list to read; absent or null is no list, no error. */
+static bool
+want_list(struct loadctx *lc, const struct value *v, const char *name)
+{
+	if (v == NULL || v->kind == VAL_NULL)
+		return false;
+	if (v->kind != VAL_LIST) {
+		cfg_error(lc, v, "field.type", "'%s' must be a list", name);
+		return false;
+	}
+	return true;
+}
+
 static bool
 want_bool(struct loadctx *lc, const struct value *v, bool dflt)
 {
@@ -310,13 +323,8 @@ load_section_list(struct loadctx *lc, const struct value *list,
 	free(*v);
 	*v = NULL;
 	*n = 0;
-	if (list == NULL || list->kind == VAL_NULL)
+	if (list == NULL || !want_list(lc, list, list->key))
 		return;
-	if (list->kind != VAL_LIST) {
-		cfg_error(lc, list, "field.type", "'%s' must be a list",
-		    list->key);
-		return;
-	}
 	for (i = 0; i < list->n; i++) {
 		const struct value *it = &list->items[i];
 		struct section_rule *r;
@@ -461,13 +469,8 @@ load_owners(struct loadctx *lc, const struct value *list)
 	struct config *cfg = lc->cfg;
 	size_t i;
 
-	if (list == NULL || list->kind == VAL_NULL)
+	if (!want_list(lc, list, "owners"))
 		return;
-	if (list->kind != VAL_LIST) {
-		cfg_error(lc, list, "field.type", "'%s' must be a list",
-		    "owners");
-		return;
-	}
 	cfg->owners = xcalloc(list->n, sizeof(*cfg->owners));
 	for (i = 0; i < list->n; i++) {
 		const struct value *it = &list->items[i];
@@ -572,13 +575,8 @@ load_rules(struct loadctx *lc, const struct value *list)
 	struct config *cfg = lc->cfg;
 	size_t i;
 
-	if (list == NULL || list->kind == VAL_NULL)
+	if (!want_list(lc, list, "rules"))
 		return;
-	if (list->kind != VAL_LIST) {
-		cfg_error(lc, list, "field.type", "'%s' must be a list",
-		    "rules");
-		return;
-	}
 	cfg->rules = xcalloc(list->n, sizeof(*cfg->rules));
 	for (i = 0; i < list->n; i++) {
 		const struct value *it = &list->items[i];

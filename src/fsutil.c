@@ -148,6 +148,25 @@ fs_remove_tree(const char *path)
 	return rc;
 }
 
+/* Writes all of data to fd, across short writes and signals. */
+static int
+write_all(int fd, const void *data, size_t len)
+{
+	size_t off = 0;
+
+	while (off < len) {
+		ssize_t n = write(fd, (const char *)data + off, len - off);
+
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			return -1;
+		}
+		off += (size_t)n;
+	}
+	return 0;
+}
+
 static bool
 same_content(const char *path, const void *data, size_t len)
 {
@@ -168,7 +187,6 @@ fs_write_if_changed(const char *path, const void *data, size_t len)
 {
 	char *tmp, *dir;
 	int fd, rc;
-	size_t off = 0;
 
 	if (same_content(path, data, len))
 		return 0;
@@ -183,18 +201,11 @@ fs_write_if_changed(const char *path, const void *data, size_t len)
 		free(tmp);
 		return -1;
 	}
-	while (off < len) {
-		ssize_t n = write(fd, (const char *)data + off, len - off);
-
-		if (n < 0) {
-			if (errno == EINTR)
-				continue;
-			close(fd);
-			unlink(tmp);
-			free(tmp);
-			return -1;
-		}
-		off += (size_t)n;
+	if (write_all(fd, data, len) < 0) {
+		close(fd);
+		unlink(tmp);
+		free(tmp);
+		return -1;
 	}
 	if (close(fd) < 0 || rename(tmp, path) < 0) {
 		unlink(tmp);
@@ -240,7 +251,6 @@ holds(const char *path, const void *data, size_t len)
 int
 fs_write_staged(const char *path, const void *data, size_t len)
 {
-	size_t off = 0;
 	int fd;
 
 	switch (holds(path, data, len)) {
@@ -265,16 +275,9 @@ fs_write_staged(const char *path, const void *data, size_t len)
 	}
 	if (fd < 0)
 		return -1;
-	while (off < len) {
-		ssize_t n = write(fd, (const char *)data + off, len - off);
-
-		if (n < 0) {
-			if (errno == EINTR)
-				continue;
-			close(fd);
-			return -1;
-		}
-		off += (size_t)n;
+	if (write_all(fd, data, len) < 0) {
+		close(fd);
+		return -1;
 	}
 	return close(fd) < 0 ? -1 : 1;
 }

@@ -112,18 +112,6 @@ rctx_facet_out(const char *folder, const char *name)
 
 /* ---- colours ---- */
 
-static int
-hexdig(int c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 /*
  * Relative luminance (0..1000) of #rgb, #rgba, #rrggbb or #rrggbbaa, or
  * -1.  Gamma 2 stands in for the sRGB curve: it errs towards dark ink,
@@ -142,9 +130,9 @@ hex_luminance(const char *c)
 		long v;
 
 		if (n <= 4)
-			v = hexdig(c[1 + i]) * 17;
+			v = str_hexval(c[1 + i]) * 17;
 		else
-			v = hexdig(c[1 + 2 * i]) * 16 + hexdig(c[2 + 2 * i]);
+			v = str_hexval(c[1 + 2 * i]) * 16 + str_hexval(c[2 + 2 * i]);
 		lum += v * v * w[i];
 	}
 	return (int)(lum / (255L * 255 * 10));
@@ -161,7 +149,7 @@ rctx_css_color(const char *color, const char **ink)
 		return NULL;
 	if (color[0] == '#') {
 		for (p = color + 1; *p; p++)
-			if (hexdig((unsigned char)*p) < 0)
+			if (str_hexval((unsigned char)*p) < 0)
 				return NULL;
 		if ((lum = hex_luminance(color)) < 0)
 			return NULL;

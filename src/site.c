@@ -70,18 +70,6 @@ group_find(const struct group_set *gs, const char *key)
 	return idx ? &gs->v[idx - 1] : NULL;
 }
 
-static int
-hexval(int c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 char *
 site_url_decode(const char *s, size_t len)
 {
@@ -92,8 +80,8 @@ site_url_decode(const char *s, size_t len)
 		int h, l;
 
 		if (s[i] == '%' && i + 2 < len &&
-		    (h = hexval((unsigned char)s[i + 1])) >= 0 &&
-		    (l = hexval((unsigned char)s[i + 2])) >= 0) {
+		    (h = str_hexval((unsigned char)s[i + 1])) >= 0 &&
+		    (l = str_hexval((unsigned char)s[i + 2])) >= 0) {
 			*w++ = (char)(h * 16 + l);
 			i += 2;
 		} else

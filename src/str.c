@@ -392,6 +392,18 @@ str_slug(struct buf *out, const char *s, size_t len)
 	}
 }
 
+int
+str_hexval(int c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	return -1;
+}
+
 /*
  * A word-at-a-time multiply-xorshift hash: the build fingerprints every
  * byte of the content, so this runs over megabytes; byte-wise FNV cost

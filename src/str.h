@@ -59,6 +59,9 @@ char *str_fold_dup(const char *s);
  */
 void str_slug(struct buf *out, const char *s, size_t len);
 
+/* The value of a hexadecimal digit, or -1. */
+int str_hexval(int c);
+
 /* A fast 64-bit hash, for hash tables and content fingerprints. */
 unsigned long long str_hash(const void *data, size_t len,
     unsigned long long seed);
