@@ -116,7 +116,7 @@ runbookc-asan-test: $(OBJS) $(CLI_OBJS) $(BUILD)/unit-tests
 		RUNBOOKC=$(CURDIR)/$(BUILD)/runbookc UNIT=$(CURDIR)/$(BUILD)/unit-tests SKIP_BROWSER=1 sh tests/run.sh
 
 valgrind: deps runbookc $(BUILD)/unit-tests
-	@RUNBOOKC=$(CURDIR)/runbookc UNIT=$(CURDIR)/$(BUILD)/unit-tests SKIP_BROWSER=1 \
+	@RUNBOOKC_NO_JIT=1 RUNBOOKC=$(CURDIR)/runbookc UNIT=$(CURDIR)/$(BUILD)/unit-tests SKIP_BROWSER=1 \
 		WRAP="valgrind -q --error-exitcode=99 --leak-check=full --errors-for-leak-kinds=definite,indirect" sh tests/run.sh
 
 install: runbookc

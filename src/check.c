@@ -379,6 +379,107 @@ check_alerts(struct ctx *c, const struct page *p)
 }
 
 /*
+ * The key two content paths share when a case-insensitive file system
+ * (macOS, Windows) takes them for one file: ASCII and Latin-1 letters
+ * lower-cased (À..Þ, as UTF-8 C3 80..C3 9E, but not ×).  Other scripts
+ * keep their case: a missed collision costs less than a false one.
+ */
+static char *
+case_key(const char *path)
+{
+	char *k = xstrdup(path), *s;
+
+	for (s = k; *s; s++) {
+		unsigned char ch = (unsigned char)*s;
+
+		if (ch >= 'A' && ch <= 'Z')
+			*s = (char)(ch - 'A' + 'a');
+		else if (ch == 0xC3 && (unsigned char)s[1] >= 0x80 &&
+		    (unsigned char)s[1] <= 0x9E && (unsigned char)s[1] != 0x97) {
+			s[1] = (char)((unsigned char)s[1] + 0x20);
+			s++;
+		}
+	}
+	return k;
+}
+
+/* A content file and the output file it becomes. */
+struct claim {
+	const char *file;	/* as shown: "content/db/x.md" */
+	const char *out;	/* in the site: "db/x.html" */
+};
+
+/*
+ * Content files that one file system takes for one file: two paths that
+ * differ only in case (they collide when the repository is checked out
+ * on macOS or Windows), and two files written to the same output path,
+ * or to output paths that differ only in case (x.md and an asset x.html;
+ * _index.md and index.md; Y.html and y.md).  Either way one file
+ * silently replaces the other, so it is an error, reported at the later
+ * file (pages, then assets, each in sorted order) and naming the first.
+ * Two hash tables (source paths, output paths): linear in the number
+ * of files.
+ */
+static void
+check_collisions(struct ctx *c)
+{
+	const struct site *s = c->s;
+	struct hmap srcs = HMAP_INIT, outs = HMAP_INIT;
+	struct strv keys = STRV_INIT, files = STRV_INIT;
+	struct claim *cl;
+	size_t i, n = s->npages + s->assets.n;
+
+	cl = xcalloc(n + 1, sizeof(*cl));
+	for (i = 0; i < n; i++) {
+		const struct claim *prev;
+		const char *src;
+		char *src_key, *out_key;
+
+		if (i < s->npages) {
+			src = s->pages[i]->path;
+			cl[i].file = s->pages[i]->file;
+			cl[i].out = s->pages[i]->out_path;
+		} else {
+			src = cl[i].out = s->assets.v[i - s->npages];
+			strv_push_owned(&files, path_join(s->content_dir,
+			    src));
+			cl[i].file = files.v[files.n - 1];
+		}
+		src_key = case_key(src);
+		out_key = case_key(cl[i].out);
+		strv_push_owned(&keys, src_key);
+		strv_push_owned(&keys, out_key);
+		if ((prev = hmap_get(&srcs, src_key)) != NULL)
+			diag_add(c->out, cl[i].file, 1, 1, DIAG_ERROR,
+			    "file.read", "'%s' and '%s' differ only in case; "
+			    "they collide on case-insensitive file systems "
+			    "(macOS, Windows): rename one", prev->file,
+			    cl[i].file);
+		else if ((prev = hmap_get(&outs, out_key)) != NULL &&
+		    strcmp(prev->out, cl[i].out) == 0)
+			diag_add(c->out, cl[i].file, 1, 1, DIAG_ERROR,
+			    "file.read", "'%s' and '%s' are both written to "
+			    "'%s' in the site: rename one", prev->file,
+			    cl[i].file, cl[i].out);
+		else if (prev != NULL)
+			diag_add(c->out, cl[i].file, 1, 1, DIAG_ERROR,
+			    "file.read", "'%s' and '%s' are written to '%s' "
+			    "and '%s', which collide on case-insensitive file "
+			    "systems (macOS, Windows): rename one", prev->file,
+			    cl[i].file, prev->out, cl[i].out);
+		if (hmap_get(&srcs, src_key) == NULL)
+			hmap_put(&srcs, src_key, &cl[i]);
+		if (hmap_get(&outs, out_key) == NULL)
+			hmap_put(&outs, out_key, &cl[i]);
+	}
+	hmap_free(&srcs);
+	hmap_free(&outs);
+	strv_free(&keys);
+	strv_free(&files);
+	free(cl);
+}
+
+/*
  * Reads every --alert-rules file (all of them, so that every problem is
  * reported).  Returns -1 when one could not be read or parsed.
  */
@@ -407,6 +508,7 @@ check_site(const struct site *s, const struct check_opts *o,
 		alertrules_free(&ar);
 		return -1;
 	}
+	check_collisions(&c);
 	for (i = 0; i < s->npages; i++) {
 		const struct page *p = s->pages[i];
 		const struct kind *k = config_kind(s->cfg, p->kind.s);

@@ -7,6 +7,7 @@
  * empty until the writer fills them in.
  */
 #include <errno.h>
+#include <stdbool.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -294,14 +295,53 @@ page_path(const char *content, const char *path)
 	return md;
 }
 
+/*
+ * True when dir, or the deepest part of it that exists, is inside the
+ * content folder once symlinks are resolved: a symlinked folder must not
+ * lead the new page (or the folders made for it) out of the content.
+ * A content folder that does not exist yet holds no symlink.
+ */
+static bool
+stays_inside(const char *content, const char *dir)
+{
+	char *root = realpath(content, NULL), *d, *real;
+	size_t n;
+	bool ok = false;
+
+	if (root == NULL)
+		return true;	/* no content folder yet: nothing to follow */
+	d = xstrdup(dir);
+	while ((real = realpath(*d ? d : ".", NULL)) == NULL && *d) {
+		char *up = path_dir(d);
+
+		free(d);
+		d = up;
+	}
+	if (real) {
+		n = strlen(root);
+		ok = strncmp(real, root, n) == 0 && (real[n] == '/' ||
+		    real[n] == '\0');
+	}
+	free(root);
+	free(real);
+	free(d);
+	return ok;
+}
+
 /* Creates file with text; never replaces one.  Returns 0, 1 or 2. */
 static int
-write_new(const char *file, const struct buf *text)
+write_new(const char *content, const char *file, const struct buf *text)
 {
 	char *dir = path_dir(file);
 	int fd, err;
 	ssize_t n;
 
+	if (!stays_inside(content, *dir ? dir : content)) {
+		fprintf(stderr, "runbookc: %s: a symlink leads outside %s; "
+		    "not written\n", file, content);
+		free(dir);
+		return EXIT_USAGE;
+	}
 	if (*dir && fs_mkdirs(dir) < 0) {
 		fprintf(stderr, "runbookc: %s: cannot create the folder: %s\n",
 		    dir, strerror(errno));
@@ -376,7 +416,7 @@ new_page(const struct opts *o, const struct config *cfg, const char *rel)
 	page_text(&text, o, cfg, k, title, strcmp(k->id, implied) == 0,
 	    today);
 	file = path_join(o->content, rel);
-	rc = write_new(file, &text);
+	rc = write_new(o->content, file, &text);
 	if (rc == 0) {
 		printf("%s\n", file);
 		if (!o->quiet)

@@ -123,6 +123,9 @@ visit(struct walker *w, const char *rel)
 			strv_push(&w->out->pages, rel);
 		else if (strcmp(rel, "site.yml") != 0)
 			strv_push(&w->out->assets, rel);
+	} else {
+		/* A FIFO, socket or device: reading it could block. */
+		scan_error(w, rel, "%s", "not a regular file; skipped");
 	}
 	free(full);
 }

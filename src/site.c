@@ -198,8 +198,10 @@ resolve_link(const struct site *s, struct page *p, const char *url,
 			t->page = site_page(s, md);
 		t->kind = t->page ? TARGET_PAGE : TARGET_MISSING;
 		free(md);
-	} else if (*t->path == '\0' || raw[plen - 1] == '/' ||
+	} else if (*t->path == '\0' || url[plen - 1] == '/' ||
 	    is_folder(s, t->path)) {
+		/* url, not raw: decoding shortens it, so raw[plen - 1]
+		 * could be past its end. */
 		t->page = folder_index(s, t->path);
 		t->kind = t->page ? TARGET_PAGE : is_folder(s, t->path) ?
 		    TARGET_FOLDER : TARGET_MISSING;

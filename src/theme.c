@@ -1,6 +1,10 @@
 #include "theme.h"
 
+#include <sys/stat.h>
+
 #include <dirent.h>
+#include <errno.h>
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -40,48 +44,151 @@ slot(struct theme *th, const char *name)
 	return &th->files[th->nfiles++];
 }
 
+/* Folders a theme may nest (its root included), as for content. */
+#define THEME_MAX_DEPTH 64
+#define STR_(x) #x
+#define STR(x) STR_(x)
+
+/*
+ * Walking a theme folder.  A theme is named by site.yml, which a pull
+ * request can change, and its assets are published: so, as for content,
+ * a symlink is followed only when it stays inside the theme folder,
+ * folder loops and deep nesting are refused, and only regular files are
+ * read (fs_read refuses the rest without blocking).
+ */
+struct walk {
+	struct theme *th;
+	const char *dir;
+	char *real_root;
+	size_t real_len;
+	dev_t devs[THEME_MAX_DEPTH];
+	ino_t inos[THEME_MAX_DEPTH];
+	int depth;
+	struct diag_list *diags;
+};
+
 static int
-overlay(struct theme *th, const char *dir, const char *rel,
-    struct diag_list *diags)
+refuse(struct walk *w, const char *path, const char *why)
 {
-	char *full = *rel ? path_join(dir, rel) : xstrdup(dir);
+	diag_add(w->diags, path, 1, 1, DIAG_ERROR, "file.read", "%s", why);
+	return -1;
+}
+
+static int overlay(struct walk *w, const char *rel);
+
+/* One entry of a theme folder: a file read, or a folder walked. */
+static int
+overlay_entry(struct walk *w, const char *sub, const char *path)
+{
+	struct stat st;
+	char *data, err[256];
+	size_t len;
+	int i;
+
+	if (lstat(path, &st) < 0)
+		return refuse(w, path, strerror(errno));
+	if (S_ISLNK(st.st_mode)) {
+		char *real = realpath(path, NULL);
+		bool inside;
+
+		if (real == NULL)
+			return refuse(w, path, errno == ELOOP ? "symlink loop" :
+			    "broken symlink");
+		inside = strncmp(real, w->real_root, w->real_len) == 0 &&
+		    (real[w->real_len] == '/' || real[w->real_len] == '\0');
+		free(real);
+		if (!inside)
+			return refuse(w, path, "symlink leads outside the "
+			    "theme folder; refused");
+		if (stat(path, &st) < 0)
+			return refuse(w, path, strerror(errno));
+	}
+	if (S_ISDIR(st.st_mode)) {
+		for (i = 0; i < w->depth; i++)
+			if (w->devs[i] == st.st_dev && w->inos[i] == st.st_ino)
+				return refuse(w, path, "folder loop; skipped");
+		if (w->depth >= THEME_MAX_DEPTH)
+			return refuse(w, path, "folders nested deeper than "
+			    STR(THEME_MAX_DEPTH) "; skipped");
+		w->devs[w->depth] = st.st_dev;
+		w->inos[w->depth] = st.st_ino;
+		w->depth++;
+		i = overlay(w, sub);
+		w->depth--;
+		return i;
+	}
+	if (fs_read(path, FS_DEFAULT_MAX_FILE, &data, &len, err,
+	    sizeof(err)) != 0)
+		return refuse(w, path, err);
+	{
+		struct theme_file *f = slot(w->th, sub);
+
+		f->owned = data;
+		f->data = data;
+		f->len = len;
+	}
+	return 0;
+}
+
+static int
+overlay(struct walk *w, const char *rel)
+{
+	char *full = *rel ? path_join(w->dir, rel) : xstrdup(w->dir);
 	DIR *d = opendir(full);
 	struct dirent *e;
+	struct strv names = STRV_INIT;
+	size_t i;
 	int rc = 0;
 
 	if (d == NULL) {
-		diag_add(diags, full, 1, 1, DIAG_ERROR, "file.read",
-		    "cannot open the theme folder");
+		refuse(w, full, "cannot open the theme folder");
 		free(full);
 		return -1;
 	}
-	while ((e = readdir(d)) != NULL) {
-		char *sub, *path, *data, err[256];
-		size_t len;
+	while ((e = readdir(d)) != NULL)
+		if (e->d_name[0] != '.')	/* hidden files and . .. */
+			strv_push(&names, e->d_name);
+	closedir(d);
+	strv_sort(&names);	/* diagnostics in a stable order */
+	for (i = 0; i < names.n; i++) {
+		char *sub = *rel ? path_join(rel, names.v[i]) :
+		    xstrdup(names.v[i]);
+		char *path = path_join(w->dir, sub);
 
-		if (e->d_name[0] == '.')
-			continue;
-		sub = *rel ? path_join(rel, e->d_name) : xstrdup(e->d_name);
-		path = path_join(dir, sub);
-		if (fs_is_dir(path))
-			rc |= overlay(th, dir, sub, diags);
-		else if (fs_read(path, FS_DEFAULT_MAX_FILE, &data, &len, err,
-		    sizeof(err)) == 0) {
-			struct theme_file *f = slot(th, sub);
-
-			f->owned = data;
-			f->data = data;
-			f->len = len;
-		} else {
-			diag_add(diags, path, 1, 1, DIAG_ERROR, "file.read",
-			    "%s", err);
-			rc = -1;
-		}
+		rc |= overlay_entry(w, sub, path);
 		free(sub);
 		free(path);
 	}
-	closedir(d);
+	strv_free(&names);
 	free(full);
+	return rc;
+}
+
+/* Reads the theme folder dir over the files th holds. */
+static int
+overlay_dir(struct theme *th, const char *dir, struct diag_list *diags)
+{
+	struct walk w;
+	struct stat st;
+	int rc;
+
+	memset(&w, 0, sizeof(w));
+	w.th = th;
+	w.dir = dir;
+	w.diags = diags;
+	if ((w.real_root = realpath(dir, NULL)) == NULL ||
+	    stat(dir, &st) < 0) {
+		free(w.real_root);
+		diag_add(diags, dir, 1, 1, DIAG_ERROR, "file.read",
+		    "cannot open the theme folder");
+		return -1;
+	}
+	w.real_len = strlen(w.real_root);
+	w.devs[0] = st.st_dev;
+	w.inos[0] = st.st_ino;
+	w.depth = 1;
+	rc = overlay(&w, "");
+	free(w.real_root);
 	return rc;
 }
 
@@ -99,7 +206,7 @@ theme_open(struct theme *th, const char *dir, struct diag_list *diags)
 		t->data = (const char *)theme_files[i].data;
 		t->len = theme_files[i].len;
 	}
-	if (dir && overlay(th, dir, "", diags) < 0)
+	if (dir && overlay_dir(th, dir, diags) < 0)
 		return -1;
 	qsort(th->files, th->nfiles, sizeof(*th->files), cmp_file);
 	th->hash = STR_HASH_SEED;

@@ -25,8 +25,13 @@ seed fuzz_frontmatter $md $yml
 seed fuzz_config $(find content tests -name 'site.yml' -o -name '*.yml' 2>/dev/null | grep -v node_modules | head -100)
 seed fuzz_template themes/default/*.mustache
 seed fuzz_diag $md
+rules=$( (find tests/cases -path '*/rules/*'; find "$CORPORA" -path '*rules*' \
+    \( -name '*.yml' -o -name '*.yaml' \)) 2>/dev/null | head -100)
+seed fuzz_alertrules $rules
+seed fuzz_userrules $md
 status=0
-for t in ${FUZZ_ONLY:-fuzz_frontmatter fuzz_config fuzz_page fuzz_template fuzz_diag}; do
+for t in ${FUZZ_ONLY:-fuzz_frontmatter fuzz_config fuzz_page fuzz_template fuzz_diag \
+    fuzz_alertrules fuzz_userrules}; do
 	mkdir -p "$B/findings/$t"
 	echo "== $t for ${SECS}s"
 	if ! "$B/$t" -max_total_time="$SECS" -max_len=65536 -timeout=10 \

@@ -5,7 +5,8 @@
 #                   "check content"); "--today 2026-11-23" is always added
 #   expected.txt    the expected stdout and stderr, then "exit N"
 #   expected/       optional: files the build must write, byte for byte
-#                   (the build runs "build content -o OUT" when present)
+#                   (the build runs "build content -o OUT --force" when
+#                   present, so a case with errors still shows its output)
 # UPDATE=1 rewrites the expectations from the current output; ONLY=GLOB
 # runs the matching cases alone.
 set -u
@@ -34,7 +35,7 @@ for dir in "$ROOT"/tests/cases/*/; do
 		out="$TOUT/golden-$name"
 		rm -rf "$out"
 		$WRAP "$RUNBOOKC" build content -o "$out" --today 2026-11-23 \
-		    -q >/dev/null 2>&1
+		    --force -q >/dev/null 2>&1
 		if [ "${UPDATE:-}" = 1 ]; then
 			(cd expected && find . -type f) | while read -r f; do
 				cp "$out/$f" "expected/$f"

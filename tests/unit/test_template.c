@@ -19,6 +19,7 @@ void test_template_env(void);
 void test_template_limits(void);
 void test_template_values(void);
 void test_template_recursion(void);
+void test_template_output_limit(void);
 
 /* Tests only: the spec's partials (a map) or a name -> text table. */
 static const char *
@@ -452,5 +453,30 @@ test_template_recursion(void)
 		CHECK(time(NULL) - t0 < 60);
 		buf_free(&out);
 	}
+	value_free(d);
+}
+
+/* A render stops once it has written TPL_MAX_OUTPUT bytes. */
+void
+test_template_output_limit(void)
+{
+	static const char yml[] = "{ a: [1, 2, 3, 4, 5, 6, 7, 8] }";
+	const size_t mb = 1 << 20;
+	struct value *d = NULL;
+	struct value_error verr;
+	struct buf out = BUF_INIT;
+	struct tpl_error err;
+	char *big = xmalloc(mb + 1);
+
+	memset(big, 'x', mb);
+	big[mb] = '\0';
+	CHECK(value_parse_yaml(yml, strlen(yml), 0, &d, &verr) == 0);
+	value_add_owned(d, "s", big);
+	/* 512 copies of 1 MB: cut after the copy that passes 64 MB. */
+	CHECK_INT(tpl_render_string("{{#a}}{{#a}}{{#a}}{{{s}}}{{/a}}{{/a}}"
+	    "{{/a}}", d, NULL, NULL, &out, &err), -1);
+	CHECK(out.len > TPL_MAX_OUTPUT && out.len <= TPL_MAX_OUTPUT + mb);
+	CHECK(strstr(err.msg, "too much output") != NULL);
+	buf_free(&out);
 	value_free(d);
 }
