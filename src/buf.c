@@ -91,6 +91,10 @@ buf_detach(struct buf *b)
 
 	if (b->data == NULL)
 		return xstrdup("");
+	/* Doubling leaves up to half the buffer unused; what is handed over
+	 * usually lives as long as the build, so give the slack back. */
+	if (b->cap > b->len + 1 + 64)
+		b->data = xrealloc(b->data, b->len + 1);
 	p = b->data;
 	b->data = NULL;
 	b->len = b->cap = 0;
