@@ -345,7 +345,7 @@ put_chapters(const struct rctx *r, struct chapters *c, struct sink *k)
 	size_t i;
 
 	if (ui)
-		value_copy(value_add(ctx, "ui", VAL_MAP), ui);
+		value_add_ref(ctx, "ui", ui);
 	ch = value_add(ctx, "chapter", VAL_MAP);
 	for (i = 0; i < c->n && k->err == 0; i++) {
 		const struct page *p = c->order[i];

@@ -309,7 +309,7 @@ add_have(const struct rctx *r, struct value *ctx)
 struct value *
 rctx_common(const struct rctx *r, const char *out_path, const char *title)
 {
-	struct value *ctx = value_new(VAL_MAP), *site, *build, *ui;
+	struct value *ctx = value_new(VAL_MAP), *site, *build;
 	const struct value *strings = theme_strings(r->th, r->cfg->language);
 	const char *version = r->o->version ? r->o->version : "";
 
@@ -321,9 +321,10 @@ rctx_common(const struct rctx *r, const char *out_path, const char *title)
 	value_add_str(ctx, "title", title);
 	value_add_owned(ctx, "root", path_root_prefix(out_path));
 	add_entry_urls(ctx, out_path);
-	ui = value_add(ctx, "ui", VAL_MAP);
 	if (strings)
-		value_copy(ui, strings);
+		value_add_ref(ctx, "ui", strings);
+	else
+		value_add(ctx, "ui", VAL_MAP);
 	add_nav(r, ctx, out_path);
 	add_have(r, ctx);
 	build = value_add(ctx, "build", VAL_MAP);

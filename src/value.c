@@ -124,17 +124,34 @@ value_copy(struct value *dst, const struct value *src)
 	}
 }
 
+struct value *
+value_add_ref(struct value *parent, const char *key,
+    const struct value *target)
+{
+	struct value *v = value_add(parent, key, target->kind);
+
+	v->ref = target->ref ? target->ref : target;
+	return v;
+}
+
+static const struct value *
+deref(const struct value *v)
+{
+	return v && v->ref ? v->ref : v;
+}
+
 const struct value *
 value_get(const struct value *map, const char *key)
 {
 	size_t i;
 
+	map = deref(map);
 	if (map == NULL || map->kind != VAL_MAP)
 		return NULL;
 	/* Later keys win, as in most YAML loaders. */
 	for (i = map->n; i-- > 0;)
 		if (map->items[i].key && strcmp(map->items[i].key, key) == 0)
-			return &map->items[i];
+			return deref(&map->items[i]);
 	return NULL;
 }
 
@@ -155,6 +172,7 @@ value_is_scalar(const struct value *v)
 bool
 value_truthy(const struct value *v)
 {
+	v = deref(v);
 	if (v == NULL)
 		return false;
 	switch (v->kind) {

@@ -28,6 +28,10 @@ struct value {
 	bool raw;		/* templates: insert without HTML escaping */
 	struct value *items;	/* list items or map members, in order */
 	size_t n, cap;
+	/* A borrowed alias: this node stands for *ref (not owned), which
+	 * lookups follow.  Lets every page's template context share one
+	 * copy of the UI strings instead of copying them. */
+	const struct value *ref;
 };
 
 /* Limits that keep hostile YAML bounded. */
@@ -66,6 +70,9 @@ struct value *value_add_raw(struct value *parent, const char *key,
 struct value *value_add_bool(struct value *parent, const char *key, bool b);
 struct value *value_add_int(struct value *parent, const char *key, long n);
 void value_copy(struct value *dst, const struct value *src);
+/* Adds an alias of target, which must outlive parent. */
+struct value *value_add_ref(struct value *parent, const char *key,
+    const struct value *target);
 
 /* Lookups. */
 const struct value *value_get(const struct value *map, const char *key);

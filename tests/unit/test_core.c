@@ -231,3 +231,22 @@ test_dates(void)
 	check_format_date(19782, out);
 	CHECK_STR(out, "2024-02-29");
 }
+
+void test_value_ref(void);
+
+void
+test_value_ref(void)
+{
+	struct value *shared = value_new(VAL_MAP), *ctx = value_new(VAL_MAP);
+	const struct value *ui;
+
+	value_add_str(shared, "search", "Buscar");
+	value_add_ref(ctx, "ui", shared);
+	ui = value_get(ctx, "ui");
+	CHECK(ui == shared);
+	CHECK_STR(value_get_str(ui, "search"), "Buscar");
+	CHECK(value_truthy(value_get(ctx, "ui")));
+	value_free(ctx);	/* the alias does not own its target */
+	CHECK_STR(value_get_str(shared, "search"), "Buscar");
+	value_free(shared);
+}
