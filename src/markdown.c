@@ -340,6 +340,33 @@ rewrite_url(struct walk *w, cmark_node *n, const char *url)
 	free(path);
 }
 
+/*
+ * What cmark's safe mode drops: script and file URLs, and data: URLs
+ * other than images (and those only in images).
+ */
+static bool
+url_is_dangerous(const char *url, enum link_kind kind)
+{
+	static const char *const images[] = {
+		"data:image/png", "data:image/gif", "data:image/jpeg",
+		"data:image/webp",
+	};
+	size_t i;
+
+	while (*url == ' ' || *url == '\t')
+		url++;
+	if (str_casecmp_prefix(url, "javascript:") ||
+	    str_casecmp_prefix(url, "vbscript:") ||
+	    str_casecmp_prefix(url, "file:"))
+		return true;
+	if (!str_casecmp_prefix(url, "data:"))
+		return false;
+	for (i = 0; i < sizeof(images) / sizeof(images[0]); i++)
+		if (kind == LINK_IMAGE && str_casecmp_prefix(url, images[i]))
+			return false;
+	return true;
+}
+
 static void
 add_link(struct walk *w, cmark_node *n, enum link_kind kind)
 {
@@ -359,6 +386,11 @@ add_link(struct walk *w, cmark_node *n, enum link_kind kind)
 	l->pos = link_pos(w, n);
 	if (!md_url_is_external(url))
 		find_scripts(w, url, l->pos, false);
+	if (w->cfg->allow_html && url_is_dangerous(url, kind)) {
+		/* With raw HTML on, cmark no longer filters URLs itself. */
+		cmark_node_set_url(n, "");
+		return;
+	}
 	rewrite_url(w, n, url);
 }
 

@@ -170,6 +170,22 @@ str_casecmp_ascii(const char *a, const char *b)
 	}
 }
 
+bool
+str_casecmp_prefix(const char *s, const char *prefix)
+{
+	for (; *prefix; s++, prefix++) {
+		int a = (unsigned char)*s, b = (unsigned char)*prefix;
+
+		if (a >= 'A' && a <= 'Z')
+			a += 32;
+		if (b >= 'A' && b <= 'Z')
+			b += 32;
+		if (a != b)
+			return false;
+	}
+	return true;
+}
+
 /* Length of the valid UTF-8 sequence at s, or 0 when it is not valid. */
 static size_t
 utf8_seq(const unsigned char *s, size_t len)

@@ -35,6 +35,8 @@ void strv_free(struct strv *sv);
 bool str_starts(const char *s, const char *prefix);
 bool str_ends(const char *s, const char *suffix);
 int str_casecmp_ascii(const char *a, const char *b);
+/* True when s starts with prefix, ignoring ASCII case. */
+bool str_casecmp_prefix(const char *s, const char *prefix);
 
 /*
  * Returns the byte offset of the first invalid UTF-8 sequence in s[0..len),

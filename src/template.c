@@ -944,7 +944,7 @@ tpl_render_string(const char *src, const struct value *data,
 		rc = -1;
 	else if ((rc = tpl_render_checked(t, data, out)) < 0)
 		set_error(err, "main", NULL, 0, "rendering stopped at a limit "
-		    "(partials or sections too deep, or too much output)");
+		    "(partials or sections too deep, too many steps, or too much output)");
 	tpl_env_free(env);
 	return rc;
 }
