@@ -469,9 +469,9 @@ rctx_add_names(struct value *v, const char *key, const char *const *names,
 	}
 }
 
-static void
-add_pstr_names(struct value *v, const char *key, const struct pstrv *sv,
-    const char *folder, const char *from)
+void
+rctx_add_pstr_names(struct value *v, const char *key,
+    const struct pstrv *sv, const char *folder, const char *from)
 {
 	const char **names = xcalloc(sv->n + 1, sizeof(*names));
 	size_t i;
@@ -495,7 +495,7 @@ rctx_add_page_item(const struct rctx *r, struct value *list,
 	    strcmp(p->kind.s, "runbook") == 0);
 	rctx_add_severity(r, it, p->severity.s, from, RCTX_BRIEF);
 	rctx_add_owner(r, it, p->owner.s, from, RCTX_BRIEF);
-	add_pstr_names(it, "alerts", &p->alerts, "alerts", from);
+	rctx_add_pstr_names(it, "alerts", &p->alerts, "alerts", from);
 	return it;
 }
 

@@ -22,6 +22,7 @@ struct buf;
 struct config;
 struct diag_list;
 struct page;
+struct pstrv;
 struct render_opts;
 struct site;
 struct theme;
@@ -115,6 +116,9 @@ void rctx_add_owner(const struct rctx *r, struct value *v, const char *owner,
 void rctx_add_names(struct value *v, const char *key,
     const char *const *names, size_t n, const char *folder,
     const char *from);
+/* The same for the names of a front matter list (alerts, tags...). */
+void rctx_add_pstr_names(struct value *v, const char *key,
+    const struct pstrv *sv, const char *folder, const char *from);
 /* A page as the row of a listing: title, url, severity, owner, alerts. */
 struct value *rctx_add_page_item(const struct rctx *r, struct value *list,
     const struct page *p, const char *from);

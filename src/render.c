@@ -186,19 +186,6 @@ add_review(const struct rctx *r, struct value *pg, const struct page *p)
 	}
 }
 
-static void
-add_names(struct value *pg, const char *key, const struct pstrv *sv,
-    const char *folder, const char *from)
-{
-	const char **names = xcalloc(sv->n + 1, sizeof(*names));
-	size_t i;
-
-	for (i = 0; i < sv->n; i++)
-		names[i] = sv->v[i].s;
-	rctx_add_names(pg, key, names, sv->n, folder, from);
-	free(names);
-}
-
 /*
  * The template data of one page.  The book reuses it for each chapter
  * (with from set to "print.html" so links are right from there).
@@ -216,9 +203,9 @@ render_page_data(const struct rctx *r, struct value *pg,
 		value_add_str(pg, "summary", p->summary);
 	rctx_add_severity(r, pg, p->severity.s, from, RCTX_FULL);
 	rctx_add_owner(r, pg, p->owner.s, from, RCTX_FULL);
-	add_names(pg, "alerts", &p->alerts, "alerts", from);
-	add_names(pg, "tags", &p->tags, "tags", from);
-	add_names(pg, "services", &p->services, "services", from);
+	rctx_add_pstr_names(pg, "alerts", &p->alerts, "alerts", from);
+	rctx_add_pstr_names(pg, "tags", &p->tags, "tags", from);
+	rctx_add_pstr_names(pg, "services", &p->services, "services", from);
 	add_review(r, pg, p);
 	value_add_bool(pg, "has_meta", p->severity.s || p->owner.s ||
 	    p->alerts.n || p->tags.n || p->services.n || p->last_reviewed.s);
