@@ -36,6 +36,7 @@ cmp_str(const void *a, const void *b)
 struct inputs {
 	struct stamp_inputs in;
 	unsigned long long fp;
+	unsigned long long global;	/* inputs besides the content */
 	bool have_fp;		/* fingerprinted before parsing */
 	char *commit;
 };
@@ -59,17 +60,18 @@ outside_scripts(const struct site *s, struct strv *extra)
  */
 static void
 leave_stamp(const struct inputs *ip, const struct pipeline *pl,
-    const struct diag_list *checked, const char *dir, struct strv *written)
+    const struct diag_list *checked, const char *dir, struct strv *written,
+    const struct stamp_keys *keys)
 {
 	unsigned long long after;
 	struct strv extra = STRV_INIT;
 
-	if (!ip->have_fp || stamp_fingerprint(&ip->in, &after) < 0 ||
+	if (!ip->have_fp || stamp_fingerprint(&ip->in, &after, NULL) < 0 ||
 	    after != ip->fp)
 		return;
 	outside_scripts(&pl->site, &extra);
 	if (stamp_write(dir, ip->fp, checked, pl->site.npages, written->v,
-	    written->n, &extra) == 0)
+	    written->n, &extra, keys) == 0)
 		strv_push(written, STAMP_FILE);
 	strv_free(&extra);
 }
@@ -84,6 +86,8 @@ render_and_write(const struct opts *o, struct pipeline *pl,
 	struct render_opts ro;
 	struct strv written = STRV_INIT;
 	struct diag_list checked = DIAG_LIST_INIT;
+	struct stamp_keys prev = STAMP_KEYS_INIT, keys = STAMP_KEYS_INIT;
+	struct render_stats stats = { 0, 0 };
 	double t = pipeline_now_ms(), t2;
 	int rc;
 
@@ -107,11 +111,22 @@ render_and_write(const struct opts *o, struct pipeline *pl,
 	ro.today = pl->today;
 	ro.commit = ip->commit;
 	ro.version = o->version;
-	rc = render_site(&pl->site, &th, &ro, &written, &pl->diags);
+	/* The staged tree starts as the site in place: its stamp says which
+	 * of its files can stay. */
+	if (ip->have_fp) {
+		ro.global = ip->global;
+		stamp_keys_load(&prev, st.dir);
+		ro.prev = &prev;
+		ro.keys = &keys;
+	}
+	rc = render_site(&pl->site, &th, &ro, &written, &pl->diags, &stats);
 	t2 = pipeline_now_ms();
 	pl->ms[STAGE_RENDER] = t2 - t;
+	if (o->verbose)
+		fprintf(stderr, "runbookc: rendered %zu files, kept %zu\n",
+		    stats.made, stats.kept);
 	if (rc == 0) {
-		leave_stamp(ip, pl, &checked, st.dir, &written);
+		leave_stamp(ip, pl, &checked, st.dir, &written, &keys);
 		qsort(written.v, written.n, sizeof(*written.v), cmp_str);
 		fs_stage_prune(&st, written.v, written.n);
 		if (fs_stage_commit(&st) < 0) {
@@ -125,6 +140,8 @@ render_and_write(const struct opts *o, struct pipeline *pl,
 	if (rc < 0)
 		cmd_print_diags(o, &pl->diags, 0, false);
 	strv_free(&written);
+	stamp_keys_free(&prev);
+	stamp_keys_free(&keys);
 	diag_free(&checked);
 	theme_close(&th);
 	return rc;
@@ -181,7 +198,9 @@ build_once(const struct opts *o, struct build_result *br)
 	ip.in.commit = ip.commit;
 	ip.in.today = pipeline_today(o->today);
 	ip.have_fp = ip.in.today >= 0 &&
-	    stamp_fingerprint(&ip.in, &ip.fp) == 0;
+	    stamp_fingerprint(&ip.in, &ip.fp, &ip.global) == 0;
+	/* Even a build with nothing to do clears what a killed one left. */
+	fs_stage_clear(o->out);
 	if ((rc = up_to_date(o, &ip, br)) >= 0) {
 		free(ip.commit);
 		br->ms = pipeline_now_ms() - t0;

@@ -324,6 +324,23 @@ link_tree(const char *src, const char *dst)
 	return rc;
 }
 
+void
+fs_stage_clear(const char *out)
+{
+	size_t n = strlen(out);
+	char *dir, *old;
+
+	while (n > 1 && out[n - 1] == '/')
+		n--;
+	dir = xasprintf("%.*s.runbookc-new", (int)n, out);
+	old = xasprintf("%.*s.runbookc-old", (int)n, out);
+	/* Leftovers of a killed build are ours to clear. */
+	fs_remove_tree(dir);
+	fs_remove_tree(old);
+	free(dir);
+	free(old);
+}
+
 int
 fs_stage_begin(struct fs_stage *st, const char *out)
 {
@@ -335,9 +352,7 @@ fs_stage_begin(struct fs_stage *st, const char *out)
 	st->out = xstrndup(out, n);
 	st->dir = xasprintf("%s.runbookc-new", st->out);
 	st->old = xasprintf("%s.runbookc-old", st->out);
-	/* Leftovers of a killed build are ours to clear. */
-	fs_remove_tree(st->dir);
-	fs_remove_tree(st->old);
+	fs_stage_clear(st->out);
 	if (fs_is_dir(st->out)) {
 		if (link_tree(st->out, st->dir) < 0)
 			return -1;

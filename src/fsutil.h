@@ -55,6 +55,9 @@ struct fs_stage {
 	char *old;
 };
 int fs_stage_begin(struct fs_stage *st, const char *out);
+/* Removes what a killed build may have left beside out (the stage, or
+ * the replaced site it was removing). */
+void fs_stage_clear(const char *out);
 int fs_stage_commit(struct fs_stage *st);
 void fs_stage_abort(struct fs_stage *st);
 /* Removes files under the stage that are not in keep (sorted paths). */

@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "buf.h"
 #include "check.h"
@@ -13,6 +14,7 @@
 #include "pool.h"
 #include "render.h"
 #include "site.h"
+#include "stamp.h"
 #include "template.h"
 #include "theme.h"
 #include "value.h"
@@ -523,6 +525,37 @@ rctx_write_file(const struct rctx *r, const char *out, const char *data,
 	return rc < 0 ? errno ? errno : EIO : 0;
 }
 
+bool
+rctx_can_keep(const struct rctx *r, const char *out, unsigned long long key)
+{
+	const struct stamp_key *k;
+	struct stat st;
+	char *path;
+	bool ok;
+
+	if (key == 0 || r->prev == NULL ||
+	    (k = stamp_keys_get(r->prev, out)) == NULL || k->key != key)
+		return false;
+	/* The staged tree holds the replaced site's files (fs_stage_begin). */
+	path = path_join(r->o->out_dir, out);
+	ok = stat(path, &st) == 0 && S_ISREG(st.st_mode) &&
+	    st.st_size == k->size;
+	free(path);
+	return ok;
+}
+
+void
+rctx_note(struct rctx *r, const char *out, unsigned long long key, bool kept)
+{
+	strv_push(r->written, out);
+	if (key && r->keys)
+		stamp_keys_put(r->keys, out, key);
+	if (kept)
+		r->kept++;
+	else
+		r->made++;
+}
+
 int
 rctx_write(struct rctx *r, const char *out, const char *data, size_t len)
 {
@@ -533,7 +566,7 @@ rctx_write(struct rctx *r, const char *out, const char *data, size_t len)
 		    "cannot write: %s", strerror(rc));
 		return -1;
 	}
-	strv_push(r->written, out);
+	rctx_note(r, out, r->key, false);
 	return 0;
 }
 
@@ -545,8 +578,12 @@ rctx_render(struct rctx *r, const struct tpl *t, struct value *ctx,
 	int rc = 0;
 
 	if (rctx_claim(r, out)) {
-		tpl_render(t, ctx, &b);
-		rc = rctx_write(r, out, b.data, b.len);
+		if (rctx_can_keep(r, out, r->key))
+			rctx_note(r, out, r->key, true);
+		else {
+			tpl_render(t, ctx, &b);
+			rc = rctx_write(r, out, b.data, b.len);
+		}
 	}
 	buf_free(&b);
 	value_free(ctx);
@@ -558,6 +595,7 @@ struct batch_run {
 	const struct rctx_batch *b;
 	char **outs;
 	int *err;
+	bool *kept;
 };
 
 static void
@@ -569,6 +607,10 @@ batch_one(void *ud, size_t i)
 
 	if (br->outs[i] == NULL)
 		return;
+	if (rctx_can_keep(br->r, br->outs[i], br->r->key)) {
+		br->kept[i] = true;
+		return;
+	}
 	ctx = br->b->build(br->r, i, br->outs[i], br->b->ud);
 	tpl_render(br->b->t, ctx, &b);
 	br->err[i] = rctx_write_file(br->r, br->outs[i], b.data, b.len);
@@ -587,6 +629,7 @@ rctx_render_batch(struct rctx *r, const struct rctx_batch *b, size_t n)
 	br.b = b;
 	br.outs = xcalloc(n + 1, sizeof(*br.outs));
 	br.err = xcalloc(n + 1, sizeof(*br.err));
+	br.kept = xcalloc(n + 1, sizeof(*br.kept));
 	for (i = 0; i < n; i++) {
 		br.outs[i] = b->name(r, i, b->ud);
 		if (br.outs[i] && !rctx_claim(r, br.outs[i])) {
@@ -604,10 +647,11 @@ rctx_render_batch(struct rctx *r, const struct rctx_batch *b, size_t n)
 			    strerror(br.err[i]));
 			rc = -1;
 		} else
-			strv_push(r->written, br.outs[i]);
+			rctx_note(r, br.outs[i], r->key, br.kept[i]);
 		free(br.outs[i]);
 	}
 	free(br.outs);
 	free(br.err);
+	free(br.kept);
 	return rc;
 }

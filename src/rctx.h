@@ -25,6 +25,7 @@ struct page;
 struct pstrv;
 struct render_opts;
 struct site;
+struct stamp_keys;
 struct theme;
 struct tpl;
 struct tpl_env;
@@ -44,6 +45,13 @@ struct rctx {
 	struct rtpls t;
 	struct diag_list *diags;
 	struct strv *written;	/* out paths produced so far */
+	/* Incremental rendering: the keys of the site being replaced, the
+	 * keys of this one, and the key of the files being made now (0:
+	 * none; each page has its own).  See digest.h. */
+	const struct stamp_keys *prev;
+	struct stamp_keys *keys;
+	unsigned long long key;
+	size_t made, kept;	/* files rendered, files kept as they were */
 	struct hmap claimed;	/* out path -> (void *)1: taken */
 	struct strv claimed_keys;	/* owns the keys of claimed */
 	char today[11];		/* YYYY-MM-DD */
@@ -129,6 +137,17 @@ struct value *rctx_add_page_item(const struct rctx *r, struct value *list,
  */
 bool rctx_claim(struct rctx *r, const char *out);
 
+/*
+ * True when the staged file out was made from key by the build being
+ * replaced (and is still the size it was then): it can be kept instead
+ * of rendered.  Never true for key 0.  Safe on the render pool.
+ */
+bool rctx_can_keep(const struct rctx *r, const char *out,
+    unsigned long long key);
+/* Records that out was produced from key (kept or made) and counts it. */
+void rctx_note(struct rctx *r, const char *out, unsigned long long key,
+    bool kept);
+
 /* Writes b to out (under the output folder).  Returns 0 or an errno.
  * Safe on the render pool; records nothing. */
 int rctx_write_file(const struct rctx *r, const char *out, const char *data,
@@ -137,7 +156,8 @@ int rctx_write_file(const struct rctx *r, const char *out, const char *data,
 int rctx_write(struct rctx *r, const char *out, const char *data, size_t len);
 /*
  * Renders template t with ctx (consumed) and writes it to out, unless
- * out is already claimed.  Returns 0 or -1.
+ * out is already claimed, or can be kept as it is (r->key).  Returns 0 or
+ * -1.
  */
 int rctx_render(struct rctx *r, const struct tpl *t, struct value *ctx,
     const char *out);
@@ -146,6 +166,7 @@ int rctx_render(struct rctx *r, const struct tpl *t, struct value *ctx,
  * Renders n generated files of one template on the render pool.  name
  * gives file i's output path (the caller frees nothing; NULL skips it),
  * build its template data; both run on the pool and must only read.
+ * Files that can be kept (r->key) are neither built nor rendered.
  * Claims happen first, in order; written and diagnostics are recorded
  * in order afterwards, so the result does not depend on the threads.
  */

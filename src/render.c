@@ -14,6 +14,7 @@
 #include "catalog.h"
 #include "check.h"
 #include "config.h"
+#include "digest.h"
 #include "fsutil.h"
 #include "listings.h"
 #include "pool.h"
@@ -21,6 +22,7 @@
 #include "scriptpage.h"
 #include "search.h"
 #include "site.h"
+#include "str.h"
 #include "template.h"
 #include "theme.h"
 #include "value.h"
@@ -258,6 +260,8 @@ page_context(const struct rctx *r, const struct page *p, size_t pi)
 struct page_job {
 	const struct rctx *r;
 	int *failed;		/* per page: the errno of a failed write */
+	unsigned long long *key;	/* per page: its file's key */
+	bool *kept;		/* per page: the staged file was kept */
 };
 
 static void
@@ -265,9 +269,15 @@ render_one(void *ud, size_t i)
 {
 	struct page_job *j = ud;
 	const struct page *p = j->r->s->pages[i];
-	struct value *ctx = page_context(j->r, p, i);
+	struct value *ctx;
 	struct buf b = BUF_INIT;
 
+	if (j->r->key) {
+		j->key[i] = digest_page_key(p, j->r->key);
+		if ((j->kept[i] = rctx_can_keep(j->r, p->out_path, j->key[i])))
+			return;
+	}
+	ctx = page_context(j->r, p, i);
 	tpl_render(j->r->t.page, ctx, &b);
 	j->failed[i] = rctx_write_file(j->r, p->out_path, b.data, b.len);
 	buf_free(&b);
@@ -283,6 +293,8 @@ render_pages(struct rctx *r)
 
 	j.r = r;
 	j.failed = xcalloc(r->s->npages + 1, sizeof(*j.failed));
+	j.key = xcalloc(r->s->npages + 1, sizeof(*j.key));
+	j.kept = xcalloc(r->s->npages + 1, sizeof(*j.kept));
 	pool_run(r->s->npages, r->o->jobs, render_one, &j);
 	for (i = 0; i < r->s->npages; i++) {
 		if (j.failed[i]) {
@@ -291,9 +303,12 @@ render_pages(struct rctx *r)
 			    strerror(j.failed[i]));
 			rc = -1;
 		} else
-			strv_push(r->written, r->s->pages[i]->out_path);
+			rctx_note(r, r->s->pages[i]->out_path, j.key[i],
+			    j.kept[i]);
 	}
 	free(j.failed);
+	free(j.key);
+	free(j.kept);
 	return rc;
 }
 
@@ -372,13 +387,21 @@ write_catalog(struct rctx *r)
 	int rc = 0;
 
 	if (rctx_claim(r, "catalog.json")) {
-		catalog_json(r, &b);
-		rc |= rctx_write(r, "catalog.json", b.data, b.len);
+		if (rctx_can_keep(r, "catalog.json", r->key))
+			rctx_note(r, "catalog.json", r->key, true);
+		else {
+			catalog_json(r, &b);
+			rc |= rctx_write(r, "catalog.json", b.data, b.len);
+		}
 	}
 	buf_truncate(&b, 0);
 	if (rctx_claim(r, "alerts.json")) {
-		catalog_alerts_json(r, &b);
-		rc |= rctx_write(r, "alerts.json", b.data, b.len);
+		if (rctx_can_keep(r, "alerts.json", r->key))
+			rctx_note(r, "alerts.json", r->key, true);
+		else {
+			catalog_alerts_json(r, &b);
+			rc |= rctx_write(r, "alerts.json", b.data, b.len);
+		}
 	}
 	buf_free(&b);
 	return rc;
@@ -414,11 +437,29 @@ compile_templates(struct tpl_env *env, struct rtpls *t,
 	    t->book && t->chapter ? 0 : -1;
 }
 
+/*
+ * The key of everything made from the site's face alone (listings, alert
+ * pages, the catalog), and through digest_page_key() of each page: 0
+ * (nothing is kept) unless the build knows its global inputs.
+ */
+static unsigned long long
+site_key(const struct site *s, const struct render_opts *o)
+{
+	unsigned long long k[2];
+
+	if (o->global == 0)
+		return 0;
+	k[0] = o->global;
+	k[1] = digest_site_face(s);
+	return str_hash(k, sizeof(k), STR_HASH_SEED) | 1;
+}
+
 int
 render_site(const struct site *s, const struct theme *th,
     const struct render_opts *o, struct strv *written,
-    struct diag_list *diags)
+    struct diag_list *diags, struct render_stats *stats)
 {
+	unsigned long long key;
 	struct rctx r;
 	struct tpl_env *env = tpl_env_new(theme_tpl_loader, (void *)th);
 	int rc = 0;
@@ -430,6 +471,9 @@ render_site(const struct site *s, const struct theme *th,
 	r.o = o;
 	r.diags = diags;
 	r.written = written;
+	r.prev = o->prev;
+	r.keys = o->keys;
+	key = site_key(s, o);
 	check_format_date(o->today, r.today);
 	if (compile_templates(env, &r.t, diags) < 0) {
 		tpl_env_free(env);
@@ -437,16 +481,29 @@ render_site(const struct site *s, const struct theme *th,
 	}
 	/* Pages first: a page keeps its path against anything generated;
 	 * then the theme's files, then what is made from the whole site. */
+	/* Pages, listings and the catalog show the model alone: they carry
+	 * keys.  The search index and the book show every page's text, and
+	 * script pages and assets files outside it: they are always made
+	 * (and written only where their bytes changed). */
+	r.key = key;
 	rc |= render_pages(&r);
+	r.key = 0;
 	rc |= write_theme_assets(&r);
 	rc |= write_search(&r);
+	r.key = key;
 	rc |= write_catalog(&r);
 	rc |= listings_render(&r);
+	r.key = 0;
 	rc |= scriptpage_render(&r);
 	rc |= book_render(&r);
 	rc |= write_content_assets(&r);
 	/* Aliases last: an old path never hides anything current. */
+	r.key = key;
 	rc |= listings_aliases(&r);
+	if (stats) {
+		stats->made = r.made;
+		stats->kept = r.kept;
+	}
 	hmap_free(&r.claimed);
 	strv_free(&r.claimed_keys);
 	tpl_env_free(env);

@@ -10,6 +10,7 @@
 #include "str.h"
 
 struct site;
+struct stamp_keys;
 struct theme;
 
 struct render_opts {
@@ -18,15 +19,28 @@ struct render_opts {
 	long today;		/* days since the epoch */
 	const char *commit;	/* git commit of the content, or NULL */
 	const char *version;
+	/* Incremental rendering (see digest.h): the hash of the inputs
+	 * besides the content (stamp_fingerprint()'s global; 0 turns it
+	 * off), the keys of the site out_dir was staged from (or NULL), and
+	 * where to record this site's. */
+	unsigned long long global;
+	const struct stamp_keys *prev;
+	struct stamp_keys *keys;
+};
+
+/* What render_site() did: files rendered, files kept as they were. */
+struct render_stats {
+	size_t made, kept;
 };
 
 /*
- * Renders every output file.  Appends the out-relative path of each file
+ * Renders every output file, or keeps the staged one where its key says
+ * it would come out the same.  Appends the out-relative path of each file
  * it produced to written (so stale files can be pruned).  Returns -1 on
  * an I/O or template failure (diagnostics added).
  */
 int render_site(const struct site *s, const struct theme *th,
     const struct render_opts *o, struct strv *written,
-    struct diag_list *diags);
+    struct diag_list *diags, struct render_stats *stats);
 
 #endif

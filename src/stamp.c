@@ -14,7 +14,7 @@
 #include "str.h"
 #include "theme.h"
 
-#define STAMP_MAGIC "runbookc-stamp 1"
+#define STAMP_MAGIC "runbookc-stamp 2"
 
 static unsigned long long
 hash_str(unsigned long long h, const char *s)
@@ -56,7 +56,8 @@ hash_tree(unsigned long long *h, const char *content, const struct strv *v,
 }
 
 int
-stamp_fingerprint(const struct stamp_inputs *in, unsigned long long *fp)
+stamp_fingerprint(const struct stamp_inputs *in, unsigned long long *fp,
+    unsigned long long *global)
 {
 	struct diag_list quiet = DIAG_LIST_INIT;
 	struct config cfg;
@@ -86,6 +87,8 @@ stamp_fingerprint(const struct stamp_inputs *in, unsigned long long *fp)
 	if (theme_open(&th, cfg.theme_dir, &quiet) < 0)
 		goto out_theme;
 	h = str_hash(&th.hash, sizeof(th.hash), h);
+	if (global)
+		*global = h;
 	if (scan_content(in->content, &cfg, &sr, &quiet) < 0)
 		goto out_theme;
 	/* A refused entry (symlink out of the root...) must be re-reported:
@@ -105,6 +108,8 @@ out_cfg:
 	free(cfgpath);
 	return rc;
 }
+
+#define STAMP_MAX_FIELDS 7
 
 /* Fields are tab-separated; tabs, newlines and backslashes are escaped. */
 static void
@@ -160,7 +165,8 @@ extra_hash(const char *path)
 int
 stamp_write(const char *dir, unsigned long long fp,
     const struct diag_list *diags, size_t npages, char *const *written,
-    size_t nwritten, const struct strv *extra)
+    size_t nwritten, const struct strv *extra,
+    const struct stamp_keys *keys)
 {
 	struct buf b = BUF_INIT;
 	char *path = path_join(dir, STAMP_FILE);
@@ -174,7 +180,11 @@ stamp_write(const char *dir, unsigned long long fp,
 		struct stat st;
 
 		if (stat(full, &st) == 0) {
-			buf_printf(&b, "file\t%lld\t", (long long)st.st_size);
+			const struct stamp_key *k = keys ?
+			    stamp_keys_get(keys, written[i]) : NULL;
+
+			buf_printf(&b, "file\t%lld\t%016llx\t",
+			    (long long)st.st_size, k ? k->key : 0ULL);
 			put_field(&b, written[i]);
 			buf_putc(&b, '\n');
 		}
@@ -219,7 +229,7 @@ static bool
 read_stamp(char *text, const char *out, unsigned long long fp,
     struct diag_list *diags, size_t *npages)
 {
-	char *line, *save = NULL, *f[7];
+	char *line, *save = NULL, *f[STAMP_MAX_FIELDS];
 	bool seen_fp = false;
 	size_t n;
 
@@ -227,15 +237,15 @@ read_stamp(char *text, const char *out, unsigned long long fp,
 	if (line == NULL || strcmp(line, STAMP_MAGIC) != 0)
 		return false;
 	while ((line = strtok_r(NULL, "\n", &save)) != NULL) {
-		n = split_fields(line, f, 7);
+		n = split_fields(line, f, STAMP_MAX_FIELDS);
 		if (n == 2 && strcmp(f[0], "fingerprint") == 0) {
 			if (strtoull(f[1], NULL, 16) != fp)
 				return false;
 			seen_fp = true;
 		} else if (n == 2 && strcmp(f[0], "pages") == 0)
 			*npages = (size_t)strtoull(f[1], NULL, 10);
-		else if (n == 3 && strcmp(f[0], "file") == 0) {
-			if (!file_ok(out, f[2], f[1]))
+		else if (n == 4 && strcmp(f[0], "file") == 0) {
+			if (!file_ok(out, f[3], f[1]))
 				return false;
 		} else if (n == 3 && strcmp(f[0], "extra") == 0) {
 			if (strtoull(f[1], NULL, 16) != extra_hash(f[2]))
@@ -266,4 +276,82 @@ stamp_matches(const char *out, unsigned long long fp,
 	if (!ok)
 		diag_free(diags);
 	return ok;
+}
+
+/* ---- output keys ---- */
+
+void
+stamp_keys_put(struct stamp_keys *k, const char *path, unsigned long long key)
+{
+	size_t i = (size_t)(uintptr_t)hmap_get(&k->index, path);
+	struct stamp_key *e;
+
+	if (i) {
+		k->v[i - 1].key = key;
+		return;
+	}
+	if (k->n == k->cap) {
+		k->cap = k->cap ? k->cap * 2 : 256;
+		k->v = xrealloc(k->v, k->cap * sizeof(*k->v));
+		/* The index borrows the paths, which do not move. */
+	}
+	e = &k->v[k->n++];
+	e->path = xstrdup(path);
+	e->key = key;
+	e->size = -1;
+	hmap_put(&k->index, e->path, (void *)(uintptr_t)k->n);
+}
+
+const struct stamp_key *
+stamp_keys_get(const struct stamp_keys *k, const char *path)
+{
+	size_t i = (size_t)(uintptr_t)hmap_get(&k->index, path);
+
+	return i ? &k->v[i - 1] : NULL;
+}
+
+void
+stamp_keys_free(struct stamp_keys *k)
+{
+	size_t i;
+
+	for (i = 0; i < k->n; i++)
+		free(k->v[i].path);
+	free(k->v);
+	hmap_free(&k->index);
+	memset(k, 0, sizeof(*k));
+}
+
+/* The "file" lines of a stamp; false (k emptied) on anything else odd. */
+static bool
+read_keys(char *text, struct stamp_keys *k)
+{
+	char *line, *save = NULL, *f[STAMP_MAX_FIELDS];
+
+	line = strtok_r(text, "\n", &save);
+	if (line == NULL || strcmp(line, STAMP_MAGIC) != 0)
+		return false;
+	while ((line = strtok_r(NULL, "\n", &save)) != NULL) {
+		if (strncmp(line, "file\t", 5) != 0)
+			continue;
+		if (split_fields(line, f, STAMP_MAX_FIELDS) != 4)
+			return false;
+		stamp_keys_put(k, f[3], strtoull(f[2], NULL, 16));
+		k->v[k->n - 1].size = strtoll(f[1], NULL, 10);
+	}
+	return true;
+}
+
+void
+stamp_keys_load(struct stamp_keys *k, const char *out)
+{
+	char *path = path_join(out, STAMP_FILE), *text, err[256];
+	size_t len;
+
+	if (fs_read(path, 256u << 20, &text, &len, err, sizeof(err)) == 0) {
+		if (!read_keys(text, k))
+			stamp_keys_free(k);
+		free(text);
+	}
+	free(path);
 }

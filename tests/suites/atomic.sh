@@ -49,6 +49,11 @@ echo "killed 25 builds: $swapped had swapped in the new site, $torn torn"
 build "$T/c2" "$T/out"
 [ "$(tree_sum "$T/out")" = "$new" ] && ok || bad "build after kills differs"
 [ ! -e "$T/out.runbookc-new" ] && ok || bad "staging folder left behind"
+# A kill after the swap leaves the replaced site beside out/ while out/ is
+# already up to date: the next build, with nothing to build, clears it.
+mkdir -p "$T/out.runbookc-new/api"; echo x > "$T/out.runbookc-new/api/x.html"
+build "$T/c2" "$T/out"
+[ ! -e "$T/out.runbookc-new" ] && ok || bad "no-op build left the killed build's stage"
 
 # A failing build (errors, no --force) leaves out/ untouched.
 cp -r "$T/c1" "$T/c3"

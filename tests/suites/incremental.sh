@@ -51,6 +51,44 @@ build "$T/out"
 grep -q "built 6" "$T/err" && ok || bad "page change: not rebuilt"
 same_as_cold "page change"
 
+# A paragraph edit re-renders that page alone of the pages and listings;
+# the others are kept, inode and mtime (the search index and the book,
+# which show every page's text, are made again).
+other=$T/out/kafka/runbook-00001.html
+touch -d '2001-01-01' "$other"
+before=$(stat -c '%i %Y' "$other")
+echo "Mais uma linha." >> "$C/api/runbook-00014.md"
+build "$T/out" -v
+made=$(sed -n 's/^runbookc: rendered \([0-9]*\) files, kept \([0-9]*\)$/\1/p' "$T/err")
+kept=$(sed -n 's/^runbookc: rendered \([0-9]*\) files, kept \([0-9]*\)$/\2/p' "$T/err")
+pages=$(find "$T/out" -name 'runbook-*.html' | wc -l)
+[ -n "$made" ] && [ "$kept" -ge "$pages" ] && ok || bad "paragraph edit: kept $kept of $pages+ files (rendered $made)"
+[ "$(stat -c '%i %Y' "$other")" = "$before" ] && ok || bad "paragraph edit: an unchanged page was rewritten"
+same_as_cold "paragraph edit"
+
+# Whatever another file can show about a page changes every file that
+# may show it: the title (listings, backlinks, neighbours), a heading (an
+# anchor), a new link (the target's backlinks), a tag (its listing).
+sed -i 's/^title: .*/title: "Título novo"/' "$C/api/runbook-00014.md"
+build "$T/out"
+same_as_cold "title change"
+sed -i 's/^## Diagnóstico/## Diagnóstico detalhado/' "$C/kafka/runbook-00001.md"
+build "$T/out"
+same_as_cold "heading change"
+echo "Veja [o outro](../kafka/runbook-00013.md)." >> "$C/api/runbook-00026.md"
+build "$T/out"
+same_as_cold "new link"
+sed -i 's/^tags: \[/tags: [novo-tag, /' "$C/api/runbook-00026.md"
+build "$T/out"
+same_as_cold "tag change"
+cp "$C/api/runbook-00026.md" "$C/api/runbook-99999.md"
+sed -i 's/Alert0*26/AlertNovo/g' "$C/api/runbook-99999.md"
+build "$T/out"
+same_as_cold "page added"
+rm "$C/api/runbook-99999.md"
+build "$T/out"
+same_as_cold "page removed"
+
 echo "description: outra" >> "$C/site.yml"
 build "$T/out"
 grep -q "built 6" "$T/err" && ok || bad "site.yml change: not rebuilt"

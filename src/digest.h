@@ -1,0 +1,33 @@
+/*
+ * digest: hashes of the linked model that say what an output file was
+ * made from, so that a rebuild can keep every file whose inputs did not
+ * change instead of rendering it again.
+ *
+ * A page's face is everything about it that another output can show: its
+ * path, front matter, typed fields, headings, links, script references and
+ * summary, but not its body's prose nor the lines things sit on.  The
+ * site's face mixes every page's face with the site-wide facts derived
+ * from the file system (the content folder's other files, where each
+ * script was found).  A page's own file depends on its source bytes and
+ * the site's face; a listing, an alert page or the catalog depends on the
+ * site's face alone.  Editing a paragraph below a page's first one thus
+ * changes one page's file (and the whole-site text: search index, print
+ * book), while a new title changes every file that may show it.
+ *
+ * The configuration, theme, version, date and commit are not here: the
+ * caller mixes them in (stamp_fingerprint() reports them as one hash).
+ */
+#ifndef RUNBOOKC_DIGEST_H
+#define RUNBOOKC_DIGEST_H
+
+struct page;
+struct site;
+
+unsigned long long digest_page_face(const struct page *p);
+unsigned long long digest_site_face(const struct site *s);
+
+/* The key of page p's own output file, given the site's key. */
+unsigned long long digest_page_key(const struct page *p,
+    unsigned long long site_key);
+
+#endif
