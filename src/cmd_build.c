@@ -35,8 +35,8 @@ cmp_str(const void *a, const void *b)
 /* What the build knows of its inputs, for the stamp it leaves. */
 struct inputs {
 	struct stamp_inputs in;
-	unsigned long long fp;
-	unsigned long long global;	/* inputs besides the content */
+	struct stamp old;	/* the stamp of the site in place */
+	struct stamp_print fp;
 	bool have_fp;		/* fingerprinted before parsing */
 	char *commit;
 };
@@ -63,16 +63,24 @@ leave_stamp(const struct inputs *ip, const struct pipeline *pl,
     const struct diag_list *checked, const char *dir, struct strv *written,
     const struct stamp_keys *keys)
 {
-	unsigned long long after;
+	struct stamp_print after;
 	struct strv extra = STRV_INIT;
+	bool same;
 
-	if (!ip->have_fp || stamp_fingerprint(&ip->in, &after, NULL) < 0 ||
-	    after != ip->fp)
+	if (!ip->have_fp)
+		return;
+	/* Files untouched since they were hashed are only stat'ed again. */
+	same = stamp_fingerprint(&ip->in, &ip->fp.files, &after) == 0 &&
+	    after.fp == ip->fp.fp;
+	stamp_print_free(&after);
+	if (!same)
 		return;
 	outside_scripts(&pl->site, &extra);
-	if (stamp_write(dir, ip->fp, checked, pl->site.npages, written->v,
-	    written->n, &extra, keys) == 0)
+	if (stamp_write(dir, &ip->fp, checked, pl->site.npages, written->v,
+	    written->n, &extra, keys) == 0) {
 		strv_push(written, STAMP_FILE);
+		strv_push(written, STAMP_CACHE_FILE);
+	}
 	strv_free(&extra);
 }
 
@@ -86,7 +94,7 @@ render_and_write(const struct opts *o, struct pipeline *pl,
 	struct render_opts ro;
 	struct strv written = STRV_INIT;
 	struct diag_list checked = DIAG_LIST_INIT;
-	struct stamp_keys prev = STAMP_KEYS_INIT, keys = STAMP_KEYS_INIT;
+	struct stamp_keys keys = STAMP_KEYS_INIT;
 	struct render_stats stats = { 0, 0 };
 	double t = pipeline_now_ms(), t2;
 	int rc;
@@ -114,9 +122,8 @@ render_and_write(const struct opts *o, struct pipeline *pl,
 	/* The staged tree starts as the site in place: its stamp says which
 	 * of its files can stay. */
 	if (ip->have_fp) {
-		ro.global = ip->global;
-		stamp_keys_load(&prev, st.dir);
-		ro.prev = &prev;
+		ro.global = ip->fp.global;
+		ro.prev = &ip->old.files;
 		ro.keys = &keys;
 	}
 	rc = render_site(&pl->site, &th, &ro, &written, &pl->diags, &stats);
@@ -140,7 +147,6 @@ render_and_write(const struct opts *o, struct pipeline *pl,
 	if (rc < 0)
 		cmd_print_diags(o, &pl->diags, 0, false);
 	strv_free(&written);
-	stamp_keys_free(&prev);
 	stamp_keys_free(&keys);
 	diag_free(&checked);
 	theme_close(&th);
@@ -156,16 +162,16 @@ static int
 up_to_date(const struct opts *o, const struct inputs *ip,
     struct build_result *br)
 {
-	struct diag_list diags = DIAG_LIST_INIT;
-	size_t npages = 0;
+	const struct diag_list *diags = &ip->old.diags;
+	size_t npages = ip->old.npages;
 
-	if (!ip->have_fp || !stamp_matches(o->out, ip->fp, &diags, &npages))
+	if (!ip->have_fp || !ip->old.valid || ip->old.fp != ip->fp.fp ||
+	    !stamp_intact(&ip->old, o->out))
 		return -1;
 	br->pages = npages;
-	br->errors = diag_count(&diags, DIAG_ERROR);
-	br->warnings = diag_count(&diags, DIAG_WARNING);
-	cmd_print_diags(o, &diags, npages, o->quiet);
-	diag_free(&diags);
+	br->errors = diag_count(diags, DIAG_ERROR);
+	br->warnings = diag_count(diags, DIAG_WARNING);
+	cmd_print_diags(o, diags, npages, o->quiet);
 	if (br->errors && !o->force) {
 		if (!o->watch)
 			fprintf(stderr, "runbookc: %zu error%s; %s left "
@@ -180,36 +186,19 @@ up_to_date(const struct opts *o, const struct inputs *ip,
 	return 0;
 }
 
-/* One build: the exit status it would have on its own. */
+/* A build once its inputs are fingerprinted: the exit status. */
 static int
-build_once(const struct opts *o, struct build_result *br)
+build_from(const struct opts *o, struct inputs *ip, struct build_result *br)
 {
 	struct pipeline pl;
-	struct inputs ip;
-	double t0 = pipeline_now_ms();
 	int rc;
 
-	memset(br, 0, sizeof(*br));
-	memset(&ip, 0, sizeof(ip));
-	ip.commit = cmd_content_commit(o->content);
-	ip.in.content = o->content;
-	ip.in.config = o->config;
-	ip.in.version = o->version;
-	ip.in.commit = ip.commit;
-	ip.in.today = pipeline_today(o->today);
-	ip.have_fp = ip.in.today >= 0 &&
-	    stamp_fingerprint(&ip.in, &ip.fp, &ip.global) == 0;
 	/* Even a build with nothing to do clears what a killed one left. */
 	fs_stage_clear(o->out);
-	if ((rc = up_to_date(o, &ip, br)) >= 0) {
-		free(ip.commit);
-		br->ms = pipeline_now_ms() - t0;
+	if ((rc = up_to_date(o, ip, br)) >= 0)
 		return rc;
-	}
 	if ((rc = cmd_load(o, &pl)) != 0) {
 		pipeline_free(&pl);
-		free(ip.commit);
-		br->ms = pipeline_now_ms() - t0;
 		return rc;
 	}
 	br->pages = pl.site.npages;
@@ -222,20 +211,46 @@ build_once(const struct opts *o, struct build_result *br)
 			    "unchanged (--force builds anyway)\n", br->errors,
 			    br->errors == 1 ? "" : "s", o->out);
 		pipeline_free(&pl);
-		free(ip.commit);
-		br->ms = pipeline_now_ms() - t0;
 		return EXIT_FINDINGS;
 	}
-	rc = render_and_write(o, &pl, &ip);
+	site_drop_sources(&pl.site);
+	rc = render_and_write(o, &pl, ip);
 	cmd_timing(o, &pl, STAGE_RENDER, STAGE_WRITE);
 	br->written = rc == 0;
 	if (rc == 0 && !o->quiet && !o->watch)
 		fprintf(stderr, "runbookc: built %zu pages into %s\n",
 		    br->pages, o->out);
 	pipeline_free(&pl);
+	return rc < 0 ? EXIT_USAGE : 0;
+}
+
+/* One build: the exit status it would have on its own. */
+static int
+build_once(const struct opts *o, struct build_result *br)
+{
+	struct inputs ip;
+	double t0 = pipeline_now_ms();
+	int rc;
+
+	memset(br, 0, sizeof(*br));
+	memset(&ip, 0, sizeof(ip));
+	ip.commit = cmd_content_commit(o->content);
+	ip.in.content = o->content;
+	ip.in.config = o->config;
+	ip.in.version = o->version;
+	ip.in.commit = ip.commit;
+	ip.in.today = pipeline_today(o->today);
+	/* The stamp of the site in place vouches for the hashes of the
+	 * files that did not change since. */
+	stamp_read(&ip.old, o->out);
+	ip.have_fp = ip.in.today >= 0 &&
+	    stamp_fingerprint(&ip.in, &ip.old.inputs, &ip.fp) == 0;
+	rc = build_from(o, &ip, br);
+	stamp_free(&ip.old);
+	stamp_print_free(&ip.fp);
 	free(ip.commit);
 	br->ms = pipeline_now_ms() - t0;
-	return rc < 0 ? EXIT_USAGE : 0;
+	return rc;
 }
 
 /* The one line --watch prints per build. */

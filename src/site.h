@@ -101,6 +101,13 @@ void site_link(struct site *s, const struct config *cfg,
     const char *content_dir, struct page **pages, size_t npages,
     const struct strv *assets);
 void site_free(struct site *s);
+/*
+ * Frees what only the checks read: each page's source text and its code
+ * spans (p->src becomes NULL, p->ncode 0; p->len and p->hash stay).  The
+ * build calls it between check and render, where a large handbook's
+ * sources would otherwise sit in memory beside its HTML.
+ */
+void site_drop_sources(struct site *s);
 
 struct page *site_page(const struct site *s, const char *path);
 size_t site_page_index(const struct site *s, const struct page *p);

@@ -14,7 +14,8 @@
 #include "str.h"
 #include "theme.h"
 
-#define STAMP_MAGIC "runbookc-stamp 2"
+#define STAMP_MAGIC "runbookc-stamp 3"
+#define CACHE_MAGIC "runbookc-cache 1"
 
 static unsigned long long
 hash_str(unsigned long long h, const char *s)
@@ -39,34 +40,39 @@ hash_file(unsigned long long *h, const char *name, const char *path,
 	return 0;
 }
 
-static int
-hash_tree(unsigned long long *h, const char *content, const struct strv *v,
-    size_t max)
+static unsigned long long
+hash_u(unsigned long long h, unsigned long long v)
+{
+	return str_hash(&v, sizeof(v), h);
+}
+
+/* The content's files by name and hash, in scan order. */
+static unsigned long long
+hash_inputs(unsigned long long h, const struct input_set *s)
 {
 	size_t i;
-	int rc = 0;
 
-	for (i = 0; i < v->n && rc == 0; i++) {
-		char *path = path_join(content, v->v[i]);
-
-		rc = hash_file(h, v->v[i], path, max);
-		free(path);
+	for (i = 0; i < s->n; i++) {
+		h = hash_str(h, s->v[i].path);
+		h = hash_u(h, s->v[i].hash);
+		h = hash_u(h, (unsigned long long)s->v[i].size);
 	}
-	return rc;
+	return h;
 }
 
 int
-stamp_fingerprint(const struct stamp_inputs *in, unsigned long long *fp,
-    unsigned long long *global)
+stamp_fingerprint(const struct stamp_inputs *in, const struct input_set *prev,
+    struct stamp_print *out)
 {
 	struct diag_list quiet = DIAG_LIST_INIT;
 	struct config cfg;
 	struct theme th;
 	struct scan_result sr;
-	unsigned long long h = STR_HASH_SEED;
+	unsigned long long h = STR_HASH_SEED, parse;
 	char *cfgpath;
 	int rc = -1;
 
+	memset(out, 0, sizeof(*out));
 	cfgpath = in->config ? xstrdup(in->config) :
 	    path_join(in->content, "site.yml");
 	if (!in->config && !fs_is_file(cfgpath)) {
@@ -74,29 +80,34 @@ stamp_fingerprint(const struct stamp_inputs *in, unsigned long long *fp,
 		cfgpath = NULL;
 	}
 	h = hash_str(h, in->version);
-	h = str_hash(&in->today, sizeof(in->today), h);
-	h = hash_str(h, in->commit ? in->commit : "");
 	if (cfgpath && hash_file(&h, "site.yml", cfgpath,
 	    FS_DEFAULT_MAX_FILE) < 0) {
 		free(cfgpath);
 		return -1;
 	}
+	/* Parsing a page depends on its bytes, the configuration, the
+	 * version, and the content folder as named (diagnostics say it). */
+	parse = hash_str(h, in->content);
+	h = str_hash(&in->today, sizeof(in->today), h);
+	h = hash_str(h, in->commit ? in->commit : "");
 	if (config_load(&cfg, cfgpath, &quiet) < 0)
 		goto out_cfg;
 	memset(&th, 0, sizeof(th));
 	if (theme_open(&th, cfg.theme_dir, &quiet) < 0)
 		goto out_theme;
 	h = str_hash(&th.hash, sizeof(th.hash), h);
-	if (global)
-		*global = h;
+	out->global = h;
+	out->parse = parse;
 	if (scan_content(in->content, &cfg, &sr, &quiet) < 0)
 		goto out_theme;
 	/* A refused entry (symlink out of the root...) must be re-reported:
 	 * its diagnostics are part of the scan, so they are hashed too. */
 	h = str_hash(&quiet.n, sizeof(quiet.n), h);
-	if (hash_tree(&h, in->content, &sr.pages, cfg.max_file_size) == 0 &&
-	    hash_tree(&h, in->content, &sr.assets, SIZE_MAX) == 0) {
-		*fp = h;
+	if (inputs_take(&out->files, in->content, &sr.pages,
+	    cfg.max_file_size, prev) == 0 &&
+	    inputs_take(&out->files, in->content, &sr.assets, SIZE_MAX,
+	    prev) == 0) {
+		out->fp = hash_inputs(h, &out->files);
 		rc = 0;
 	}
 	scan_free(&sr);
@@ -109,7 +120,14 @@ out_cfg:
 	return rc;
 }
 
-#define STAMP_MAX_FIELDS 7
+void
+stamp_print_free(struct stamp_print *p)
+{
+	inputs_free(&p->files);
+	memset(p, 0, sizeof(*p));
+}
+
+#define STAMP_MAX_FIELDS 9
 
 /* Fields are tab-separated; tabs, newlines and backslashes are escaped. */
 static void
@@ -162,120 +180,216 @@ extra_hash(const char *path)
 	return hash_file(&h, "", path, SIZE_MAX) == 0 ? h : 0;
 }
 
+static void
+put_inputs(struct buf *b, const struct input_set *s)
+{
+	size_t i;
+
+	for (i = 0; i < s->n; i++) {
+		const struct input_file *f = &s->v[i];
+
+		buf_printf(b, "input\t%lld\t%lld\t%lld\t%llu\t%llu\t%016llx\t"
+		    "%lld\t", f->size, f->mtime_ns, f->ctime_ns, f->ino,
+		    f->dev, f->hash, f->taken_ns);
+		put_field(b, f->path);
+		buf_putc(b, '\n');
+	}
+}
+
+static void
+put_files(struct buf *b, const char *dir, char *const *written,
+    size_t nwritten, const struct stamp_keys *keys)
+{
+	size_t i;
+
+	for (i = 0; i < nwritten; i++) {
+		char *full = path_join(dir, written[i]);
+		const struct stamp_key *k = keys ?
+		    stamp_keys_get(keys, written[i]) : NULL;
+		struct stat st;
+
+		if (stat(full, &st) == 0) {
+			buf_printf(b, "file\t%lld\t%016llx\t",
+			    (long long)st.st_size, k ? k->key : 0ULL);
+			put_field(b, written[i]);
+			buf_putc(b, '\n');
+		}
+		free(full);
+	}
+}
+
+static void
+put_diags(struct buf *b, const struct diag_list *diags)
+{
+	size_t i;
+
+	for (i = 0; i < diags->n; i++) {
+		const struct diag *d = &diags->v[i];
+
+		buf_printf(b, "diag\t%c\t%d\t%d\t",
+		    d->severity == DIAG_ERROR ? 'E' : 'W', d->line, d->col);
+		put_field(b, d->file);
+		buf_putc(b, '\t');
+		put_field(b, d->rule);
+		buf_putc(b, '\t');
+		put_field(b, d->msg);
+		buf_putc(b, '\n');
+	}
+}
+
 int
-stamp_write(const char *dir, unsigned long long fp,
+stamp_write(const char *dir, const struct stamp_print *fp,
     const struct diag_list *diags, size_t npages, char *const *written,
     size_t nwritten, const struct strv *extra,
     const struct stamp_keys *keys)
 {
 	struct buf b = BUF_INIT;
 	char *path = path_join(dir, STAMP_FILE);
+	char *cache = path_join(dir, STAMP_CACHE_FILE);
 	size_t i;
 	int rc;
 
-	buf_printf(&b, "%s\nfingerprint\t%016llx\npages\t%zu\n", STAMP_MAGIC,
-	    fp, npages);
-	for (i = 0; i < nwritten; i++) {
-		char *full = path_join(dir, written[i]);
-		struct stat st;
-
-		if (stat(full, &st) == 0) {
-			const struct stamp_key *k = keys ?
-			    stamp_keys_get(keys, written[i]) : NULL;
-
-			buf_printf(&b, "file\t%lld\t%016llx\t",
-			    (long long)st.st_size, k ? k->key : 0ULL);
-			put_field(&b, written[i]);
-			buf_putc(&b, '\n');
-		}
-		free(full);
+	/* The inputs' stat records go to a file of their own: the stamp
+	 * stays the same for the same input, wherever and whenever built. */
+	buf_printf(&b, "%s\n", CACHE_MAGIC);
+	put_inputs(&b, &fp->files);
+	rc = fs_write_staged(cache, b.data, b.len);
+	free(cache);
+	buf_truncate(&b, 0);
+	if (rc < 0) {
+		buf_free(&b);
+		free(path);
+		return -1;
 	}
+	buf_printf(&b, "%s\nfingerprint\t%016llx\npages\t%zu\n", STAMP_MAGIC,
+	    fp->fp, npages);
+	put_files(&b, dir, written, nwritten, keys);
 	for (i = 0; i < extra->n; i++) {
 		buf_printf(&b, "extra\t%016llx\t", extra_hash(extra->v[i]));
 		put_field(&b, extra->v[i]);
 		buf_putc(&b, '\n');
 	}
-	for (i = 0; i < diags->n; i++) {
-		const struct diag *d = &diags->v[i];
-
-		buf_printf(&b, "diag\t%c\t%d\t%d\t",
-		    d->severity == DIAG_ERROR ? 'E' : 'W', d->line, d->col);
-		put_field(&b, d->file);
-		buf_putc(&b, '\t');
-		put_field(&b, d->rule);
-		buf_putc(&b, '\t');
-		put_field(&b, d->msg);
-		buf_putc(&b, '\n');
-	}
+	put_diags(&b, diags);
 	rc = fs_write_staged(path, b.data, b.len);
 	buf_free(&b);
 	free(path);
 	return rc < 0 ? -1 : 0;
 }
 
-static bool
-file_ok(const char *out, const char *rel, const char *size)
-{
-	char *full = path_join(out, rel);
-	struct stat st;
-	bool ok = stat(full, &st) == 0 && S_ISREG(st.st_mode) &&
-	    st.st_size == strtoll(size, NULL, 10);
+/* ---- reading a stamp back ---- */
 
-	free(full);
-	return ok;
+static bool
+read_input(struct stamp *st, char **f)
+{
+	struct input_file in;
+
+	memset(&in, 0, sizeof(in));
+	in.size = strtoll(f[1], NULL, 10);
+	in.mtime_ns = strtoll(f[2], NULL, 10);
+	in.ctime_ns = strtoll(f[3], NULL, 10);
+	in.ino = strtoull(f[4], NULL, 10);
+	in.dev = strtoull(f[5], NULL, 10);
+	in.hash = strtoull(f[6], NULL, 16);
+	in.taken_ns = strtoll(f[7], NULL, 10);
+	in.path = f[8];
+	inputs_add(&st->inputs, &in);
+	return true;
 }
 
+/* One line of a stamp; false when it is not one a stamp holds. */
 static bool
-read_stamp(char *text, const char *out, unsigned long long fp,
-    struct diag_list *diags, size_t *npages)
+read_line(struct stamp *st, char *line)
 {
-	char *line, *save = NULL, *f[STAMP_MAX_FIELDS];
-	bool seen_fp = false;
-	size_t n;
+	char *f[STAMP_MAX_FIELDS];
+	size_t n = split_fields(line, f, STAMP_MAX_FIELDS);
 
-	line = strtok_r(text, "\n", &save);
-	if (line == NULL || strcmp(line, STAMP_MAGIC) != 0)
+	if (n == 2 && strcmp(f[0], "fingerprint") == 0)
+		st->fp = strtoull(f[1], NULL, 16);
+	else if (n == 2 && strcmp(f[0], "pages") == 0)
+		st->npages = (size_t)strtoull(f[1], NULL, 10);
+	else if (n == 9 && strcmp(f[0], "input") == 0)
+		return read_input(st, f);
+	else if (n == 4 && strcmp(f[0], "file") == 0) {
+		stamp_keys_put(&st->files, f[3], strtoull(f[2], NULL, 16));
+		st->files.v[st->files.n - 1].size = strtoll(f[1], NULL, 10);
+	} else if (n == 3 && strcmp(f[0], "extra") == 0) {
+		strv_push(&st->extra, f[2]);
+		st->extra_hash = xrealloc(st->extra_hash, st->extra.n *
+		    sizeof(*st->extra_hash));
+		st->extra_hash[st->extra.n - 1] = strtoull(f[1], NULL, 16);
+	} else if (n == 7 && strcmp(f[0], "diag") == 0)
+		diag_add(&st->diags, f[4], atoi(f[2]), atoi(f[3]),
+		    f[1][0] == 'E' ? DIAG_ERROR : DIAG_WARNING, f[5], "%s",
+		    f[6]);
+	else
 		return false;
-	while ((line = strtok_r(NULL, "\n", &save)) != NULL) {
-		n = split_fields(line, f, STAMP_MAX_FIELDS);
-		if (n == 2 && strcmp(f[0], "fingerprint") == 0) {
-			if (strtoull(f[1], NULL, 16) != fp)
-				return false;
-			seen_fp = true;
-		} else if (n == 2 && strcmp(f[0], "pages") == 0)
-			*npages = (size_t)strtoull(f[1], NULL, 10);
-		else if (n == 4 && strcmp(f[0], "file") == 0) {
-			if (!file_ok(out, f[3], f[1]))
-				return false;
-		} else if (n == 3 && strcmp(f[0], "extra") == 0) {
-			if (strtoull(f[1], NULL, 16) != extra_hash(f[2]))
-				return false;
-		} else if (n == 7 && strcmp(f[0], "diag") == 0)
-			diag_add(diags, f[4], atoi(f[2]), atoi(f[3]),
-			    f[1][0] == 'E' ? DIAG_ERROR : DIAG_WARNING, f[5],
-			    "%s", f[6]);
-		else
-			return false;
-	}
-	return seen_fp;
+	return true;
 }
 
-bool
-stamp_matches(const char *out, unsigned long long fp,
-    struct diag_list *diags, size_t *npages)
+/* Reads the lines of out/name after its magic line into st. */
+static bool
+read_file(struct stamp *st, const char *out, const char *name,
+    const char *magic)
 {
-	char *path = path_join(out, STAMP_FILE), *text, err[256];
+	char *path = path_join(out, name), *text, err[256];
+	char *line, *save = NULL;
 	size_t len;
 	bool ok = false;
 
-	if (fs_read(path, 256u << 20, &text, &len, err, sizeof(err)) == 0) {
-		ok = read_stamp(text, out, fp, diags, npages);
+	if (fs_read(path, 1u << 30, &text, &len, err, sizeof(err)) == 0) {
+		line = strtok_r(text, "\n", &save);
+		ok = line && strcmp(line, magic) == 0;
+		while (ok && (line = strtok_r(NULL, "\n", &save)) != NULL)
+			ok = read_line(st, line);
 		free(text);
 	}
 	free(path);
-	if (!ok)
-		diag_free(diags);
 	return ok;
+}
+
+bool
+stamp_read(struct stamp *st, const char *out)
+{
+	memset(st, 0, sizeof(*st));
+	if (!read_file(st, out, STAMP_FILE, STAMP_MAGIC)) {
+		stamp_free(st);
+		return false;
+	}
+	/* Without its cache a stamp still tells what was built; the next
+	 * build just reads every input again. */
+	if (!read_file(st, out, STAMP_CACHE_FILE, CACHE_MAGIC))
+		inputs_free(&st->inputs);
+	return st->valid = true;
+}
+
+bool
+stamp_intact(const struct stamp *st, const char *out)
+{
+	size_t i;
+	bool ok = st->valid;
+
+	for (i = 0; ok && i < st->files.n; i++) {
+		char *full = path_join(out, st->files.v[i].path);
+		struct stat sb;
+
+		ok = stat(full, &sb) == 0 && S_ISREG(sb.st_mode) &&
+		    sb.st_size == st->files.v[i].size;
+		free(full);
+	}
+	for (i = 0; ok && i < st->extra.n; i++)
+		ok = extra_hash(st->extra.v[i]) == st->extra_hash[i];
+	return ok;
+}
+
+void
+stamp_free(struct stamp *st)
+{
+	diag_free(&st->diags);
+	inputs_free(&st->inputs);
+	stamp_keys_free(&st->files);
+	strv_free(&st->extra);
+	free(st->extra_hash);
+	memset(st, 0, sizeof(*st));
 }
 
 /* ---- output keys ---- */
@@ -290,15 +404,12 @@ stamp_keys_put(struct stamp_keys *k, const char *path, unsigned long long key)
 		k->v[i - 1].key = key;
 		return;
 	}
-	if (k->n == k->cap) {
-		k->cap = k->cap ? k->cap * 2 : 256;
-		k->v = xrealloc(k->v, k->cap * sizeof(*k->v));
-		/* The index borrows the paths, which do not move. */
-	}
+	k->v = xgrow(k->v, &k->cap, k->n, sizeof(*k->v));
 	e = &k->v[k->n++];
 	e->path = xstrdup(path);
 	e->key = key;
 	e->size = -1;
+	/* The index borrows the path, which does not move with the array. */
 	hmap_put(&k->index, e->path, (void *)(uintptr_t)k->n);
 }
 
@@ -320,38 +431,4 @@ stamp_keys_free(struct stamp_keys *k)
 	free(k->v);
 	hmap_free(&k->index);
 	memset(k, 0, sizeof(*k));
-}
-
-/* The "file" lines of a stamp; false (k emptied) on anything else odd. */
-static bool
-read_keys(char *text, struct stamp_keys *k)
-{
-	char *line, *save = NULL, *f[STAMP_MAX_FIELDS];
-
-	line = strtok_r(text, "\n", &save);
-	if (line == NULL || strcmp(line, STAMP_MAGIC) != 0)
-		return false;
-	while ((line = strtok_r(NULL, "\n", &save)) != NULL) {
-		if (strncmp(line, "file\t", 5) != 0)
-			continue;
-		if (split_fields(line, f, STAMP_MAX_FIELDS) != 4)
-			return false;
-		stamp_keys_put(k, f[3], strtoull(f[2], NULL, 16));
-		k->v[k->n - 1].size = strtoll(f[1], NULL, 10);
-	}
-	return true;
-}
-
-void
-stamp_keys_load(struct stamp_keys *k, const char *out)
-{
-	char *path = path_join(out, STAMP_FILE), *text, err[256];
-	size_t len;
-
-	if (fs_read(path, 256u << 20, &text, &len, err, sizeof(err)) == 0) {
-		if (!read_keys(text, k))
-			stamp_keys_free(k);
-		free(text);
-	}
-	free(path);
 }

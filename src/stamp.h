@@ -6,8 +6,10 @@
  * output folder (OUT/.runbookc-stamp) with the build's diagnostics and its
  * file list; the next build whose inputs have the same fingerprint, over a
  * site still intact, has nothing to render and only replays the
- * diagnostics.  That is what makes a no-op rebuild cost a read of the
- * sources instead of a build.
+ * diagnostics.  The stamp also records each content file's stat and hash,
+ * so that a rebuild reads only the files that changed (a no-op rebuild
+ * costs a walk of the folder), and each output file's key (digest.h), so
+ * that a rebuild renders only the files whose inputs changed.
  */
 #ifndef RUNBOOKC_STAMP_H
 #define RUNBOOKC_STAMP_H
@@ -17,6 +19,7 @@
 
 #include "diag.h"
 #include "hmap.h"
+#include "inputs.h"
 #include "str.h"
 
 struct stamp_inputs {
@@ -28,16 +31,33 @@ struct stamp_inputs {
 };
 
 #define STAMP_FILE ".runbookc-stamp"
+/* What the next build may skip reading (not the same from one build to
+ * the next: it holds file times). */
+#define STAMP_CACHE_FILE ".runbookc-cache"
+
+/* A fingerprint of the inputs, with its parts. */
+struct stamp_print {
+	unsigned long long fp;		/* of everything */
+	/* Of what every output depends on besides the content: the
+	 * version, the configuration file, the theme, the date, the
+	 * commit. */
+	unsigned long long global;
+	/* Of what parsing a page depends on besides its bytes: the
+	 * version, the configuration file, the content folder as named. */
+	unsigned long long parse;
+	struct input_set files;		/* the content folder's files */
+};
 
 /*
- * Reads every input and fingerprints it.  *global (when not NULL) gets the
- * hash of the inputs every output depends on: the version, the date, the
- * commit, the configuration file and the theme, not the content.  Returns
- * -1 when something cannot be read (the build then runs in full and
- * reports it).
+ * Fingerprints every input, reading only the content files whose record
+ * in prev (may be NULL) the file system no longer vouches for (see
+ * inputs.h).  Returns -1 when something cannot be read (the build then
+ * runs in full and reports it).  The caller frees out with
+ * stamp_print_free() either way.
  */
-int stamp_fingerprint(const struct stamp_inputs *in, unsigned long long *fp,
-    unsigned long long *global);
+int stamp_fingerprint(const struct stamp_inputs *in,
+    const struct input_set *prev, struct stamp_print *out);
+void stamp_print_free(struct stamp_print *p);
 
 /*
  * The key each output file of a build was made from (see digest.h), and
@@ -58,32 +78,38 @@ struct stamp_keys {
 
 #define STAMP_KEYS_INIT { NULL, 0, 0, HMAP_INIT }
 
-/* Sets path's key (the size is filled in by stamp_write()). */
+/* Sets path's key (size -1: unknown; stamp_write() stats the file). */
 void stamp_keys_put(struct stamp_keys *k, const char *path,
     unsigned long long key);
 const struct stamp_key *stamp_keys_get(const struct stamp_keys *k,
     const char *path);
 void stamp_keys_free(struct stamp_keys *k);
-/*
- * The keys of the site in out, from its stamp, whatever its fingerprint.
- * Leaves k empty when there is no usable stamp.
- */
-void stamp_keys_load(struct stamp_keys *k, const char *out);
+/* What a stamp says of the site it sits in. */
+struct stamp {
+	bool valid;
+	unsigned long long fp;
+	size_t npages;
+	struct diag_list diags;		/* the build's, to replay */
+	struct input_set inputs;	/* the content files it was built from */
+	struct stamp_keys files;	/* every file of the site: key, size */
+	struct strv extra;		/* outside files the site shows */
+	unsigned long long *extra_hash;
+};
 
-/*
- * True when out holds a complete site built from inputs with fingerprint
- * fp: the stamp matches and every file it lists is there with its size.
- * Then *diags gets the build's diagnostics and *npages its page count.
- */
-bool stamp_matches(const char *out, unsigned long long fp,
-    struct diag_list *diags, size_t *npages);
+/* Reads out's stamp into st; false (st empty) when there is none. */
+bool stamp_read(struct stamp *st, const char *out);
+/* True when every file st lists is in out with its size, and every
+ * outside file still has its hash. */
+bool stamp_intact(const struct stamp *st, const char *out);
+void stamp_free(struct stamp *st);
 
 /*
  * Writes the stamp into dir (the staging folder, so that it is swapped in
- * with the site).  written: the out-relative paths of the site's files;
- * keys: the key of each that has one (or NULL).
+ * with the site), and its cache beside it.  written: the out-relative
+ * paths of the site's files; keys: the key of each that has one (or
+ * NULL).
  */
-int stamp_write(const char *dir, unsigned long long fp,
+int stamp_write(const char *dir, const struct stamp_print *fp,
     const struct diag_list *diags, size_t npages, char *const *written,
     size_t nwritten, const struct strv *extra,
     const struct stamp_keys *keys);
