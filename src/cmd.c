@@ -10,6 +10,13 @@
 int
 cmd_load(const struct opts *o, struct pipeline *pl)
 {
+	return cmd_load_cached(o, pl, NULL, NULL);
+}
+
+int
+cmd_load_cached(const struct opts *o, struct pipeline *pl,
+    const struct pcache *cache, const struct input_set *known)
+{
 	struct pipeline_opts po;
 
 	memset(&po, 0, sizeof(po));
@@ -19,6 +26,8 @@ cmd_load(const struct opts *o, struct pipeline *pl)
 	po.alert_rules = (const char *const *)o->alert_rules.v;
 	po.nalert_rules = o->alert_rules.n;
 	po.jobs = o->jobs;
+	po.cache = cache;
+	po.known = known;
 	if (pipeline_load(pl, &po) == 0) {
 		cmd_timing(o, pl, STAGE_CONFIG, STAGE_CHECK);
 		return 0;

@@ -12,6 +12,7 @@
 #include "cmd.h"
 #include "diag.h"
 #include "fsutil.h"
+#include "pcache.h"
 #include "render.h"
 #include "stamp.h"
 #include "theme.h"
@@ -36,6 +37,7 @@ cmp_str(const void *a, const void *b)
 struct inputs {
 	struct stamp_inputs in;
 	struct stamp old;	/* the stamp of the site in place */
+	struct pcache *cache;	/* the parse cache of the site in place */
 	struct stamp_print fp;
 	bool have_fp;		/* fingerprinted before parsing */
 	char *commit;
@@ -113,6 +115,12 @@ render_and_write(const struct opts *o, struct pipeline *pl,
 		diag_free(&checked);
 		return -1;
 	}
+	/* What is parsed now is what the next build need not parse. */
+	if (ip->have_fp && pcache_write(ip->cache, st.dir, ip->fp.parse,
+	    pl->site.pages, pl->site.npages, &written) < 0)
+		fprintf(stderr, "runbookc: %s: cannot write the parse cache: "
+		    "%s\n", o->out, strerror(errno));
+	site_drop_sources(&pl->site);
 	memset(&ro, 0, sizeof(ro));
 	ro.out_dir = st.dir;
 	ro.jobs = o->jobs;
@@ -197,7 +205,10 @@ build_from(const struct opts *o, struct inputs *ip, struct build_result *br)
 	fs_stage_clear(o->out);
 	if ((rc = up_to_date(o, ip, br)) >= 0)
 		return rc;
-	if ((rc = cmd_load(o, &pl)) != 0) {
+	if (ip->have_fp)
+		ip->cache = pcache_open(o->out, ip->fp.parse);
+	if ((rc = cmd_load_cached(o, &pl, ip->cache, ip->have_fp ?
+	    &ip->fp.files : NULL)) != 0) {
 		pipeline_free(&pl);
 		return rc;
 	}
@@ -213,7 +224,6 @@ build_from(const struct opts *o, struct inputs *ip, struct build_result *br)
 		pipeline_free(&pl);
 		return EXIT_FINDINGS;
 	}
-	site_drop_sources(&pl.site);
 	rc = render_and_write(o, &pl, ip);
 	cmd_timing(o, &pl, STAGE_RENDER, STAGE_WRITE);
 	br->written = rc == 0;
@@ -246,6 +256,8 @@ build_once(const struct opts *o, struct build_result *br)
 	ip.have_fp = ip.in.today >= 0 &&
 	    stamp_fingerprint(&ip.in, &ip.old.inputs, &ip.fp) == 0;
 	rc = build_from(o, &ip, br);
+	/* After the site: restored pages point into the cache's mapping. */
+	pcache_close(ip.cache);
 	stamp_free(&ip.old);
 	stamp_print_free(&ip.fp);
 	free(ip.commit);

@@ -1,5 +1,6 @@
 #include "page.h"
 
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -63,16 +64,10 @@ pstr_free(struct pstr *s)
 }
 
 void
-page_free(struct page *p)
+page_clear_model(struct page *p)
 {
 	size_t i;
 
-	if (p == NULL)
-		return;
-	free(p->path);
-	free(p->file);
-	free(p->out_path);
-	free(p->section);
 	free(p->src);
 	value_free(p->fm);
 	pstr_free(&p->title);
@@ -101,10 +96,43 @@ page_free(struct page *p)
 	}
 	free(p->code);
 	pstrv_free(&p->script_refs);
-	free(p->html);
-	free(p->text);
+	if (p->origin == PAGE_PARSED) {
+		free(p->html);
+		free(p->text);
+	}
 	free(p->summary);
 	diag_free(&p->diags);
+	/* Back to what page_new() made. */
+	p->src = NULL;
+	p->len = 0;
+	p->hash = 0;
+	p->has_front_matter = p->fm_invalid = p->title_from_heading = false;
+	memset(&p->fm_pos, 0, sizeof(p->fm_pos));
+	p->fm = NULL;
+	p->body_line = 0;
+	p->body_off = 0;
+	p->review_every_days = -1;
+	memset(&p->review_every_pos, 0, sizeof(p->review_every_pos));
+	p->headings = NULL;
+	p->nheadings = 0;
+	p->links = NULL;
+	p->nlinks = 0;
+	p->code = NULL;
+	p->ncode = 0;
+	p->html = p->text = p->summary = NULL;
+	p->origin = PAGE_PARSED;
+}
+
+void
+page_free(struct page *p)
+{
+	if (p == NULL)
+		return;
+	free(p->path);
+	free(p->file);
+	free(p->out_path);
+	free(p->section);
+	page_clear_model(p);
 	free(p);
 }
 
@@ -130,7 +158,7 @@ pos_at(const char *src, size_t off)
  * offsets do not move.
  */
 static void
-check_utf8(struct page *p)
+check_utf8(struct page *p, bool report)
 {
 	size_t off = utf8_invalid_at(p->src, p->len), next;
 	struct pos pos;
@@ -138,9 +166,11 @@ check_utf8(struct page *p)
 	if (off == (size_t)-1)
 		return;
 	pos = pos_at(p->src, off);
-	diag_add(&p->diags, p->file, pos.line, pos.col, DIAG_ERROR,
-	    "encoding.utf8", p->src[off] == '\0' ? "NUL byte in the text" :
-	    "invalid UTF-8 byte 0x%02x", (unsigned char)p->src[off]);
+	if (report)
+		diag_add(&p->diags, p->file, pos.line, pos.col, DIAG_ERROR,
+		    "encoding.utf8", p->src[off] == '\0' ?
+		    "NUL byte in the text" : "invalid UTF-8 byte 0x%02x",
+		    (unsigned char)p->src[off]);
 	while (off != (size_t)-1) {
 		p->src[off] = '?';
 		next = utf8_invalid_at(p->src + off + 1, p->len - off - 1);
@@ -176,7 +206,7 @@ page_parse(struct page *p, const struct config *cfg)
 	struct fm_split sp;
 
 	p->hash = str_hash(p->src, p->len, STR_HASH_SEED);
-	check_utf8(p);
+	check_utf8(p, true);
 	fm_split(p->src, p->len, &sp);
 	p->body_off = sp.body_off;
 	p->body_line = sp.body_line;
@@ -205,6 +235,26 @@ page_load(struct page *p, const struct config *cfg)
 		return;
 	}
 	page_parse(p, cfg);
+}
+
+bool
+page_reload_source(struct page *p, const struct config *cfg)
+{
+	char err[256];
+
+	if (fs_read(p->file, cfg->max_file_size, &p->src, &p->len, err,
+	    sizeof(err)) != 0)
+		return false;
+	if (str_hash(p->src, p->len, STR_HASH_SEED) != p->hash ||
+	    p->body_off > p->len) {
+		free(p->src);
+		p->src = NULL;
+		return false;
+	}
+	/* As page_parse() left it; its diagnostics are the cache's. */
+	check_utf8(p, false);
+	pre_process(p->src + p->body_off, p->len - p->body_off);
+	return true;
 }
 
 const struct heading *

@@ -63,6 +63,12 @@ struct code {
 	struct pos pos;		/* first character of the code itself */
 };
 
+enum page_origin {
+	PAGE_PARSED,		/* read and parsed by this build */
+	PAGE_CACHED,		/* restored from the parse cache's base */
+	PAGE_CACHED_DELTA,	/* restored from its delta */
+};
+
 struct page {
 	/* Identity. */
 	char *path;		/* relative to the content root: "db/x.md" */
@@ -111,6 +117,12 @@ struct page {
 
 	/* Problems found while reading and parsing this page. */
 	struct diag_list diags;
+
+	/* Where the parsed model came from.  A page restored from the parse
+	 * cache (pcache.h) has no source (src NULL until
+	 * page_reload_source()), and its html and text point into the
+	 * cache's mapping, which outlives the site. */
+	enum page_origin origin;
 };
 
 void pstrv_push(struct pstrv *v, const char *s, struct pos pos);
@@ -119,6 +131,8 @@ void pstrv_free(struct pstrv *v);
 /* Creates a page for path (relative to the content root). */
 struct page *page_new(const char *content_dir, const char *path);
 void page_free(struct page *p);
+/* Frees the parsed model, leaving p as page_new() made it. */
+void page_clear_model(struct page *p);
 
 /*
  * Reads and parses the page: front matter, typed fields, Markdown.
@@ -132,6 +146,14 @@ void page_load(struct page *p, const struct config *cfg);
  * page_load() does after reading the file.  For tests and fuzzers.
  */
 void page_parse(struct page *p, const struct config *cfg);
+
+/*
+ * Reads the source of a page restored from the parse cache back into
+ * p->src, as parsing left it (bad UTF-8 replaced, body preprocessed), for
+ * the checks that read the text.  False when the file is no longer the
+ * one the cache parsed (p->hash) or cannot be read: then p->src is NULL.
+ */
+bool page_reload_source(struct page *p, const struct config *cfg);
 
 /* Finds a heading by id; NULL when absent. */
 const struct heading *page_heading(const struct page *p, const char *id);

@@ -8,8 +8,10 @@
 #include "arena.h"
 #include "check.h"
 #include "fsutil.h"
+#include "inputs.h"
 #include "markdown.h"
 #include "page.h"
+#include "pcache.h"
 #include "pool.h"
 #include "scan.h"
 
@@ -62,14 +64,26 @@ stage_done(struct pipeline *pl, enum pipeline_stage st, double *t)
 struct load_job {
 	struct page **pages;
 	const struct config *cfg;
+	const struct pcache *cache;
+	const struct input_set *known;
 };
 
+/* From the parse cache when it has the page's bytes, else parsed. */
 static void
 load_page(void *ud, size_t i)
 {
 	struct load_job *j = ud;
+	struct page *p = j->pages[i];
+	const struct input_file *f = j->known ?
+	    inputs_get(j->known, p->path) : NULL;
 
-	page_load(j->pages[i], j->cfg);
+	if (f && pcache_restore(j->cache, p, f->hash, (size_t)f->size)) {
+		/* User rules read the text itself. */
+		if (j->cfg->nrules == 0 || page_reload_source(p, j->cfg))
+			return;
+		page_clear_model(p);
+	}
+	page_load(p, j->cfg);
 }
 
 /* CONTENT/site.yml when there is one, else NULL (built-in defaults). */
@@ -86,6 +100,16 @@ config_path(const struct pipeline_opts *o)
 		p = NULL;
 	}
 	return p;
+}
+
+static void
+copy_diags(struct diag_list *dst, const struct diag_list *src)
+{
+	size_t i;
+
+	for (i = 0; i < src->n; i++)
+		diag_add(dst, src->v[i].file, src->v[i].line, src->v[i].col,
+		    src->v[i].severity, src->v[i].rule, "%s", src->v[i].msg);
 }
 
 /* Scan and parse: every page of the folder, read in parallel. */
@@ -111,10 +135,13 @@ load_pages(struct pipeline *pl, const struct pipeline_opts *o, double *t)
 	}
 	job.pages = pages;
 	job.cfg = &pl->cfg;
+	job.cache = o->cache;
+	job.known = o->known;
 	pool_run(sr.pages.n, o->jobs, load_page, &job);
 	arena_release();	/* this thread parsed pages too */
+	/* Copied, not moved: the parse cache keeps each page's own. */
 	for (i = 0; i < sr.pages.n; i++)
-		diag_move(&pl->diags, &pages[i]->diags);
+		copy_diags(&pl->diags, &pages[i]->diags);
 	stage_done(pl, STAGE_PARSE, t);
 	site_link(&pl->site, &pl->cfg, o->content, pages, sr.pages.n,
 	    &sr.assets);

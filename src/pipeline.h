@@ -16,6 +16,9 @@
 #include "site.h"
 #include "str.h"
 
+struct input_set;
+struct pcache;
+
 enum pipeline_stage {
 	STAGE_CONFIG,
 	STAGE_SCAN,
@@ -34,6 +37,11 @@ struct pipeline_opts {
 	const char *const *alert_rules;	/* --alert-rules files */
 	size_t nalert_rules;
 	int jobs;
+	/* Optional: the parse cache, and the hash of each content file
+	 * (stamp_fingerprint()); a page whose hash the cache holds is
+	 * restored instead of parsed. */
+	const struct pcache *cache;
+	const struct input_set *known;
 };
 
 struct pipeline {

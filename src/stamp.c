@@ -208,7 +208,8 @@ put_files(struct buf *b, const char *dir, char *const *written,
 		    stamp_keys_get(keys, written[i]) : NULL;
 		struct stat st;
 
-		if (stat(full, &st) == 0) {
+		if (!str_starts(written[i], STAMP_CACHE_FILE) &&
+		    stat(full, &st) == 0) {
 			buf_printf(b, "file\t%lld\t%016llx\t",
 			    (long long)st.st_size, k ? k->key : 0ULL);
 			put_field(b, written[i]);

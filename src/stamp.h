@@ -32,7 +32,10 @@ struct stamp_inputs {
 
 #define STAMP_FILE ".runbookc-stamp"
 /* What the next build may skip reading (not the same from one build to
- * the next: it holds file times). */
+ * the next: it holds file times).  Every file of the output folder whose
+ * name starts so is a cache, not part of the site: the stamp does not
+ * list them, and a cold build and a rebuild of the same input differ only
+ * there. */
 #define STAMP_CACHE_FILE ".runbookc-cache"
 
 /* A fingerprint of the inputs, with its parts. */

@@ -29,12 +29,12 @@ build() {	# build OUT [ARGS...]: stderr to $T/err
 	$WRAP "$RUNBOOKC" build "$C" -o "$o" --force "$@" 2> "$T/err" > /dev/null
 }
 # The site, without the build cache (file times: not the same twice).
-sum() { (cd "$1" && find . -type f ! -name .runbookc-cache | LC_ALL=C sort | xargs cksum) | cksum; }
+sum() { (cd "$1" && find . -type f ! -name '.runbookc-cache*' | LC_ALL=C sort | xargs cksum) | cksum; }
 # same_as_cold NAME: the incremental out/ equals a cold build now
 same_as_cold() {
 	rm -rf "$T/cold"
 	build "$T/cold"
-	diff -r -x .runbookc-cache "$T/out" "$T/cold" > /dev/null && ok || bad "$1: differs from a cold build"
+	diff -r -x '.runbookc-cache*' "$T/out" "$T/cold" > /dev/null && ok || bad "$1: differs from a cold build"
 }
 
 build "$T/out"
@@ -132,5 +132,51 @@ rm "$T/out/api/runbook-00002.html"
 build "$T/out"
 grep -q "built 6" "$T/err" && ok || bad "deleted output: not rebuilt"
 [ -f "$T/out/api/runbook-00002.html" ] && ok || bad "deleted output: not restored"
+
+# The parse cache: pages restored from it report what parsing them
+# reported, user rules still read their text, and a damaged cache is
+# never worse than none.
+cat >> "$C/site.yml" <<'YML'
+rules:
+  - id: no-fixme
+    pattern: 'FIXME'
+    message: "unfinished"
+    severity: warning
+    scope: [text, code]
+YML
+printf -- '---\ntitle: [quebrado\n---\n# Quebrado\n\nFIXME aqui.\n' > "$C/api/quebrado.md"
+printf -- '---\ntitle: Sem seções\nseverity: sev9\n---\nTexto FIXME e `FIXME` no código.\n' > "$C/kafka/incompleto.md"
+printf '\377 byte ruim\n' >> "$C/kafka/incompleto.md"
+build "$T/out"
+build "$T/cold2"
+diags() { grep -v -e "^runbookc: built" -e "is up to date" "$1"; }
+diags "$T/err" > "$T/diags.cold"
+[ -s "$T/diags.cold" ] && grep -q "rule.no-fixme" "$T/diags.cold" && grep -q "yaml.syntax" "$T/diags.cold" && grep -q "encoding.utf8" "$T/diags.cold" && ok || bad "cache test: the corpus reports nothing"
+echo "Linha." >> "$C/api/runbook-00038.md"
+build "$T/out" -v
+grep -q "^runbookc: parse" "$T/err" && ok || bad "cache: no timing"
+diags "$T/err" | grep -v "^runbookc: " > "$T/diags.inc"
+grep -v "^runbookc: " "$T/diags.cold" | cmp -s - "$T/diags.inc" && ok || bad "cache: diagnostics of restored pages differ from a cold build's"
+[ -f "$T/out/.runbookc-cache-pages" ] && ok || bad "cache: no parse cache"
+same_as_cold "parse cache"
+# Damage: truncated, then bytes flipped in the middle.
+f=$T/out/.runbookc-cache-pages
+head -c $(($(wc -c < "$f") / 2)) "$f" > "$T/half" && cat "$T/half" > "$f"
+echo "Linha." >> "$C/api/runbook-00038.md"
+build "$T/out"
+diags "$T/err" > "$T/diags.dmg"
+cmp -s "$T/diags.cold" "$T/diags.dmg" && ok || bad "truncated cache: diagnostics differ"
+same_as_cold "truncated cache"
+f=$T/out/.runbookc-cache-pages
+printf 'XXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXX' | dd of="$f" bs=1 seek=$(($(wc -c < "$f") / 3)) conv=notrunc 2> /dev/null
+echo "Linha." >> "$C/api/runbook-00038.md"
+build "$T/out"
+[ $? -le 1 ] && ok || bad "damaged cache: build failed"
+same_as_cold "damaged cache"
+# Many changes: the delta gives way to a new base, with the same site.
+for f in "$C"/*/runbook-000[0-4]*.md; do echo "Mudança." >> "$f"; done
+build "$T/out"
+same_as_cold "many pages changed"
+[ ! -f "$T/out/.runbookc-cache-pages.delta" ] && ok || bad "many pages changed: the delta was kept"
 
 echo "incremental: $pass passed, $fail failed"

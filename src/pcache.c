@@ -1,0 +1,795 @@
+/*
+ * pcache: the parse cache (see pcache.h).
+ *
+ * A file is a header (magic, key, record count) and records.  A record is
+ * its length, a checksum of the rest, then the page's path, the hash and length of its bytes and
+ * its model, field by field in the order of struct page.  Integers are
+ * stored in the machine's byte order (the magic says which: a cache from
+ * another machine is not used); a string is its length, its bytes and a
+ * NUL (so that mapped strings are C strings), or the length ~0 for NULL.
+ */
+#include "pcache.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "buf.h"
+#include "diag.h"
+#include "fsutil.h"
+#include "hmap.h"
+#include "page.h"
+#include "value.h"
+
+#define MAGIC "runbookc-pages2"	/* 15 bytes, then a byte-order mark */
+#define HEADER_LEN 32
+#define NO_STR 0xffffffffu
+/* A delta may hold this many pages (or an eighth of the site) before
+ * the next build writes a new base instead. */
+#define DELTA_MIN 16
+
+struct cfile {
+	const unsigned char *map;
+	size_t len;
+	struct hmap index;	/* path (in the map) -> record */
+};
+
+struct pcache {
+	unsigned long long key;
+	struct cfile base, delta;
+	size_t nbase;		/* records in the base */
+};
+
+/* ---- reading ---- */
+
+struct rd {
+	const unsigned char *p, *end;
+	bool bad;
+};
+
+static bool
+take(struct rd *r, void *dst, size_t n)
+{
+	if (r->bad || (size_t)(r->end - r->p) < n) {
+		r->bad = true;
+		memset(dst, 0, n);
+		return false;
+	}
+	memcpy(dst, r->p, n);
+	r->p += n;
+	return true;
+}
+
+static unsigned
+r_u8(struct rd *r)
+{
+	unsigned char v;
+
+	take(r, &v, 1);
+	return v;
+}
+
+static uint32_t
+r_u32(struct rd *r)
+{
+	uint32_t v;
+
+	take(r, &v, sizeof(v));
+	return v;
+}
+
+static int
+r_int(struct rd *r)
+{
+	int32_t v;
+
+	take(r, &v, sizeof(v));
+	return v;
+}
+
+static uint64_t
+r_u64(struct rd *r)
+{
+	uint64_t v;
+
+	take(r, &v, sizeof(v));
+	return v;
+}
+
+/* A string in place (NUL-terminated in the map), or NULL. */
+static const char *
+r_mapped(struct rd *r)
+{
+	uint32_t n = r_u32(r);
+	const char *s;
+
+	if (r->bad || n == NO_STR)
+		return NULL;
+	if ((size_t)(r->end - r->p) < (size_t)n + 1 || r->p[n] != '\0') {
+		r->bad = true;
+		return NULL;
+	}
+	s = (const char *)r->p;
+	r->p += (size_t)n + 1;
+	return s;
+}
+
+static char *
+r_str(struct rd *r)
+{
+	const char *s = r_mapped(r);
+
+	return s ? xstrdup(s) : NULL;
+}
+
+static struct pos
+r_pos(struct rd *r)
+{
+	struct pos p;
+
+	p.line = r_int(r);
+	p.col = r_int(r);
+	return p;
+}
+
+static void
+r_pstr(struct rd *r, struct pstr *ps)
+{
+	ps->s = r_str(r);
+	ps->pos = r_pos(r);
+}
+
+/* A count of items of at least min bytes each that the rest can hold. */
+static size_t
+r_count(struct rd *r, size_t min)
+{
+	uint32_t n = r_u32(r);
+
+	if (r->bad || (size_t)n > (size_t)(r->end - r->p) / min) {
+		r->bad = true;
+		return 0;
+	}
+	return n;
+}
+
+static void
+r_pstrv(struct rd *r, struct pstrv *v)
+{
+	size_t i, n = r_count(r, 12);
+
+	for (i = 0; i < n && !r->bad; i++) {
+		const char *s = r_mapped(r);
+		struct pos pos = r_pos(r);
+
+		if (s)
+			pstrv_push(v, s, pos);
+	}
+}
+
+/* One value node's own fields into v (a node value_new/value_add made),
+ * then its members. */
+static void
+r_value(struct rd *r, struct value *v, int depth)
+{
+	size_t i, n;
+	unsigned flags;
+
+	flags = r_u8(r);
+	v->quoted = flags & 1;
+	v->raw = (flags >> 1) & 1;
+	v->line = r_int(r);
+	v->col = r_int(r);
+	v->key_line = r_int(r);
+	v->key_col = r_int(r);
+	v->str = r_str(r);
+	n = r_count(r, 2);
+	if (depth > VALUE_MAX_DEPTH)
+		r->bad = true;
+	for (i = 0; i < n && !r->bad; i++) {
+		enum value_kind kind = (enum value_kind)r_u8(r);
+		const char *key = r_mapped(r);
+
+		if (kind > VAL_MAP) {
+			r->bad = true;
+			break;
+		}
+		r_value(r, value_add(v, key, kind), depth + 1);
+	}
+}
+
+static struct value *
+r_tree(struct rd *r)
+{
+	enum value_kind kind;
+	struct value *v;
+
+	if (r_u8(r) == 0)
+		return NULL;
+	kind = (enum value_kind)r_u8(r);
+	if (r->bad || kind > VAL_MAP) {
+		r->bad = true;
+		return NULL;
+	}
+	v = value_new(kind);
+	r_value(r, v, 1);
+	return v;
+}
+
+static void
+r_headings(struct rd *r, struct page *p)
+{
+	size_t i, n = r_count(r, 22);
+
+	p->headings = xcalloc(n + 1, sizeof(*p->headings));
+	for (i = 0; i < n && !r->bad; i++) {
+		struct heading *h = &p->headings[i];
+
+		h->level = r_int(r);
+		h->text = r_str(r);
+		h->id = r_str(r);
+		h->pos = r_pos(r);
+		h->has_content = r_u8(r) != 0;
+		p->nheadings = i + 1;
+		if (h->text == NULL || h->id == NULL)
+			r->bad = true;
+	}
+}
+
+static void
+r_links(struct rd *r, struct page *p)
+{
+	size_t i, n = r_count(r, 17);
+
+	p->links = xcalloc(n + 1, sizeof(*p->links));
+	for (i = 0; i < n && !r->bad; i++) {
+		struct link *l = &p->links[i];
+
+		l->kind = r_u8(r) ? LINK_IMAGE : LINK_LINK;
+		l->url = r_str(r);
+		l->text = r_str(r);
+		l->pos = r_pos(r);
+		p->nlinks = i + 1;
+		if (l->url == NULL || l->text == NULL)
+			r->bad = true;
+	}
+}
+
+static void
+r_code(struct rd *r, struct page *p)
+{
+	size_t i, n = r_count(r, 17);
+
+	p->code = xcalloc(n + 1, sizeof(*p->code));
+	for (i = 0; i < n && !r->bad; i++) {
+		struct code *c = &p->code[i];
+
+		c->kind = r_u8(r) ? CODE_BLOCK : CODE_INLINE;
+		c->lang = r_str(r);
+		c->text = r_str(r);
+		c->pos = r_pos(r);
+		p->ncode = i + 1;
+		if (c->text == NULL)
+			r->bad = true;
+	}
+}
+
+static void
+r_diags(struct rd *r, struct page *p)
+{
+	size_t i, n = r_count(r, 22);
+
+	for (i = 0; i < n && !r->bad; i++) {
+		const char *file = r_mapped(r);
+		int line = r_int(r), col = r_int(r);
+		enum diag_severity sev = r_u8(r) ? DIAG_ERROR : DIAG_WARNING;
+		const char *rule = r_mapped(r), *msg = r_mapped(r);
+
+		if (file && rule && msg)
+			diag_add(&p->diags, file, line, col, sev, rule, "%s",
+			    msg);
+		else
+			r->bad = true;
+	}
+}
+
+/* The model of a record (after its path, hash and length) into p. */
+static void
+r_page(struct rd *r, struct page *p)
+{
+	unsigned flags = r_u8(r);
+
+	p->has_front_matter = flags & 1;
+	p->fm_invalid = (flags >> 1) & 1;
+	p->title_from_heading = (flags >> 2) & 1;
+	p->fm_pos = r_pos(r);
+	p->body_line = r_int(r);
+	p->body_off = (size_t)r_u64(r);
+	p->fm = r_tree(r);
+	r_pstr(r, &p->title);
+	r_pstr(r, &p->kind);
+	r_pstr(r, &p->severity);
+	r_pstr(r, &p->owner);
+	r_pstrv(r, &p->alerts);
+	r_pstrv(r, &p->tags);
+	r_pstrv(r, &p->services);
+	r_pstrv(r, &p->scripts);
+	r_pstrv(r, &p->aliases);
+	r_pstr(r, &p->last_reviewed);
+	p->review_every_days = r_int(r);
+	p->review_every_pos = r_pos(r);
+	r_headings(r, p);
+	r_links(r, p);
+	r_code(r, p);
+	r_pstrv(r, &p->script_refs);
+	p->html = (char *)r_mapped(r);
+	p->text = (char *)r_mapped(r);
+	p->summary = r_str(r);
+	r_diags(r, p);
+	if (p->html == NULL || p->text == NULL || p->kind.s == NULL)
+		r->bad = true;
+}
+
+/* ---- opening ---- */
+
+static void
+cfile_close(struct cfile *f)
+{
+	if (f->map)
+		munmap((void *)f->map, f->len);
+	hmap_free(&f->index);
+	memset(f, 0, sizeof(*f));
+}
+
+/* Indexes the records of a mapped file; false when it is not one. */
+static bool
+index_records(struct cfile *f, unsigned long long key, size_t *count)
+{
+	struct rd r;
+	char magic[16];
+	uint64_t k, n, i;
+
+	r.p = f->map;
+	r.end = f->map + f->len;
+	r.bad = false;
+	take(&r, magic, sizeof(magic));
+	k = r_u64(&r);
+	n = r_u64(&r);
+	if (r.bad || memcmp(magic, MAGIC, 15) != 0 ||
+	    magic[15] != (char)sizeof(long) || k != key ||
+	    n > f->len / HEADER_LEN)
+		return false;
+	for (i = 0; i < n; i++) {
+		uint64_t len = r_u64(&r);
+		const unsigned char *rec = r.p;
+		const char *path;
+
+		if (r.bad || len < sizeof(uint64_t) ||
+		    len > (uint64_t)(r.end - r.p))
+			return false;
+		r_u64(&r);	/* the checksum: checked on restore */
+		path = r_mapped(&r);
+		if (path == NULL)
+			return false;
+		hmap_put(&f->index, path, (void *)rec);
+		r.p = rec + len;
+	}
+	*count = (size_t)n;
+	return r.p == r.end;
+}
+
+static bool
+cfile_open(struct cfile *f, const char *dir, const char *name,
+    unsigned long long key, size_t *count)
+{
+	char *path = path_join(dir, name);
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	struct stat st;
+	void *map;
+
+	free(path);
+	memset(f, 0, sizeof(*f));
+	if (fd < 0)
+		return false;
+	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode) ||
+	    st.st_size < HEADER_LEN) {
+		close(fd);
+		return false;
+	}
+	map = mmap(NULL, (size_t)st.st_size, PROT_READ, MAP_PRIVATE, fd, 0);
+	close(fd);
+	if (map == MAP_FAILED)
+		return false;
+	f->map = map;
+	f->len = (size_t)st.st_size;
+	if (!index_records(f, key, count)) {
+		cfile_close(f);
+		return false;
+	}
+	return true;
+}
+
+struct pcache *
+pcache_open(const char *dir, unsigned long long key)
+{
+	struct pcache *c = xcalloc(1, sizeof(*c));
+	size_t n = 0;
+
+	c->key = key;
+	if (!cfile_open(&c->base, dir, PCACHE_FILE, key, &c->nbase)) {
+		free(c);
+		return NULL;
+	}
+	/* A delta is only ever read over the base it was written beside. */
+	cfile_open(&c->delta, dir, PCACHE_DELTA, key, &n);
+	return c;
+}
+
+void
+pcache_close(struct pcache *c)
+{
+	if (c == NULL)
+		return;
+	cfile_close(&c->base);
+	cfile_close(&c->delta);
+	free(c);
+}
+
+/* Clears what a failed restore left in p: it is as page_new() made it. */
+static void
+undo(struct page *p)
+{
+	p->origin = PAGE_CACHED;	/* html and text are the map's */
+	page_clear_model(p);
+}
+
+static bool
+restore_from(const struct cfile *f, struct page *p, unsigned long long hash,
+    size_t len)
+{
+	const unsigned char *rec = f->map ? hmap_get(&f->index, p->path) :
+	    NULL;
+	struct rd r;
+
+	uint64_t len_rec, sum;
+
+	if (rec == NULL)
+		return false;
+	/* The record's length and checksum sit just before it; a record
+	 * whose bytes were damaged is a miss, not a wrong page. */
+	memcpy(&len_rec, rec - sizeof(len_rec), sizeof(len_rec));
+	memcpy(&sum, rec, sizeof(sum));
+	r.p = rec + sizeof(sum);
+	r.end = rec + len_rec;
+	r.bad = false;
+	if (str_hash(r.p, (size_t)(r.end - r.p), STR_HASH_SEED) != sum)
+		return false;
+	r_mapped(&r);
+	if (r_u64(&r) != hash || r_u64(&r) != len || r.bad)
+		return false;
+	r_page(&r, p);
+	if (r.bad) {
+		undo(p);
+		return false;
+	}
+	p->hash = hash;
+	p->len = len;
+	return true;
+}
+
+bool
+pcache_restore(const struct pcache *c, struct page *p,
+    unsigned long long hash, size_t len)
+{
+	if (c == NULL)
+		return false;
+	if (restore_from(&c->delta, p, hash, len)) {
+		p->origin = PAGE_CACHED_DELTA;
+		return true;
+	}
+	if (restore_from(&c->base, p, hash, len)) {
+		p->origin = PAGE_CACHED;
+		return true;
+	}
+	return false;
+}
+
+/* ---- writing ---- */
+
+#define FLUSH_AT (1u << 20)
+
+/* A file written through a buffer that is flushed as it fills. */
+struct wr {
+	int fd;
+	struct buf b;
+	bool bad;
+};
+
+static void
+w_flush(struct wr *w)
+{
+	size_t off = 0;
+
+	while (!w->bad && off < w->b.len) {
+		ssize_t n = write(w->fd, w->b.data + off, w->b.len - off);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			w->bad = true;
+		else
+			off += (size_t)n;
+	}
+	buf_truncate(&w->b, 0);
+}
+
+static void
+w_put(struct wr *w, const void *data, size_t n)
+{
+	buf_put(&w->b, data, n);
+}
+
+static void
+w_u8(struct wr *w, unsigned v)
+{
+	unsigned char c = (unsigned char)v;
+
+	w_put(w, &c, 1);
+}
+
+static void
+w_u32(struct wr *w, uint32_t v)
+{
+	w_put(w, &v, sizeof(v));
+}
+
+static void
+w_int(struct wr *w, int v)
+{
+	int32_t x = v;
+
+	w_put(w, &x, sizeof(x));
+}
+
+static void
+w_u64(struct wr *w, uint64_t v)
+{
+	w_put(w, &v, sizeof(v));
+}
+
+static void
+w_str(struct wr *w, const char *s)
+{
+	size_t n;
+
+	if (s == NULL) {
+		w_u32(w, NO_STR);
+		return;
+	}
+	n = strlen(s);
+	if (n >= NO_STR) {
+		/* Not a page any limit lets through; keep the file sound. */
+		w->bad = true;
+		return;
+	}
+	w_u32(w, (uint32_t)n);
+	w_put(w, s, n + 1);
+}
+
+static void
+w_pos(struct wr *w, struct pos p)
+{
+	w_int(w, p.line);
+	w_int(w, p.col);
+}
+
+static void
+w_pstr(struct wr *w, const struct pstr *ps)
+{
+	w_str(w, ps->s);
+	w_pos(w, ps->pos);
+}
+
+static void
+w_pstrv(struct wr *w, const struct pstrv *v)
+{
+	size_t i;
+
+	w_u32(w, (uint32_t)v->n);
+	for (i = 0; i < v->n; i++)
+		w_pstr(w, &v->v[i]);
+}
+
+/* A node's own fields, then its members (each with its kind and key
+ * first).  Depth is bounded by VALUE_MAX_DEPTH, as the parser made it. */
+static void
+w_value(struct wr *w, const struct value *v)
+{
+	size_t i;
+
+	w_u8(w, (unsigned)v->quoted | (unsigned)v->raw << 1);
+	w_int(w, v->line);
+	w_int(w, v->col);
+	w_int(w, v->key_line);
+	w_int(w, v->key_col);
+	w_str(w, v->str);
+	w_u32(w, (uint32_t)v->n);
+	for (i = 0; i < v->n; i++) {
+		w_u8(w, (unsigned)v->items[i].kind);
+		w_str(w, v->items[i].key);
+		w_value(w, &v->items[i]);
+	}
+}
+
+static void
+w_tree(struct wr *w, const struct value *v)
+{
+	w_u8(w, v != NULL);
+	if (v) {
+		w_u8(w, (unsigned)v->kind);
+		w_value(w, v);
+	}
+}
+
+static void
+w_body(struct wr *w, const struct page *p)
+{
+	size_t i;
+
+	w_u32(w, (uint32_t)p->nheadings);
+	for (i = 0; i < p->nheadings; i++) {
+		w_int(w, p->headings[i].level);
+		w_str(w, p->headings[i].text);
+		w_str(w, p->headings[i].id);
+		w_pos(w, p->headings[i].pos);
+		w_u8(w, p->headings[i].has_content);
+	}
+	w_u32(w, (uint32_t)p->nlinks);
+	for (i = 0; i < p->nlinks; i++) {
+		w_u8(w, p->links[i].kind == LINK_IMAGE);
+		w_str(w, p->links[i].url);
+		w_str(w, p->links[i].text);
+		w_pos(w, p->links[i].pos);
+	}
+	w_u32(w, (uint32_t)p->ncode);
+	for (i = 0; i < p->ncode; i++) {
+		w_u8(w, p->code[i].kind == CODE_BLOCK);
+		w_str(w, p->code[i].lang);
+		w_str(w, p->code[i].text);
+		w_pos(w, p->code[i].pos);
+	}
+	w_pstrv(w, &p->script_refs);
+	w_str(w, p->html ? p->html : "");
+	w_str(w, p->text ? p->text : "");
+	w_str(w, p->summary);
+	w_u32(w, (uint32_t)p->diags.n);
+	for (i = 0; i < p->diags.n; i++) {
+		const struct diag *d = &p->diags.v[i];
+
+		w_str(w, d->file);
+		w_int(w, d->line);
+		w_int(w, d->col);
+		w_u8(w, d->severity == DIAG_ERROR);
+		w_str(w, d->rule);
+		w_str(w, d->msg);
+	}
+}
+
+/* One record: its length first, so a reader can step over it. */
+static void
+w_page(struct wr *w, const struct page *p)
+{
+	size_t at = w->b.len;
+	uint64_t len, sum;
+
+	w_u64(w, 0);
+	w_u64(w, 0);
+	w_str(w, p->path);
+	w_u64(w, p->hash);
+	w_u64(w, p->len);
+	w_u8(w, (unsigned)p->has_front_matter | (unsigned)p->fm_invalid << 1 |
+	    (unsigned)p->title_from_heading << 2);
+	w_pos(w, p->fm_pos);
+	w_int(w, p->body_line);
+	w_u64(w, p->body_off);
+	w_tree(w, p->fm);
+	w_pstr(w, &p->title);
+	w_pstr(w, &p->kind);
+	w_pstr(w, &p->severity);
+	w_pstr(w, &p->owner);
+	w_pstrv(w, &p->alerts);
+	w_pstrv(w, &p->tags);
+	w_pstrv(w, &p->services);
+	w_pstrv(w, &p->scripts);
+	w_pstrv(w, &p->aliases);
+	w_pstr(w, &p->last_reviewed);
+	w_int(w, p->review_every_days);
+	w_pos(w, p->review_every_pos);
+	w_body(w, p);
+	len = w->b.len - at - sizeof(len);
+	sum = str_hash(w->b.data + at + 2 * sizeof(len),
+	    len - sizeof(sum), STR_HASH_SEED);
+	memcpy(w->b.data + at, &len, sizeof(len));
+	memcpy(w->b.data + at + sizeof(len), &sum, sizeof(sum));
+	if (w->b.len >= FLUSH_AT)
+		w_flush(w);
+}
+
+/* Writes the pages that want(p) says into dir/name: 0 or -1. */
+static int
+write_file(const char *dir, const char *name, unsigned long long key,
+    struct page *const *pages, size_t n, bool (*want)(const struct page *))
+{
+	char *path = path_join(dir, name), magic[16];
+	struct wr w;
+	size_t i, count = 0;
+
+	for (i = 0; i < n; i++)
+		count += want(pages[i]);
+	/* The old file may be a hard link shared with the site in place. */
+	if (unlink(path) < 0 && errno != ENOENT) {
+		free(path);
+		return -1;
+	}
+	w.fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0666);
+	w.bad = w.fd < 0;
+	memset(&w.b, 0, sizeof(w.b));
+	memcpy(magic, MAGIC, 15);
+	magic[15] = (char)sizeof(long);
+	w_put(&w, magic, sizeof(magic));
+	w_u64(&w, key);
+	w_u64(&w, count);
+	for (i = 0; i < n && !w.bad; i++)
+		if (want(pages[i]))
+			w_page(&w, pages[i]);
+	w_flush(&w);
+	buf_free(&w.b);
+	if (w.fd >= 0 && close(w.fd) < 0)
+		w.bad = true;
+	if (w.bad)
+		unlink(path);
+	free(path);
+	return w.bad ? -1 : 0;
+}
+
+static bool
+want_all(const struct page *p)
+{
+	(void)p;
+	return true;
+}
+
+/* Not in the base: parsed now, or kept in the delta so far. */
+static bool
+want_delta(const struct page *p)
+{
+	return p->origin != PAGE_CACHED;
+}
+
+int
+pcache_write(const struct pcache *old, const char *dir,
+    unsigned long long key, struct page *const *pages, size_t n,
+    struct strv *keep)
+{
+	size_t i, ndelta = 0;
+
+	for (i = 0; i < n; i++)
+		ndelta += want_delta(pages[i]);
+	/* The base in dir is old's (the stage links the site in place): a
+	 * delta beside it is enough while the pages not in it are few and
+	 * it does not carry too many pages that are gone. */
+	if (old && old->key == key && ndelta <= DELTA_MIN + n / 8 &&
+	    old->nbase <= n + n / 4 + DELTA_MIN) {
+		strv_push(keep, PCACHE_FILE);
+		if (ndelta == 0 && old->delta.map == NULL)
+			return 0;
+		strv_push(keep, PCACHE_DELTA);
+		return write_file(dir, PCACHE_DELTA, key, pages, n, want_delta);
+	}
+	strv_push(keep, PCACHE_FILE);
+	return write_file(dir, PCACHE_FILE, key, pages, n, want_all);
+}
