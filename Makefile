@@ -21,7 +21,7 @@ BUILD ?= build
 
 SRCS = src/arena.c src/buf.c src/str.c src/hmap.c src/value.c src/rx.c src/diag.c \
 	src/fsutil.c src/config.c src/scan.c src/frontmatter.c src/markdown.c \
-	src/page.c src/site.c src/digest.c src/inputs.c src/pcache.c src/check.c src/template.c src/theme.c \
+	src/page.c src/site.c src/digest.c src/inputs.c src/pcache.c src/stage.c src/check.c src/template.c src/theme.c \
 	src/render.c src/pool.c src/glob.c src/userrules.c src/alertrules.c
 MAIN = src/main.c
 # The pipeline the commands share, the preprocessor, --watch.
@@ -128,7 +128,7 @@ uninstall:
 	rm -f $(DESTDIR)$(BINDIR)/runbookc $(DESTDIR)$(MANDIR)/man1/runbookc.1
 
 clean:
-	rm -rf build build-asan runbookc out out.runbookc-new tests/out
+	rm -rf build build-asan runbookc out out.runbookc-new out.runbookc-prev tests/out
 
 # Fuzzing with libFuzzer (clang): every target, FUZZ_SECONDS each.
 FUZZ_TARGETS = fuzz_frontmatter fuzz_config fuzz_page fuzz_template fuzz_diag \

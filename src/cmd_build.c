@@ -14,6 +14,7 @@
 #include "fsutil.h"
 #include "pcache.h"
 #include "render.h"
+#include "stage.h"
 #include "stamp.h"
 #include "theme.h"
 #include "watch.h"
@@ -86,13 +87,61 @@ leave_stamp(const struct inputs *ip, const struct pipeline *pl,
 	strv_free(&extra);
 }
 
+static int
+cmp_file(const void *a, const void *b)
+{
+	return strcmp(((const struct stage_file *)a)->path,
+	    ((const struct stage_file *)b)->path);
+}
+
+/* The files a stamp lists, by path and inode, sorted; NULL when it does
+ * not say which inodes (no stamp, or no cache beside it). */
+static const struct stage_list *
+listed_files(const struct stamp *sp, struct stage_list *l)
+{
+	struct stage_file *v;
+	size_t i;
+
+	if (!sp->valid || !sp->cached)
+		return NULL;
+	v = xcalloc(sp->files.n + 1, sizeof(*v));
+	for (i = 0; i < sp->files.n; i++) {
+		v[i].path = sp->files.v[i].path;
+		v[i].ino = sp->files.v[i].ino;
+	}
+	qsort(v, sp->files.n, sizeof(*v), cmp_file);
+	l->v = v;
+	l->n = sp->files.n;
+	return l;
+}
+
+/*
+ * The staging tree: from the site kept beside out by the last build when
+ * both its stamp and out's say which files they hold, else from out.
+ */
+static int
+begin_stage(const char *out, const struct stamp *cur, struct stamp *prev,
+    struct stage *st, struct stage_list lists[2])
+{
+	char *pdir = stage_prev_dir(out);
+	const struct stage_list *lc, *lp;
+
+	stamp_read(prev, pdir);
+	free(pdir);
+	lc = listed_files(cur, &lists[0]);
+	lp = listed_files(prev, &lists[1]);
+	return stage_begin(st, out, lp ? lc : NULL, lc ? lp : NULL);
+}
+
 /* render → write: the new site replaces o->out whole, or not at all. */
 static int
 render_and_write(const struct opts *o, struct pipeline *pl,
     const struct inputs *ip)
 {
 	struct theme th;
-	struct fs_stage st;
+	struct stage st;
+	struct stamp prev;
+	struct stage_list lists[2];
 	struct render_opts ro;
 	struct strv written = STRV_INIT;
 	struct diag_list checked = DIAG_LIST_INIT;
@@ -105,14 +154,19 @@ render_and_write(const struct opts *o, struct pipeline *pl,
 	 * the render's. */
 	diag_move(&checked, &pl->diags);
 	memset(&th, 0, sizeof(th));
+	memset(&prev, 0, sizeof(prev));
+	memset(lists, 0, sizeof(lists));
 	if (theme_open(&th, pl->cfg.theme_dir, &pl->diags) < 0 ||
-	    fs_stage_begin(&st, o->out) < 0) {
+	    begin_stage(o->out, &ip->old, &prev, &st, lists) < 0) {
 		if (pl->diags.n == 0)
 			fprintf(stderr, "runbookc: %s: cannot prepare the "
 			    "output: %s\n", o->out, strerror(errno));
 		cmd_print_diags(o, &pl->diags, 0, false);
 		theme_close(&th);
 		diag_free(&checked);
+		stamp_free(&prev);
+		free((void *)lists[0].v);
+		free((void *)lists[1].v);
 		return -1;
 	}
 	/* What is parsed now is what the next build need not parse. */
@@ -143,19 +197,22 @@ render_and_write(const struct opts *o, struct pipeline *pl,
 	if (rc == 0) {
 		leave_stamp(ip, pl, &checked, st.dir, &written, &keys);
 		qsort(written.v, written.n, sizeof(*written.v), cmp_str);
-		fs_stage_prune(&st, written.v, written.n);
-		if (fs_stage_commit(&st) < 0) {
+		stage_prune(&st, written.v, written.n);
+		if (stage_commit(&st) < 0) {
 			fprintf(stderr, "runbookc: %s: cannot replace the "
 			    "output: %s\n", o->out, strerror(errno));
 			rc = -1;
 		}
 	} else
-		fs_stage_abort(&st);
+		stage_abort(&st);
 	pl->ms[STAGE_WRITE] = pipeline_now_ms() - t2;
 	if (rc < 0)
 		cmd_print_diags(o, &pl->diags, 0, false);
 	strv_free(&written);
 	stamp_keys_free(&keys);
+	stamp_free(&prev);
+	free((void *)lists[0].v);
+	free((void *)lists[1].v);
 	diag_free(&checked);
 	theme_close(&th);
 	return rc;
@@ -202,7 +259,7 @@ build_from(const struct opts *o, struct inputs *ip, struct build_result *br)
 	int rc;
 
 	/* Even a build with nothing to do clears what a killed one left. */
-	fs_stage_clear(o->out);
+	stage_clear(o->out);
 	if ((rc = up_to_date(o, ip, br)) >= 0)
 		return rc;
 	if (ip->have_fp)

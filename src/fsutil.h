@@ -43,25 +43,6 @@ int fs_write_if_changed(const char *path, const void *data, size_t len);
  */
 int fs_write_staged(const char *path, const void *data, size_t len);
 
-/*
- * Output staging.  fs_stage_begin() makes OUT.runbookc-new beside out,
- * holding hard links to the files of the current out (so unchanged files
- * keep their inode and mtime).  fs_stage_commit() swaps the staged tree in
- * atomically and removes the old one.  fs_stage_abort() removes the stage.
- */
-struct fs_stage {
-	char *out;
-	char *dir;	/* the staging folder */
-	char *old;
-};
-int fs_stage_begin(struct fs_stage *st, const char *out);
-/* Removes what a killed build may have left beside out (the stage, or
- * the replaced site it was removing). */
-void fs_stage_clear(const char *out);
-int fs_stage_commit(struct fs_stage *st);
-void fs_stage_abort(struct fs_stage *st);
-/* Removes files under the stage that are not in keep (sorted paths). */
-void fs_stage_prune(struct fs_stage *st, char *const *keep, size_t nkeep);
 
 /* Paths (all '/'-separated, relative unless said otherwise). */
 char *path_join(const char *a, const char *b);

@@ -536,7 +536,7 @@ rctx_can_keep(const struct rctx *r, const char *out, unsigned long long key)
 	if (key == 0 || r->prev == NULL ||
 	    (k = stamp_keys_get(r->prev, out)) == NULL || k->key != key)
 		return false;
-	/* The staged tree holds the replaced site's files (fs_stage_begin). */
+	/* The staged tree holds the replaced site's files (stage_begin). */
 	path = path_join(r->o->out_dir, out);
 	ok = stat(path, &st) == 0 && S_ISREG(st.st_mode) &&
 	    st.st_size == k->size;

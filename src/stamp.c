@@ -15,7 +15,7 @@
 #include "theme.h"
 
 #define STAMP_MAGIC "runbookc-stamp 3"
-#define CACHE_MAGIC "runbookc-cache 1"
+#define CACHE_MAGIC "runbookc-cache 2"
 
 static unsigned long long
 hash_str(unsigned long long h, const char *s)
@@ -196,9 +196,11 @@ put_inputs(struct buf *b, const struct input_set *s)
 	}
 }
 
+/* The site's files: their sizes and keys into the stamp b, which file
+ * each is (its inode) into the cache c. */
 static void
-put_files(struct buf *b, const char *dir, char *const *written,
-    size_t nwritten, const struct stamp_keys *keys)
+put_files(struct buf *b, struct buf *c, const char *dir,
+    char *const *written, size_t nwritten, const struct stamp_keys *keys)
 {
 	size_t i;
 
@@ -214,6 +216,10 @@ put_files(struct buf *b, const char *dir, char *const *written,
 			    (long long)st.st_size, k ? k->key : 0ULL);
 			put_field(b, written[i]);
 			buf_putc(b, '\n');
+			buf_printf(c, "output\t%llu\t",
+			    (unsigned long long)st.st_ino);
+			put_field(c, written[i]);
+			buf_putc(c, '\n');
 		}
 		free(full);
 	}
@@ -244,27 +250,28 @@ stamp_write(const char *dir, const struct stamp_print *fp,
     size_t nwritten, const struct strv *extra,
     const struct stamp_keys *keys)
 {
-	struct buf b = BUF_INIT;
+	struct buf b = BUF_INIT, c = BUF_INIT;
 	char *path = path_join(dir, STAMP_FILE);
 	char *cache = path_join(dir, STAMP_CACHE_FILE);
 	size_t i;
 	int rc;
 
-	/* The inputs' stat records go to a file of their own: the stamp
-	 * stays the same for the same input, wherever and whenever built. */
-	buf_printf(&b, "%s\n", CACHE_MAGIC);
-	put_inputs(&b, &fp->files);
-	rc = fs_write_staged(cache, b.data, b.len);
+	/* What is not the same twice (file times, inodes) goes to a cache
+	 * file of its own: the stamp stays the same for the same input,
+	 * wherever and whenever built. */
+	buf_printf(&b, "%s\nfingerprint\t%016llx\npages\t%zu\n", STAMP_MAGIC,
+	    fp->fp, npages);
+	buf_printf(&c, "%s\n", CACHE_MAGIC);
+	put_inputs(&c, &fp->files);
+	put_files(&b, &c, dir, written, nwritten, keys);
+	rc = fs_write_staged(cache, c.data, c.len);
 	free(cache);
-	buf_truncate(&b, 0);
+	buf_free(&c);
 	if (rc < 0) {
 		buf_free(&b);
 		free(path);
 		return -1;
 	}
-	buf_printf(&b, "%s\nfingerprint\t%016llx\npages\t%zu\n", STAMP_MAGIC,
-	    fp->fp, npages);
-	put_files(&b, dir, written, nwritten, keys);
 	for (i = 0; i < extra->n; i++) {
 		buf_printf(&b, "extra\t%016llx\t", extra_hash(extra->v[i]));
 		put_field(&b, extra->v[i]);
@@ -313,6 +320,12 @@ read_line(struct stamp *st, char *line)
 	else if (n == 4 && strcmp(f[0], "file") == 0) {
 		stamp_keys_put(&st->files, f[3], strtoull(f[2], NULL, 16));
 		st->files.v[st->files.n - 1].size = strtoll(f[1], NULL, 10);
+	} else if (n == 3 && strcmp(f[0], "output") == 0) {
+		const struct stamp_key *k = stamp_keys_get(&st->files, f[2]);
+
+		if (k == NULL)
+			return false;
+		((struct stamp_key *)k)->ino = strtoull(f[1], NULL, 10);
 	} else if (n == 3 && strcmp(f[0], "extra") == 0) {
 		strv_push(&st->extra, f[2]);
 		st->extra_hash = xrealloc(st->extra_hash, st->extra.n *
@@ -358,8 +371,14 @@ stamp_read(struct stamp *st, const char *out)
 	}
 	/* Without its cache a stamp still tells what was built; the next
 	 * build just reads every input again. */
-	if (!read_file(st, out, STAMP_CACHE_FILE, CACHE_MAGIC))
+	st->cached = read_file(st, out, STAMP_CACHE_FILE, CACHE_MAGIC);
+	if (!st->cached) {
+		size_t i;
+
 		inputs_free(&st->inputs);
+		for (i = 0; i < st->files.n; i++)
+			st->files.v[i].ino = 0;
+	}
 	return st->valid = true;
 }
 
@@ -410,6 +429,7 @@ stamp_keys_put(struct stamp_keys *k, const char *path, unsigned long long key)
 	e->path = xstrdup(path);
 	e->key = key;
 	e->size = -1;
+	e->ino = 0;
 	/* The index borrows the path, which does not move with the array. */
 	hmap_put(&k->index, e->path, (void *)(uintptr_t)k->n);
 }

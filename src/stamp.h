@@ -71,6 +71,7 @@ struct stamp_key {
 	char *path;
 	unsigned long long key;
 	long long size;
+	unsigned long long ino;	/* which file: the stage relinks by it */
 };
 
 struct stamp_keys {
@@ -90,6 +91,7 @@ void stamp_keys_free(struct stamp_keys *k);
 /* What a stamp says of the site it sits in. */
 struct stamp {
 	bool valid;
+	bool cached;		/* its cache was read too: inputs, inodes */
 	unsigned long long fp;
 	size_t npages;
 	struct diag_list diags;		/* the build's, to replay */

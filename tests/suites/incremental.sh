@@ -179,4 +179,32 @@ build "$T/out"
 same_as_cold "many pages changed"
 [ ! -f "$T/out/.runbookc-cache-pages.delta" ] && ok || bad "many pages changed: the delta was kept"
 
+# The replaced site stays beside out/ (OUT.runbookc-prev) sharing every
+# unchanged file, and the next build starts from it: still the same site
+# as a cold build, whatever was done to either tree by hand.
+P=$T/out.runbookc-prev
+echo "Linha." >> "$C/api/runbook-00038.md"
+build "$T/out"
+[ -d "$P" ] && ok || bad "kept site: none"
+u=kafka/runbook-00001.html
+[ "$(stat -c %i "$T/out/$u")" = "$(stat -c %i "$P/$u")" ] && ok || bad "kept site: an unchanged file is not shared"
+[ "$(stat -c %i "$T/out/api/runbook-00038.html")" != "$(stat -c %i "$P/api/runbook-00038.html")" ] && ok || bad "kept site: a changed file is shared"
+echo junk > "$T/out/junk.html"
+mkdir -p "$T/out/junkdir"; echo junk > "$T/out/junkdir/x.html"
+echo "Linha." >> "$C/api/runbook-00038.md"
+build "$T/out"
+echo "Linha." >> "$C/api/runbook-00050.md"
+build "$T/out"
+[ ! -e "$T/out/junk.html" ] && [ ! -e "$T/out/junkdir" ] && ok || bad "kept site: a file dropped into out/ came back"
+same_as_cold "kept site, twice"
+echo junk > "$P/api/runbook-00050.html"
+rm -f "$P/.runbookc-stamp"
+echo "Linha." >> "$C/api/runbook-00050.md"
+build "$T/out"
+same_as_cold "kept site without a stamp"
+rm -rf "$P"
+echo "Linha." >> "$C/api/runbook-00050.md"
+build "$T/out"
+same_as_cold "kept site deleted"
+
 echo "incremental: $pass passed, $fail failed"

@@ -1,0 +1,455 @@
+/*
+ * stage: the staging tree, its atomic swap, and the replaced site kept
+ * for the next build (see stage.h).
+ */
+#define _GNU_SOURCE
+#include "stage.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "fsutil.h"
+#include "str.h"
+
+/* Files of a site that its stamp does not list: the stamp and caches. */
+#define DOT_PREFIX ".runbookc-"
+
+char *
+stage_prev_dir(const char *out)
+{
+	size_t n = strlen(out);
+
+	while (n > 1 && out[n - 1] == '/')
+		n--;
+	return xasprintf("%.*s.runbookc-prev", (int)n, out);
+}
+
+/* dst as a copy of src, for file systems that refuse hard links. */
+static int
+copy_file(const char *src, const char *dst)
+{
+	char *data, err[64];
+	size_t len;
+	int rc;
+
+	if (fs_read(src, SIZE_MAX, &data, &len, err, sizeof(err)) != 0)
+		return -1;
+	rc = fs_write_if_changed(dst, data, len) < 0 ? -1 : 0;
+	free(data);
+	return rc;
+}
+
+/* Mirrors the tree src into dst with hard links (copies where links fail). */
+static int
+link_tree(const char *src, const char *dst)
+{
+	DIR *d;
+	struct dirent *e;
+	struct stat st;
+	int rc = 0;
+
+	if (mkdir(dst, 0777) < 0 && errno != EEXIST)
+		return -1;
+	if ((d = opendir(src)) == NULL)
+		return -1;
+	while ((e = readdir(d)) != NULL) {
+		char *s, *t;
+
+		if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
+			continue;
+		s = path_join(src, e->d_name);
+		t = path_join(dst, e->d_name);
+		if (lstat(s, &st) == 0) {
+			if (S_ISDIR(st.st_mode))
+				rc |= link_tree(s, t);
+			else if (S_ISREG(st.st_mode) && link(s, t) < 0)
+				rc |= copy_file(s, t);
+		}
+		free(s);
+		free(t);
+	}
+	closedir(d);
+	return rc;
+}
+
+/* Removes the folders above dir/rel that are left empty, up to dir. */
+static void
+remove_empty_parents(const char *dir, const char *rel)
+{
+	char *p = path_join(dir, rel), *slash;
+	size_t root = strlen(dir);
+
+	while ((slash = strrchr(p, '/')) != NULL && (size_t)(slash - p) > root) {
+		*slash = '\0';
+		if (rmdir(p) < 0)
+			break;
+	}
+	free(p);
+}
+
+/* dir/rel becomes a hard link of out/rel (a copy where links fail). */
+static int
+relink(const char *out, const char *dir, const char *rel)
+{
+	char *s = path_join(out, rel), *t = path_join(dir, rel);
+	int rc = 0;
+
+	if (unlink(t) < 0 && errno != ENOENT)
+		rc = -1;
+	else if (link(s, t) < 0) {
+		if (errno == ENOENT) {
+			char *parent = path_dir(t);
+
+			fs_mkdirs(parent);
+			free(parent);
+			if (link(s, t) == 0)
+				goto done;
+		}
+		rc = copy_file(s, t);
+	}
+done:
+	free(s);
+	free(t);
+	return rc;
+}
+
+static bool
+is_dotfile(const char *name)
+{
+	return strncmp(name, DOT_PREFIX, strlen(DOT_PREFIX)) == 0;
+}
+
+static bool
+same_inode(const char *a, const char *b)
+{
+	struct stat sa, sb;
+
+	return lstat(a, &sa) == 0 && lstat(b, &sb) == 0 &&
+	    sa.st_dev == sb.st_dev && sa.st_ino == sb.st_ino;
+}
+
+/* The stamp and caches at the top of out, which no list names: relinked
+ * when they differ, removed from the stage when out has none. */
+static int
+sync_dotfiles(const char *out, const char *dir)
+{
+	DIR *d;
+	struct dirent *e;
+	int rc = 0;
+
+	if ((d = opendir(out)) != NULL) {
+		while ((e = readdir(d)) != NULL) {
+			char *s, *t;
+
+			if (!is_dotfile(e->d_name))
+				continue;
+			s = path_join(out, e->d_name);
+			t = path_join(dir, e->d_name);
+			if (!same_inode(s, t))
+				rc |= relink(out, dir, e->d_name);
+			free(s);
+			free(t);
+		}
+		closedir(d);
+	}
+	if ((d = opendir(dir)) != NULL) {
+		while ((e = readdir(d)) != NULL) {
+			char *s;
+
+			if (!is_dotfile(e->d_name))
+				continue;
+			s = path_join(out, e->d_name);
+			if (access(s, F_OK) < 0) {
+				char *t = path_join(dir, e->d_name);
+
+				unlink(t);
+				free(t);
+			}
+			free(s);
+		}
+		closedir(d);
+	}
+	return rc;
+}
+
+/*
+ * Turns the kept site (at dir) into a copy of out: what the two lists
+ * share by path and inode is the same file already; the rest is relinked
+ * or removed.  Both lists are sorted, so one merge does it.
+ */
+static int
+sync_from_prev(const char *out, const char *dir, const struct stage_list *cur,
+    const struct stage_list *prev)
+{
+	size_t i = 0, k = 0;
+	int rc = 0;
+
+	while (i < cur->n || k < prev->n) {
+		int c = i == cur->n ? 1 : k == prev->n ? -1 :
+		    strcmp(cur->v[i].path, prev->v[k].path);
+
+		if (c < 0) {
+			rc |= relink(out, dir, cur->v[i].path);
+			i++;
+		} else if (c > 0) {
+			char *t = path_join(dir, prev->v[k].path);
+
+			unlink(t);
+			free(t);
+			remove_empty_parents(dir, prev->v[k].path);
+			k++;
+		} else {
+			if (cur->v[i].ino != prev->v[k].ino)
+				rc |= relink(out, dir, cur->v[i].path);
+			i++;
+			k++;
+		}
+	}
+	return rc | sync_dotfiles(out, dir);
+}
+
+static int
+cmp_file_path(const void *key, const void *elem)
+{
+	return strcmp(key, ((const struct stage_file *)elem)->path);
+}
+
+/*
+ * Removes what the kept site holds beyond its list (something dropped
+ * into the site by hand, which a stage linked from out would not carry
+ * either): one readdir per folder, no stat where the entry type says.
+ */
+static void
+prune_unlisted(const char *root, const char *rel, const struct stage_list *l)
+{
+	char *dir = *rel ? path_join(root, rel) : xstrdup(root);
+	DIR *d = opendir(dir);
+	struct dirent *e;
+
+	if (d == NULL) {
+		free(dir);
+		return;
+	}
+	while ((e = readdir(d)) != NULL) {
+		char *sub, *full;
+		bool is_dir;
+		struct stat sb;
+
+		if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0 ||
+		    (!*rel && is_dotfile(e->d_name)))
+			continue;
+		sub = *rel ? path_join(rel, e->d_name) : xstrdup(e->d_name);
+		full = path_join(root, sub);
+		is_dir = e->d_type == DT_DIR || (e->d_type == DT_UNKNOWN &&
+		    lstat(full, &sb) == 0 && S_ISDIR(sb.st_mode));
+		if (is_dir) {
+			prune_unlisted(root, sub, l);
+			rmdir(full);	/* only succeeds when empty */
+		} else if (bsearch(sub, l->v, l->n, sizeof(*l->v),
+		    cmp_file_path) == NULL)
+			unlink(full);
+		free(sub);
+		free(full);
+	}
+	closedir(d);
+	free(dir);
+}
+
+/* The kept site as the stage, when it can be; false leaves no stage. */
+static bool
+stage_from_prev(struct stage *st, const struct stage_list *cur,
+    const struct stage_list *prev)
+{
+	if (cur == NULL || prev == NULL || !fs_is_dir(st->prev))
+		return false;
+	if (rename(st->prev, st->dir) < 0)
+		return false;
+	prune_unlisted(st->dir, "", prev);
+	if (sync_from_prev(st->out, st->dir, cur, prev) < 0) {
+		fs_remove_tree(st->dir);
+		return false;
+	}
+	st->synced = true;
+	st->cur = *cur;
+	return true;
+}
+
+void
+stage_clear(const char *out)
+{
+	size_t n = strlen(out);
+	char *dir, *old;
+
+	while (n > 1 && out[n - 1] == '/')
+		n--;
+	dir = xasprintf("%.*s.runbookc-new", (int)n, out);
+	old = xasprintf("%.*s.runbookc-old", (int)n, out);
+	/* Leftovers of a killed build are ours to clear. */
+	fs_remove_tree(dir);
+	fs_remove_tree(old);
+	free(dir);
+	free(old);
+}
+
+int
+stage_begin(struct stage *st, const char *out, const struct stage_list *cur,
+    const struct stage_list *prev)
+{
+	size_t n = strlen(out);
+
+	memset(st, 0, sizeof(*st));
+	while (n > 1 && out[n - 1] == '/')
+		n--;
+	st->out = xstrndup(out, n);
+	st->dir = xasprintf("%s.runbookc-new", st->out);
+	st->prev = stage_prev_dir(st->out);
+	stage_clear(st->out);
+	if (fs_is_dir(st->out)) {
+		if (stage_from_prev(st, cur, prev))
+			return 0;
+		/* A kept site nobody can vouch for is of no use. */
+		fs_remove_tree(st->prev);
+		if (link_tree(st->out, st->dir) < 0)
+			return -1;
+	} else {
+		char *parent = path_dir(st->dir);
+
+		fs_remove_tree(st->prev);
+		fs_mkdirs(parent);
+		free(parent);
+		if (mkdir(st->dir, 0777) < 0)
+			return -1;
+	}
+	return 0;
+}
+
+static int
+cmp_cstr(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+static bool
+kept(const char *rel, char *const *keep, size_t nkeep)
+{
+	return bsearch(&rel, keep, nkeep, sizeof(*keep), cmp_cstr) != NULL;
+}
+
+static void
+prune_walk(const char *root, const char *rel, char *const *keep, size_t nkeep)
+{
+	char *dir = *rel ? path_join(root, rel) : xstrdup(root);
+	DIR *d = opendir(dir);
+	struct dirent *e;
+	struct stat sb;
+
+	if (d == NULL) {
+		free(dir);
+		return;
+	}
+	while ((e = readdir(d)) != NULL) {
+		char *sub, *full;
+
+		if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
+			continue;
+		sub = *rel ? path_join(rel, e->d_name) : xstrdup(e->d_name);
+		full = path_join(root, sub);
+		if (lstat(full, &sb) == 0) {
+			if (S_ISDIR(sb.st_mode)) {
+				prune_walk(root, sub, keep, nkeep);
+				rmdir(full);	/* only succeeds when empty */
+			} else if (!kept(sub, keep, nkeep))
+				unlink(full);
+		}
+		free(sub);
+		free(full);
+	}
+	closedir(d);
+	free(dir);
+}
+
+/* A synced stage holds out's listed files and dotfiles: those are all
+ * that can be stale. */
+static void
+prune_listed(struct stage *st, char *const *keep, size_t nkeep)
+{
+	DIR *d;
+	struct dirent *e;
+	size_t i;
+
+	for (i = 0; i < st->cur.n; i++) {
+		const char *rel = st->cur.v[i].path;
+		char *full;
+
+		if (kept(rel, keep, nkeep))
+			continue;
+		full = path_join(st->dir, rel);
+		unlink(full);
+		free(full);
+		remove_empty_parents(st->dir, rel);
+	}
+	if ((d = opendir(st->dir)) == NULL)
+		return;
+	while ((e = readdir(d)) != NULL)
+		if (is_dotfile(e->d_name) && !kept(e->d_name, keep, nkeep)) {
+			char *full = path_join(st->dir, e->d_name);
+
+			unlink(full);
+			free(full);
+		}
+	closedir(d);
+}
+
+void
+stage_prune(struct stage *st, char *const *keep, size_t nkeep)
+{
+	if (st->synced)
+		prune_listed(st, keep, nkeep);
+	else
+		prune_walk(st->dir, "", keep, nkeep);
+}
+
+static void
+stage_release(struct stage *st)
+{
+	free(st->out);
+	free(st->dir);
+	free(st->prev);
+	memset(st, 0, sizeof(*st));
+}
+
+int
+stage_commit(struct stage *st)
+{
+	int rc;
+
+	if (!fs_is_dir(st->out)) {
+		rc = rename(st->dir, st->out);
+	} else {
+		/* Atomic swap: out is complete at every instant. */
+		rc = renameat2(AT_FDCWD, st->dir, AT_FDCWD, st->out,
+		    RENAME_EXCHANGE);
+		/* The replaced site stays for the next build to start from;
+		 * where it cannot, it goes. */
+		if (rc == 0 && (fs_remove_tree(st->prev) < 0 ||
+		    rename(st->dir, st->prev) < 0))
+			rc = fs_remove_tree(st->dir);
+	}
+	stage_release(st);
+	return rc;
+}
+
+void
+stage_abort(struct stage *st)
+{
+	if (st->dir)
+		fs_remove_tree(st->dir);
+	stage_release(st);
+}
