@@ -81,7 +81,7 @@ while [ $i -lt "$ROUNDS" ]; do
 	i=$((i + 1))
 	echo "round $i/$ROUNDS"
 	measure floor sh "$W/floor.sh"
-	rm -rf "$W/out"
+	rm -rf "$W/out" "$W/out.runbookc-prev"
 	measure cold "$R" build "$C" -o "$W/out" -j "$J" -q --force
 	measure noop "$R" build "$C" -o "$W/out" -j "$J" -q --force
 	echo "Linha acrescentada na rodada $i." >> "$page"
