@@ -285,13 +285,18 @@ fs_write_staged(const char *path, const void *data, size_t len)
 char *
 path_join(const char *a, const char *b)
 {
-	size_t n = strlen(a);
+	size_t n = strlen(a), m = strlen(b), sep;
+	char *p;
 
 	if (n == 0)
 		return xstrdup(b);
-	if (a[n - 1] == '/')
-		return xasprintf("%s%s", a, b);
-	return xasprintf("%s/%s", a, b);
+	/* Called for every file a build touches: no printf. */
+	sep = a[n - 1] != '/';
+	p = xmalloc(n + sep + m + 1);
+	memcpy(p, a, n);
+	p[n] = '/';
+	memcpy(p + n + sep, b, m + 1);
+	return p;
 }
 
 char *

@@ -217,6 +217,30 @@ resolve_link(const struct site *s, struct page *p, const char *url,
  * else a folder relative to the content root.  On a hit, *id is the
  * output name and *file the path on disk.
  */
+struct parent_memo {
+	struct hmap known;	/* path -> (void *)1 file, (void *)2 not */
+	struct strv keys;	/* owns the keys */
+};
+
+/* fs_is_file() of a path above the content root, asked once per path. */
+static bool
+parent_has(const struct site *s, const char *file)
+{
+	struct parent_memo *m = s->parent_files;
+	void *v;
+	bool is;
+
+	if (m == NULL)
+		return fs_is_file(file);
+	if ((v = hmap_get(&m->known, file)) != NULL)
+		return v == (void *)1;
+	is = fs_is_file(file);
+	strv_push(&m->keys, file);
+	hmap_put(&m->known, m->keys.v[m->keys.n - 1], is ? (void *)1 :
+	    (void *)2);
+	return is;
+}
+
 static bool
 try_root(const struct site *s, const struct page *p, const char *root,
     const char *ref, char **id, char **file, bool *outside)
@@ -230,7 +254,7 @@ try_root(const struct site *s, const struct page *p, const char *root,
 			return false;
 		}
 		*file = xasprintf("%s/../%s", s->content_dir, norm);
-		if (!fs_is_file(*file)) {
+		if (!parent_has(s, *file)) {
 			free(*file);
 			free(norm);
 			*file = NULL;
@@ -488,6 +512,7 @@ site_link(struct site *s, const struct config *cfg, const char *content_dir,
 	memset(s, 0, sizeof(*s));
 	s->cfg = cfg;
 	s->content_dir = xstrdup(content_dir);
+	s->parent_files = xcalloc(1, sizeof(*s->parent_files));
 	s->pages = pages;
 	s->npages = npages;
 	for (i = 0; i < npages; i++) {
@@ -564,6 +589,11 @@ site_free(struct site *s)
 	hmap_free(&s->by_path);
 	hmap_free(&s->by_out);
 	hmap_free(&s->asset_set);
+	if (s->parent_files) {
+		hmap_free(&s->parent_files->known);
+		strv_free(&s->parent_files->keys);
+		free(s->parent_files);
+	}
 	strv_free(&s->assets);
 	group_set_free(&s->backlinks);
 	group_set_free(&s->sections);

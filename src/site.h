@@ -91,6 +91,12 @@ struct site {
 	struct group_set by_owner;
 	struct group_set by_tag;
 	struct group_set by_service;
+
+	/* Which paths above the content root are files: every page names
+	 * the same few scripts, and each would otherwise be a stat.  A
+	 * cache that link and check fill as they ask (both run on one
+	 * thread); not part of the model. */
+	struct parent_memo *parent_files;
 };
 
 /*
