@@ -6,16 +6,18 @@
 
 #include "buf.h"
 #include "diag.h"
+#include "progress.h"
 
 int
 cmd_load(const struct opts *o, struct pipeline *pl)
 {
-	return cmd_load_cached(o, pl, NULL, NULL);
+	return cmd_load_cached(o, pl, NULL, NULL, NULL);
 }
 
 int
 cmd_load_cached(const struct opts *o, struct pipeline *pl,
-    const struct pcache *cache, const struct input_set *known)
+    const struct pcache *cache, const struct input_set *known,
+    struct progress *progress)
 {
 	struct pipeline_opts po;
 
@@ -28,10 +30,14 @@ cmd_load_cached(const struct opts *o, struct pipeline *pl,
 	po.jobs = o->jobs;
 	po.cache = cache;
 	po.known = known;
+	po.progress = progress;
 	if (pipeline_load(pl, &po) == 0) {
+		if (o->verbose)
+			progress_hide(progress);
 		cmd_timing(o, pl, STAGE_CONFIG, STAGE_CHECK);
 		return 0;
 	}
+	progress_hide(progress);
 	if (*pl->error)
 		fprintf(stderr, "runbookc: %s\n", pl->error);
 	diag_sort(&pl->diags);

@@ -13,6 +13,7 @@
 #include "diag.h"
 #include "fsutil.h"
 #include "pcache.h"
+#include "progress.h"
 #include "render.h"
 #include "stage.h"
 #include "stamp.h"
@@ -39,6 +40,7 @@ struct inputs {
 	struct stamp_inputs in;
 	struct stamp old;	/* the stamp of the site in place */
 	struct pcache *cache;	/* the parse cache of the site in place */
+	struct progress *progress;	/* the terminal's progress line */
 	struct stamp_print fp;
 	bool have_fp;		/* fingerprinted before parsing */
 	char *commit;
@@ -171,9 +173,11 @@ render_and_write(const struct opts *o, struct pipeline *pl,
 	}
 	/* What is parsed now is what the next build need not parse. */
 	if (ip->have_fp && pcache_write(ip->cache, st.dir, ip->fp.parse,
-	    pl->site.pages, pl->site.npages, &written) < 0)
+	    pl->site.pages, pl->site.npages, &written) < 0) {
+		progress_hide(ip->progress);
 		fprintf(stderr, "runbookc: %s: cannot write the parse cache: "
 		    "%s\n", o->out, strerror(errno));
+	}
 	site_drop_sources(&pl->site);
 	memset(&ro, 0, sizeof(ro));
 	ro.out_dir = st.dir;
@@ -188,17 +192,22 @@ render_and_write(const struct opts *o, struct pipeline *pl,
 		ro.prev = &ip->old.files;
 		ro.keys = &keys;
 	}
+	ro.progress = ip->progress;
 	rc = render_site(&pl->site, &th, &ro, &written, &pl->diags, &stats);
 	t2 = pipeline_now_ms();
 	pl->ms[STAGE_RENDER] = t2 - t;
-	if (o->verbose)
+	progress_phase(ip->progress, "write", 0);
+	if (o->verbose) {
+		progress_hide(ip->progress);
 		fprintf(stderr, "runbookc: rendered %zu files, kept %zu\n",
 		    stats.made, stats.kept);
+	}
 	if (rc == 0) {
 		leave_stamp(ip, pl, &checked, st.dir, &written, &keys);
 		qsort(written.v, written.n, sizeof(*written.v), cmp_str);
 		stage_prune(&st, written.v, written.n);
 		if (stage_commit(&st) < 0) {
+			progress_hide(ip->progress);
 			fprintf(stderr, "runbookc: %s: cannot replace the "
 			    "output: %s\n", o->out, strerror(errno));
 			rc = -1;
@@ -260,12 +269,15 @@ build_from(const struct opts *o, struct inputs *ip, struct build_result *br)
 
 	/* Even a build with nothing to do clears what a killed one left. */
 	stage_clear(o->out);
+	progress_hide(ip->progress);
 	if ((rc = up_to_date(o, ip, br)) >= 0)
 		return rc;
 	if (ip->have_fp)
 		ip->cache = pcache_open(o->out, ip->fp.parse);
-	if ((rc = cmd_load_cached(o, &pl, ip->cache, ip->have_fp ?
-	    &ip->fp.files : NULL)) != 0) {
+	rc = cmd_load_cached(o, &pl, ip->cache, ip->have_fp ?
+	    &ip->fp.files : NULL, ip->progress);
+	progress_hide(ip->progress);
+	if (rc != 0) {
 		pipeline_free(&pl);
 		return rc;
 	}
@@ -282,6 +294,7 @@ build_from(const struct opts *o, struct inputs *ip, struct build_result *br)
 		return EXIT_FINDINGS;
 	}
 	rc = render_and_write(o, &pl, ip);
+	progress_hide(ip->progress);
 	cmd_timing(o, &pl, STAGE_RENDER, STAGE_WRITE);
 	br->written = rc == 0;
 	if (rc == 0 && !o->quiet && !o->watch)
@@ -307,12 +320,16 @@ build_once(const struct opts *o, struct build_result *br)
 	ip.in.version = o->version;
 	ip.in.commit = ip.commit;
 	ip.in.today = pipeline_today(o->today);
+	if (!o->quiet && !o->watch)
+		ip.progress = progress_open();
+	progress_phase(ip.progress, "read", 0);
 	/* The stamp of the site in place vouches for the hashes of the
 	 * files that did not change since. */
 	stamp_read(&ip.old, o->out);
 	ip.have_fp = ip.in.today >= 0 &&
 	    stamp_fingerprint(&ip.in, &ip.old.inputs, &ip.fp) == 0;
 	rc = build_from(o, &ip, br);
+	progress_close(ip.progress);
 	/* After the site: restored pages point into the cache's mapping. */
 	pcache_close(ip.cache);
 	stamp_free(&ip.old);

@@ -13,6 +13,7 @@
 #include "page.h"
 #include "pcache.h"
 #include "pool.h"
+#include "progress.h"
 #include "scan.h"
 
 long
@@ -66,6 +67,7 @@ struct load_job {
 	const struct config *cfg;
 	const struct pcache *cache;
 	const struct input_set *known;
+	struct progress *progress;
 };
 
 /* From the parse cache when it has the page's bytes, else parsed. */
@@ -79,11 +81,14 @@ load_page(void *ud, size_t i)
 
 	if (f && pcache_restore(j->cache, p, f->hash, (size_t)f->size)) {
 		/* User rules read the text itself. */
-		if (j->cfg->nrules == 0 || page_reload_source(p, j->cfg))
+		if (j->cfg->nrules == 0 || page_reload_source(p, j->cfg)) {
+			progress_tick(j->progress);
 			return;
+		}
 		page_clear_model(p);
 	}
 	page_load(p, j->cfg);
+	progress_tick(j->progress);
 }
 
 /* CONTENT/site.yml when there is one, else NULL (built-in defaults). */
@@ -137,12 +142,15 @@ load_pages(struct pipeline *pl, const struct pipeline_opts *o, double *t)
 	job.cfg = &pl->cfg;
 	job.cache = o->cache;
 	job.known = o->known;
+	job.progress = o->progress;
+	progress_phase(o->progress, "parse", sr.pages.n);
 	pool_run(sr.pages.n, o->jobs, load_page, &job);
 	arena_release();	/* this thread parsed pages too */
 	/* Copied, not moved: the parse cache keeps each page's own. */
 	for (i = 0; i < sr.pages.n; i++)
 		copy_diags(&pl->diags, &pages[i]->diags);
 	stage_done(pl, STAGE_PARSE, t);
+	progress_phase(o->progress, "link", 0);
 	site_link(&pl->site, &pl->cfg, o->content, pages, sr.pages.n,
 	    &sr.assets);
 	scan_free(&sr);
@@ -181,6 +189,7 @@ pipeline_load(struct pipeline *pl, const struct pipeline_opts *o)
 	stage_done(pl, STAGE_CONFIG, &t);
 	if (load_pages(pl, o, &t) < 0)
 		return -1;
+	progress_phase(o->progress, "check", 0);
 	memset(&co, 0, sizeof(co));
 	co.today = pl->today;
 	co.alert_rule_files = o->alert_rules;

@@ -18,6 +18,7 @@
 
 struct input_set;
 struct pcache;
+struct progress;
 
 enum pipeline_stage {
 	STAGE_CONFIG,
@@ -42,6 +43,7 @@ struct pipeline_opts {
 	 * restored instead of parsed. */
 	const struct pcache *cache;
 	const struct input_set *known;
+	struct progress *progress;	/* or NULL */
 };
 
 struct pipeline {

@@ -18,6 +18,7 @@
 #include "fsutil.h"
 #include "listings.h"
 #include "pool.h"
+#include "progress.h"
 #include "rctx.h"
 #include "scriptpage.h"
 #include "search.h"
@@ -274,14 +275,18 @@ render_one(void *ud, size_t i)
 
 	if (j->r->key) {
 		j->key[i] = digest_page_key(p, j->r->key);
-		if ((j->kept[i] = rctx_can_keep(j->r, p->out_path, j->key[i])))
+		if ((j->kept[i] = rctx_can_keep(j->r, p->out_path,
+		    j->key[i]))) {
+			progress_tick(j->r->o->progress);
 			return;
+		}
 	}
 	ctx = page_context(j->r, p, i);
 	tpl_render(j->r->t.page, ctx, &b);
 	j->failed[i] = rctx_write_file(j->r, p->out_path, b.data, b.len);
 	buf_free(&b);
 	value_free(ctx);
+	progress_tick(j->r->o->progress);
 }
 
 static int
@@ -295,7 +300,9 @@ render_pages(struct rctx *r)
 	j.failed = xcalloc(r->s->npages + 1, sizeof(*j.failed));
 	j.key = xcalloc(r->s->npages + 1, sizeof(*j.key));
 	j.kept = xcalloc(r->s->npages + 1, sizeof(*j.kept));
+	progress_phase(r->o->progress, "render", r->s->npages);
 	pool_run(r->s->npages, r->o->jobs, render_one, &j);
+	progress_phase(r->o->progress, "render listings, search, book", 0);
 	for (i = 0; i < r->s->npages; i++) {
 		if (j.failed[i]) {
 			diag_add(r->diags, r->s->pages[i]->out_path, 1, 1,

@@ -9,6 +9,7 @@
 #include "diag.h"
 #include "str.h"
 
+struct progress;
 struct site;
 struct stamp_keys;
 struct theme;
@@ -26,6 +27,7 @@ struct render_opts {
 	unsigned long long global;
 	const struct stamp_keys *prev;
 	struct stamp_keys *keys;
+	struct progress *progress;	/* or NULL */
 };
 
 /* What render_site() did: files rendered, files kept as they were. */

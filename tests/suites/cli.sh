@@ -494,4 +494,17 @@ else
 	bad "README shows none of docs/ci (<!-- file: ... --> blocks)"
 fi
 
+# The progress line: on a terminal only, erased when the build ends.
+# (RUNBOOKC_PROGRESS_AFTER=0 shows it from the start, for a small site.)
+cp -r "$FIX" "$T/prog"
+RUNBOOKC_PROGRESS_AFTER=0 $WRAP "$RUNBOOKC" build "$T/prog" -o "$T/prog-out" --today $DAY > /dev/null 2> "$T/prog.err"
+if grep -q "$(printf '\r')" "$T/prog.err"; then bad "progress: drawn on a file"; else ok; fi
+if command -v script > /dev/null 2>&1; then
+	rm -rf "$T/prog-out"
+	RUNBOOKC_PROGRESS_AFTER=0 script -qec "$WRAP '$RUNBOOKC' build '$T/prog' -o '$T/prog-out' --today $DAY" /dev/null > "$T/prog.tty" 2>&1
+	tr '\r' '\n' < "$T/prog.tty" > "$T/prog.lines"
+	if grep -qE '^runbookc: (read|parse|render)' "$T/prog.lines"; then ok; else bad "progress: no line on a terminal"; fi
+	if grep -q "built .* pages into" "$T/prog.lines" && ! grep -qE '^runbookc: (read|parse|link|check|render|write)[^a-z].*built' "$T/prog.lines"; then ok; else bad "progress: the line was not erased before the last message"; fi
+fi
+
 echo "cli: $pass passed, $fail failed"
