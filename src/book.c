@@ -31,25 +31,27 @@ unescape(struct buf *b, const char *s, size_t n)
 {
 	static const struct {
 		const char *ent;
+		size_t len;
 		char c;
 	} ents[] = {
-		{ "&amp;", '&' }, { "&quot;", '"' }, { "&lt;", '<' },
-		{ "&gt;", '>' }, { "&#39;", '\'' }, { "&#x27;", '\'' },
+		{ "&amp;", 5, '&' }, { "&quot;", 6, '"' }, { "&lt;", 4, '<' },
+		{ "&gt;", 4, '>' }, { "&#39;", 5, '\'' }, { "&#x27;", 6, '\'' },
 	};
-	size_t i, k, nents = sizeof(ents) / sizeof(ents[0]);
+	size_t i = 0, k, nents = sizeof(ents) / sizeof(ents[0]);
 
-	for (i = 0; i < n; i++) {
-		for (k = 0; s[i] == '&' && k < nents; k++) {
-			size_t el = strlen(ents[k].ent);
+	while (i < n) {
+		const char *amp = memchr(s + i, '&', n - i);
+		size_t at = amp ? (size_t)(amp - s) : n;
 
-			if (n - i >= el && memcmp(s + i, ents[k].ent, el) == 0)
+		buf_put(b, s + i, at - i);
+		if (amp == NULL)
+			break;
+		for (k = 0; k < nents; k++)
+			if (n - at >= ents[k].len &&
+			    memcmp(s + at, ents[k].ent, ents[k].len) == 0)
 				break;
-		}
-		if (s[i] == '&' && k < nents) {
-			buf_putc(b, ents[k].c);
-			i += strlen(ents[k].ent) - 1;
-		} else
-			buf_putc(b, s[i]);
+		buf_putc(b, k < nents ? ents[k].c : '&');
+		i = at + (k < nents ? ents[k].len : 1);
 	}
 }
 
@@ -58,67 +60,105 @@ struct rewrite {
 	const char *prefix;	/* "ch-12" */
 	const char *(*chapter_of)(void *, const char *);
 	void *ud;
+	struct buf raw, nu, join;	/* scratch, reused for each attribute */
 };
 
 /* The new value of a URL attribute (unescaped), into out (unescaped). */
 static void
-rewrite_url(const struct rewrite *rw, const char *url, struct buf *out)
+rewrite_url(struct rewrite *rw, const char *url, struct buf *out)
 {
 	const char *hash = strchr(url, '#');
 	size_t plen = hash ? (size_t)(hash - url) : strlen(url);
-	char *path, *joined, *norm, *dec;
+	char *norm, *dec;
 	const char *ch;
 
 	if (url[0] == '#') {
-		buf_printf(out, "#%s-%s", rw->prefix, url + 1);
+		buf_putc(out, '#');
+		buf_puts(out, rw->prefix);
+		buf_putc(out, '-');
+		buf_puts(out, url + 1);
 		return;
 	}
 	if (plen == 0 || url[0] == '/' || md_url_is_external(url)) {
 		buf_puts(out, url);
 		return;
 	}
-	path = xstrndup(url, plen);
-	joined = *rw->dir ? path_join(rw->dir, path) : xstrdup(path);
-	norm = path_normalize(joined);
+	/* path_join(dir, the path), without its allocations. */
+	buf_truncate(&rw->join, 0);
+	if (*rw->dir) {
+		buf_puts(&rw->join, rw->dir);
+		if (!str_ends(rw->dir, "/"))
+			buf_putc(&rw->join, '/');
+	}
+	buf_put(&rw->join, url, plen);
+	norm = path_normalize(buf_cstr(&rw->join));
 	if (norm == NULL) {
 		buf_puts(out, url);
-	} else {
-		dec = site_url_decode(norm, strlen(norm));
-		if ((ch = rw->chapter_of(rw->ud, dec)) != NULL) {
-			buf_printf(out, "#%s", ch);
-			if (hash && hash[1])
-				buf_printf(out, "-%s", hash + 1);
-		} else {
-			buf_puts(out, norm);
-			if (hash)
-				buf_puts(out, hash);
-		}
-		free(dec);
+		return;
 	}
+	dec = site_url_decode(norm, strlen(norm));
+	if ((ch = rw->chapter_of(rw->ud, dec)) != NULL) {
+		buf_putc(out, '#');
+		buf_puts(out, ch);
+		if (hash && hash[1]) {
+			buf_putc(out, '-');
+			buf_puts(out, hash + 1);
+		}
+	} else {
+		buf_puts(out, norm);
+		if (hash)
+			buf_puts(out, hash);
+	}
+	free(dec);
 	free(norm);
-	free(joined);
-	free(path);
 }
 
-/* Finds the next id, href or src attribute at or after *at. */
+/*
+ * The next id, href or src attribute at or after s (NULL when none);
+ * *value is where its value starts, *kind which it is (0 id, 1 href,
+ * 2 src).  One pass over the `="` of the page: the name before each
+ * tells, and since no name holds a '=', the first `="` that has one of
+ * the names before it is the first of the three attributes.
+ */
 static const char *
-next_attr(const char *s, const char **name_end, int *kind)
+next_attr(const char *s, const char **value, int *kind)
 {
-	static const char *const names[] = { " id=\"", " href=\"",
-		" src=\"" };
-	const char *best = NULL;
+	static const struct {
+		const char *name;
+		size_t len;
+	} names[] = { { " id", 3 }, { " href", 5 }, { " src", 4 } };
+	const char *q = s;
 	int i;
 
-	for (i = 0; i < 3; i++) {
-		const char *h = strstr(s, names[i]);
-
-		if (h && (best == NULL || h < best)) {
-			best = h;
-			*kind = i;
-			*name_end = h + strlen(names[i]);
-		}
+	while ((q = strstr(q, "=\"")) != NULL) {
+		for (i = 0; i < 3; i++)
+			if ((size_t)(q - s) >= names[i].len &&
+			    memcmp(q - names[i].len, names[i].name,
+			    names[i].len) == 0) {
+				*kind = i;
+				*value = q + 2;
+				return q - names[i].len;
+			}
+		q++;
 	}
-	return best;
+	return NULL;
+}
+
+/* The new value of the attribute of kind whose value is v[0..n). */
+static void
+rewrite_attr(struct rewrite *rw, int kind, const char *v, size_t n,
+    struct buf *out)
+{
+	buf_truncate(&rw->raw, 0);
+	buf_truncate(&rw->nu, 0);
+	unescape(&rw->raw, v, n);
+	if (kind == 0) {
+		buf_puts(&rw->nu, rw->prefix);
+		buf_putc(&rw->nu, '-');
+		buf_put(&rw->nu, buf_cstr(&rw->raw), rw->raw.len);
+	} else
+		rewrite_url(rw, buf_cstr(&rw->raw), &rw->nu);
+	buf_puts_html(out, buf_cstr(&rw->nu));
 }
 
 void
@@ -128,31 +168,24 @@ book_rewrite(struct buf *out, const char *html, const char *page_out,
 {
 	struct rewrite rw;
 	char *dir = path_dir(page_out);
-	const char *s = html, *a, *v;
+	const char *s = html, *v, *end;
 	int kind = 0;
 
+	memset(&rw, 0, sizeof(rw));
 	rw.dir = dir;
 	rw.prefix = prefix;
 	rw.chapter_of = chapter_of;
 	rw.ud = ud;
-	while ((a = next_attr(s, &v, &kind)) != NULL) {
-		const char *end = strchr(v, '"');
-		struct buf raw = BUF_INIT, nu = BUF_INIT;
-
-		if (end == NULL)
-			break;
+	while (next_attr(s, &v, &kind) != NULL &&
+	    (end = strchr(v, '"')) != NULL) {
 		buf_put(out, s, (size_t)(v - s));
-		unescape(&raw, v, (size_t)(end - v));
-		if (kind == 0)
-			buf_printf(&nu, "%s-%s", prefix, buf_cstr(&raw));
-		else
-			rewrite_url(&rw, buf_cstr(&raw), &nu);
-		buf_puts_html(out, buf_cstr(&nu));
-		buf_free(&raw);
-		buf_free(&nu);
+		rewrite_attr(&rw, kind, v, (size_t)(end - v), out);
 		s = end;
 	}
 	buf_puts(out, s);
+	buf_free(&rw.raw);
+	buf_free(&rw.nu);
+	buf_free(&rw.join);
 	free(dir);
 }
 

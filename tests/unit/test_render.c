@@ -177,5 +177,12 @@ test_book_rewrite(void)
 	    "<img src=\"db/img/a.png\" alt=\"a\" /> "
 	    "<a href=\"https://example.org/?a=1&amp;b=2\">e</a> "
 	    "<a href=\"../../out.html\">u</a></p>");
+	buf_truncate(&b, 0);
+	/* Only id, href and src after a space; an unclosed value ends it. */
+	book_rewrite(&b, "<a data-href=\"#x\" hreflang=\"x\" href=\"\">"
+	    "<b id=\"\"></b><i class=\"a\"  src=\"lag.html\" id=\"&#x27;",
+	    "db/lag.html", "ch-2", chapter_of, NULL);
+	CHECK_STR(buf_cstr(&b), "<a data-href=\"#x\" hreflang=\"x\" href=\"\">"
+	    "<b id=\"ch-2-\"></b><i class=\"a\"  src=\"#ch-2\" id=\"&#x27;");
 	buf_free(&b);
 }
