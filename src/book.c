@@ -247,8 +247,60 @@ plan_free(struct chapters *c)
 	free(c->order_ids);
 }
 
+/*
+ * A page's severity in the contents (brief, with URLs from print.html)
+ * is the same for every page of that severity: made once per severity
+ * name and shared by reference.
+ */
+struct toc_sevs {
+	struct hmap by_name;	/* severity as written -> its "severity" */
+	struct value **holders;	/* maps holding one "severity" each */
+	size_t n, cap;
+};
+
+static const struct value *
+toc_severity(const struct rctx *r, struct toc_sevs *ts, const char *name)
+{
+	struct value *h = hmap_get(&ts->by_name, name);
+
+	if (h)
+		return h;
+	ts->holders = xgrow(ts->holders, &ts->cap, ts->n,
+	    sizeof(*ts->holders));
+	ts->holders[ts->n++] = h = value_new(VAL_MAP);
+	rctx_add_severity(r, h, name, BOOK_OUT, RCTX_BRIEF);
+	h = &h->items[0];
+	hmap_put(&ts->by_name, name, h);
+	return h;
+}
+
 static void
-add_toc(const struct rctx *r, const struct chapters *c, struct value *book)
+toc_sevs_free(struct toc_sevs *ts)
+{
+	size_t i;
+
+	for (i = 0; i < ts->n; i++)
+		value_free(ts->holders[i]);
+	free(ts->holders);
+	hmap_free(&ts->by_name);
+}
+
+/* "#" + id.  Caller frees. */
+static char *
+chapter_href(const char *id)
+{
+	size_t n = strlen(id);
+	char *h = xmalloc(n + 2);
+
+	h[0] = '#';
+	memcpy(h + 1, id, n + 1);
+	return h;
+}
+
+/* The contents; ts must outlive book (its severities are shared). */
+static void
+add_toc(const struct rctx *r, const struct chapters *c, struct value *book,
+    struct toc_sevs *ts)
 {
 	struct value *secs = value_add(value_add(book, "sections", VAL_MAP),
 	    "items", VAL_LIST);
@@ -271,8 +323,10 @@ add_toc(const struct rctx *r, const struct chapters *c, struct value *book)
 		}
 		it = value_add(items, NULL, VAL_MAP);
 		value_add_str(it, "title", rctx_page_title(p));
-		value_add_owned(it, "href", xasprintf("#%s", c->order_ids[i]));
-		rctx_add_severity(r, it, p->severity.s, BOOK_OUT, RCTX_BRIEF);
+		value_add_owned(it, "href", chapter_href(c->order_ids[i]));
+		if (p->severity.s)
+			value_add_ref(it, "severity",
+			    toc_severity(r, ts, p->severity.s));
 	}
 }
 
@@ -313,11 +367,14 @@ render_frame(struct rctx *r, const struct chapters *c, struct buf *frame)
 {
 	struct value *ctx = rctx_common(r, BOOK_OUT, rctx_ui(r, "print"));
 	struct value *book = value_add(ctx, "book", VAL_MAP);
+	struct toc_sevs ts;
 
+	memset(&ts, 0, sizeof(ts));
 	value_add_raw(book, "chapters", BOOK_MARK);
-	add_toc(r, c, book);
+	add_toc(r, c, book, &ts);
 	tpl_render(r->t.book, ctx, frame);
 	value_free(ctx);
+	toc_sevs_free(&ts);
 }
 
 /* Streams the frame with the chapters in place of the mark, rendered a
