@@ -365,25 +365,6 @@ write_search(struct rctx *r)
 	return rc | listings_search_page(r);
 }
 
-static int
-write_catalog(struct rctx *r)
-{
-	struct buf b = BUF_INIT;
-	int rc = 0;
-
-	if (rctx_claim(r, "catalog.json")) {
-		catalog_json(r, &b);
-		rc |= rctx_write(r, "catalog.json", b.data, b.len);
-	}
-	buf_truncate(&b, 0);
-	if (rctx_claim(r, "alerts.json")) {
-		catalog_alerts_json(r, &b);
-		rc |= rctx_write(r, "alerts.json", b.data, b.len);
-	}
-	buf_free(&b);
-	return rc;
-}
-
 /* ---- the driver ---- */
 
 static const struct tpl *
@@ -440,7 +421,7 @@ render_site(const struct site *s, const struct theme *th,
 	rc |= render_pages(&r);
 	rc |= write_theme_assets(&r);
 	rc |= write_search(&r);
-	rc |= write_catalog(&r);
+	rc |= catalog_render(&r);
 	rc |= listings_render(&r);
 	rc |= scriptpage_render(&r);
 	rc |= book_render(&r);
