@@ -1,7 +1,5 @@
 #include "book.h"
 
-#include <errno.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -14,6 +12,7 @@
 #include "page.h"
 #include "rctx.h"
 #include "render.h"
+#include "sink.h"
 #include "site.h"
 #include "template.h"
 #include "theme.h"
@@ -31,25 +30,27 @@ unescape(struct buf *b, const char *s, size_t n)
 {
 	static const struct {
 		const char *ent;
+		size_t len;
 		char c;
 	} ents[] = {
-		{ "&amp;", '&' }, { "&quot;", '"' }, { "&lt;", '<' },
-		{ "&gt;", '>' }, { "&#39;", '\'' }, { "&#x27;", '\'' },
+		{ "&amp;", 5, '&' }, { "&quot;", 6, '"' }, { "&lt;", 4, '<' },
+		{ "&gt;", 4, '>' }, { "&#39;", 5, '\'' }, { "&#x27;", 6, '\'' },
 	};
-	size_t i, k, nents = sizeof(ents) / sizeof(ents[0]);
+	size_t i = 0, k, nents = sizeof(ents) / sizeof(ents[0]);
 
-	for (i = 0; i < n; i++) {
-		for (k = 0; s[i] == '&' && k < nents; k++) {
-			size_t el = strlen(ents[k].ent);
+	while (i < n) {
+		const char *amp = memchr(s + i, '&', n - i);
+		size_t at = amp ? (size_t)(amp - s) : n;
 
-			if (n - i >= el && memcmp(s + i, ents[k].ent, el) == 0)
+		buf_put(b, s + i, at - i);
+		if (amp == NULL)
+			break;
+		for (k = 0; k < nents; k++)
+			if (n - at >= ents[k].len &&
+			    memcmp(s + at, ents[k].ent, ents[k].len) == 0)
 				break;
-		}
-		if (s[i] == '&' && k < nents) {
-			buf_putc(b, ents[k].c);
-			i += strlen(ents[k].ent) - 1;
-		} else
-			buf_putc(b, s[i]);
+		buf_putc(b, k < nents ? ents[k].c : '&');
+		i = at + (k < nents ? ents[k].len : 1);
 	}
 }
 
@@ -58,67 +59,105 @@ struct rewrite {
 	const char *prefix;	/* "ch-12" */
 	const char *(*chapter_of)(void *, const char *);
 	void *ud;
+	struct buf raw, nu, join;	/* scratch, reused for each attribute */
 };
 
 /* The new value of a URL attribute (unescaped), into out (unescaped). */
 static void
-rewrite_url(const struct rewrite *rw, const char *url, struct buf *out)
+rewrite_url(struct rewrite *rw, const char *url, struct buf *out)
 {
 	const char *hash = strchr(url, '#');
 	size_t plen = hash ? (size_t)(hash - url) : strlen(url);
-	char *path, *joined, *norm, *dec;
+	char *norm, *dec;
 	const char *ch;
 
 	if (url[0] == '#') {
-		buf_printf(out, "#%s-%s", rw->prefix, url + 1);
+		buf_putc(out, '#');
+		buf_puts(out, rw->prefix);
+		buf_putc(out, '-');
+		buf_puts(out, url + 1);
 		return;
 	}
 	if (plen == 0 || url[0] == '/' || md_url_is_external(url)) {
 		buf_puts(out, url);
 		return;
 	}
-	path = xstrndup(url, plen);
-	joined = *rw->dir ? path_join(rw->dir, path) : xstrdup(path);
-	norm = path_normalize(joined);
+	/* path_join(dir, the path), without its allocations. */
+	buf_truncate(&rw->join, 0);
+	if (*rw->dir) {
+		buf_puts(&rw->join, rw->dir);
+		if (!str_ends(rw->dir, "/"))
+			buf_putc(&rw->join, '/');
+	}
+	buf_put(&rw->join, url, plen);
+	norm = path_normalize(buf_cstr(&rw->join));
 	if (norm == NULL) {
 		buf_puts(out, url);
-	} else {
-		dec = site_url_decode(norm, strlen(norm));
-		if ((ch = rw->chapter_of(rw->ud, dec)) != NULL) {
-			buf_printf(out, "#%s", ch);
-			if (hash && hash[1])
-				buf_printf(out, "-%s", hash + 1);
-		} else {
-			buf_puts(out, norm);
-			if (hash)
-				buf_puts(out, hash);
-		}
-		free(dec);
+		return;
 	}
+	dec = site_url_decode(norm, strlen(norm));
+	if ((ch = rw->chapter_of(rw->ud, dec)) != NULL) {
+		buf_putc(out, '#');
+		buf_puts(out, ch);
+		if (hash && hash[1]) {
+			buf_putc(out, '-');
+			buf_puts(out, hash + 1);
+		}
+	} else {
+		buf_puts(out, norm);
+		if (hash)
+			buf_puts(out, hash);
+	}
+	free(dec);
 	free(norm);
-	free(joined);
-	free(path);
 }
 
-/* Finds the next id, href or src attribute at or after *at. */
+/*
+ * The next id, href or src attribute at or after s (NULL when none);
+ * *value is where its value starts, *kind which it is (0 id, 1 href,
+ * 2 src).  One pass over the `="` of the page: the name before each
+ * tells, and since no name holds a '=', the first `="` that has one of
+ * the names before it is the first of the three attributes.
+ */
 static const char *
-next_attr(const char *s, const char **name_end, int *kind)
+next_attr(const char *s, const char **value, int *kind)
 {
-	static const char *const names[] = { " id=\"", " href=\"",
-		" src=\"" };
-	const char *best = NULL;
+	static const struct {
+		const char *name;
+		size_t len;
+	} names[] = { { " id", 3 }, { " href", 5 }, { " src", 4 } };
+	const char *q = s;
 	int i;
 
-	for (i = 0; i < 3; i++) {
-		const char *h = strstr(s, names[i]);
-
-		if (h && (best == NULL || h < best)) {
-			best = h;
-			*kind = i;
-			*name_end = h + strlen(names[i]);
-		}
+	while ((q = strstr(q, "=\"")) != NULL) {
+		for (i = 0; i < 3; i++)
+			if ((size_t)(q - s) >= names[i].len &&
+			    memcmp(q - names[i].len, names[i].name,
+			    names[i].len) == 0) {
+				*kind = i;
+				*value = q + 2;
+				return q - names[i].len;
+			}
+		q++;
 	}
-	return best;
+	return NULL;
+}
+
+/* The new value of the attribute of kind whose value is v[0..n). */
+static void
+rewrite_attr(struct rewrite *rw, int kind, const char *v, size_t n,
+    struct buf *out)
+{
+	buf_truncate(&rw->raw, 0);
+	buf_truncate(&rw->nu, 0);
+	unescape(&rw->raw, v, n);
+	if (kind == 0) {
+		buf_puts(&rw->nu, rw->prefix);
+		buf_putc(&rw->nu, '-');
+		buf_put(&rw->nu, buf_cstr(&rw->raw), rw->raw.len);
+	} else
+		rewrite_url(rw, buf_cstr(&rw->raw), &rw->nu);
+	buf_puts_html(out, buf_cstr(&rw->nu));
 }
 
 void
@@ -128,134 +167,25 @@ book_rewrite(struct buf *out, const char *html, const char *page_out,
 {
 	struct rewrite rw;
 	char *dir = path_dir(page_out);
-	const char *s = html, *a, *v;
+	const char *s = html, *v, *end;
 	int kind = 0;
 
+	memset(&rw, 0, sizeof(rw));
 	rw.dir = dir;
 	rw.prefix = prefix;
 	rw.chapter_of = chapter_of;
 	rw.ud = ud;
-	while ((a = next_attr(s, &v, &kind)) != NULL) {
-		const char *end = strchr(v, '"');
-		struct buf raw = BUF_INIT, nu = BUF_INIT;
-
-		if (end == NULL)
-			break;
+	while (next_attr(s, &v, &kind) != NULL &&
+	    (end = strchr(v, '"')) != NULL) {
 		buf_put(out, s, (size_t)(v - s));
-		unescape(&raw, v, (size_t)(end - v));
-		if (kind == 0)
-			buf_printf(&nu, "%s-%s", prefix, buf_cstr(&raw));
-		else
-			rewrite_url(&rw, buf_cstr(&raw), &nu);
-		buf_puts_html(out, buf_cstr(&nu));
-		buf_free(&raw);
-		buf_free(&nu);
+		rewrite_attr(&rw, kind, v, (size_t)(end - v), out);
 		s = end;
 	}
 	buf_puts(out, s);
+	buf_free(&rw.raw);
+	buf_free(&rw.nu);
+	buf_free(&rw.join);
 	free(dir);
-}
-
-/* ---- writing a big file a piece at a time ---- */
-
-/*
- * The book can be as big as the whole site, so it is streamed: while
- * the new bytes match the current file nothing is written; at the first
- * difference a temporary file takes the matched prefix and the rest, and
- * is renamed over the old one (never written through: the staged output
- * shares its files with the live site by hard links).
- */
-struct sink {
-	char *path, *tmp;
-	FILE *old, *out;
-	long matched;
-	int err;
-};
-
-static void
-sink_diverge(struct sink *k)
-{
-	char chunk[8192];
-	long left = k->matched;
-
-	if ((k->out = fopen(k->tmp, "wb")) == NULL) {
-		k->err = errno;
-		return;
-	}
-	if (k->old) {
-		rewind(k->old);
-		while (left > 0) {
-			size_t n = left < (long)sizeof(chunk) ? (size_t)left :
-			    sizeof(chunk);
-
-			if (fread(chunk, 1, n, k->old) != n) {
-				k->err = EIO;
-				break;
-			}
-			fwrite(chunk, 1, n, k->out);
-			left -= (long)n;
-		}
-		fclose(k->old);
-		k->old = NULL;
-	}
-}
-
-static void
-sink_put(struct sink *k, const char *data, size_t len)
-{
-	char chunk[8192];
-	size_t done = 0;
-
-	while (k->out == NULL && k->err == 0 && done < len) {
-		size_t n = len - done < sizeof(chunk) ? len - done :
-		    sizeof(chunk);
-
-		if (k->old == NULL || fread(chunk, 1, n, k->old) != n ||
-		    memcmp(chunk, data + done, n) != 0) {
-			sink_diverge(k);
-			break;
-		}
-		done += n;
-		k->matched += (long)n;
-	}
-	if (k->out && k->err == 0 && len > done &&
-	    fwrite(data + done, 1, len - done, k->out) != len - done)
-		k->err = errno ? errno : EIO;
-}
-
-static int
-sink_open(struct sink *k, const struct rctx *r, const char *out)
-{
-	memset(k, 0, sizeof(*k));
-	k->path = path_join(r->o->out_dir, out);
-	k->tmp = xasprintf("%s.runbookc-tmp", k->path);
-	k->old = fopen(k->path, "rb");
-	return 0;
-}
-
-/* Returns 0 or an errno. */
-static int
-sink_close(struct sink *k)
-{
-	int err;
-
-	if (k->out == NULL && k->err == 0 && (k->old == NULL ||
-	    fgetc(k->old) != EOF))
-		sink_diverge(k);	/* the old file was longer, or none */
-	if (k->old)
-		fclose(k->old);
-	if (k->out) {
-		if (fclose(k->out) != 0 && k->err == 0)
-			k->err = errno ? errno : EIO;
-		if (k->err == 0 && rename(k->tmp, k->path) != 0)
-			k->err = errno;
-		if (k->err)
-			remove(k->tmp);
-	}
-	err = k->err;
-	free(k->path);
-	free(k->tmp);
-	return err;
 }
 
 /* ---- the book ---- */
@@ -264,6 +194,7 @@ struct chapters {
 	struct hmap by_out;	/* out path -> chapter id */
 	struct strv ids;	/* "ch-N", by page index */
 	const struct page **order;	/* pages in book order */
+	const char **order_ids;	/* their chapter ids */
 	size_t n;
 };
 
@@ -271,6 +202,13 @@ static const char *
 chapter_of(void *ud, const char *out_path)
 {
 	return hmap_get(&((struct chapters *)ud)->by_out, out_path);
+}
+
+static void
+plan_add(const struct rctx *r, struct chapters *c, const struct page *p)
+{
+	c->order_ids[c->n] = c->ids.v[site_page_index(r->s, p)];
+	c->order[c->n++] = p;
 }
 
 /* Book order: sections in order, each with its own index page first. */
@@ -281,6 +219,7 @@ plan(const struct rctx *r, struct chapters *c)
 	size_t i, j;
 
 	c->order = xcalloc(s->npages + 1, sizeof(*c->order));
+	c->order_ids = xcalloc(s->npages + 1, sizeof(*c->order_ids));
 	for (i = 0; i < s->npages; i++)
 		strv_push_owned(&c->ids, xasprintf("ch-%zu", i));
 	for (i = 0; i < s->npages; i++)
@@ -291,23 +230,77 @@ plan(const struct rctx *r, struct chapters *c)
 
 		for (j = 0; j < g->n; j++)
 			if (strcmp(g->pages[j]->out_path, self) == 0)
-				c->order[c->n++] = g->pages[j];
+				plan_add(r, c, g->pages[j]);
 		for (j = 0; j < g->n; j++)
 			if (strcmp(g->pages[j]->out_path, self) != 0)
-				c->order[c->n++] = g->pages[j];
+				plan_add(r, c, g->pages[j]);
 		free(self);
 	}
 }
 
-static const char *
-chapter_id(const struct rctx *r, const struct chapters *c,
-    const struct page *p)
+static void
+plan_free(struct chapters *c)
 {
-	return c->ids.v[site_page_index(r->s, p)];
+	hmap_free(&c->by_out);
+	strv_free(&c->ids);
+	free(c->order);
+	free(c->order_ids);
+}
+
+/*
+ * A page's severity in the contents (brief, with URLs from print.html)
+ * is the same for every page of that severity: made once per severity
+ * name and shared by reference.
+ */
+struct toc_sevs {
+	struct hmap by_name;	/* severity as written -> its "severity" */
+	struct value **holders;	/* maps holding one "severity" each */
+	size_t n, cap;
+};
+
+static const struct value *
+toc_severity(const struct rctx *r, struct toc_sevs *ts, const char *name)
+{
+	struct value *h = hmap_get(&ts->by_name, name);
+
+	if (h)
+		return h;
+	ts->holders = xgrow(ts->holders, &ts->cap, ts->n,
+	    sizeof(*ts->holders));
+	ts->holders[ts->n++] = h = value_new(VAL_MAP);
+	rctx_add_severity(r, h, name, BOOK_OUT, RCTX_BRIEF);
+	h = &h->items[0];
+	hmap_put(&ts->by_name, name, h);
+	return h;
 }
 
 static void
-add_toc(const struct rctx *r, const struct chapters *c, struct value *book)
+toc_sevs_free(struct toc_sevs *ts)
+{
+	size_t i;
+
+	for (i = 0; i < ts->n; i++)
+		value_free(ts->holders[i]);
+	free(ts->holders);
+	hmap_free(&ts->by_name);
+}
+
+/* "#" + id.  Caller frees. */
+static char *
+chapter_href(const char *id)
+{
+	size_t n = strlen(id);
+	char *h = xmalloc(n + 2);
+
+	h[0] = '#';
+	memcpy(h + 1, id, n + 1);
+	return h;
+}
+
+/* The contents; ts must outlive book (its severities are shared). */
+static void
+add_toc(const struct rctx *r, const struct chapters *c, struct value *book,
+    struct toc_sevs *ts)
 {
 	struct value *secs = value_add(value_add(book, "sections", VAL_MAP),
 	    "items", VAL_LIST);
@@ -330,87 +323,103 @@ add_toc(const struct rctx *r, const struct chapters *c, struct value *book)
 		}
 		it = value_add(items, NULL, VAL_MAP);
 		value_add_str(it, "title", rctx_page_title(p));
-		value_add_owned(it, "href", xasprintf("#%s",
-		    chapter_id(r, c, p)));
-		rctx_add_severity(r, it, p->severity.s, BOOK_OUT, RCTX_BRIEF);
+		value_add_owned(it, "href", chapter_href(c->order_ids[i]));
+		if (p->severity.s)
+			value_add_ref(it, "severity",
+			    toc_severity(r, ts, p->severity.s));
 	}
 }
 
-static int
-put_chapters(const struct rctx *r, struct chapters *c, struct sink *k)
+struct book {
+	const struct rctx *r;
+	struct chapters c;
+	const struct value *ui;	/* the UI strings, or NULL */
+};
+
+/*
+ * Chapter i of the book into out: its own template data (the UI strings
+ * and the chapter), rendered with the chapter template.  Runs on the
+ * render pool: reads the site and the plan only.
+ */
+static void
+put_chapter(void *ud, size_t i, struct buf *out)
 {
+	struct book *bk = ud;
+	const struct page *p = bk->c.order[i];
+	const char *id = bk->c.order_ids[i], *body = render_page_body(p);
 	struct value *ctx = value_new(VAL_MAP), *ch;
-	const struct value *ui = theme_strings(r->th, r->cfg->language);
-	struct buf b = BUF_INIT, html = BUF_INIT;
-	size_t i;
+	struct buf html = BUF_INIT;
 
-	if (ui)
-		value_add_ref(ctx, "ui", ui);
+	if (bk->ui)
+		value_add_ref(ctx, "ui", bk->ui);
 	ch = value_add(ctx, "chapter", VAL_MAP);
-	for (i = 0; i < c->n && k->err == 0; i++) {
-		const struct page *p = c->order[i];
-		const char *id = chapter_id(r, c, p);
-
-		/* Reuse the member: value_clear() takes its key too. */
-		value_clear(ch);
-		ch->kind = VAL_MAP;
-		ch->key = xstrdup("chapter");
-		value_add_str(ch, "id", id);
-		render_page_data(r, ch, p, BOOK_OUT);
-		buf_truncate(&html, 0);
-		book_rewrite(&html, render_page_body(p), p->out_path, id,
-		    chapter_of, c);
-		value_add_raw(ch, "content", buf_cstr(&html));
-		buf_truncate(&b, 0);
-		tpl_render(r->t.chapter, ctx, &b);
-		sink_put(k, b.data ? b.data : "", b.len);
-	}
-	buf_free(&b);
-	buf_free(&html);
+	value_add_str(ch, "id", id);
+	render_page_data(bk->r, ch, p, BOOK_OUT);
+	book_rewrite(&html, body, p->out_path, id, chapter_of, &bk->c);
+	value_add_owned(ch, "content", buf_detach(&html))->raw = true;
+	tpl_render(bk->r->t.chapter, ctx, out);
 	value_free(ctx);
-	return k->err;
+}
+
+/* The frame: the whole book with BOOK_MARK where the chapters go. */
+static void
+render_frame(struct rctx *r, const struct chapters *c, struct buf *frame)
+{
+	struct value *ctx = rctx_common(r, BOOK_OUT, rctx_ui(r, "print"));
+	struct value *book = value_add(ctx, "book", VAL_MAP);
+	struct toc_sevs ts;
+
+	memset(&ts, 0, sizeof(ts));
+	value_add_raw(book, "chapters", BOOK_MARK);
+	add_toc(r, c, book, &ts);
+	tpl_render(r->t.book, ctx, frame);
+	value_free(ctx);
+	toc_sevs_free(&ts);
+}
+
+/* Streams the frame with the chapters in place of the mark, rendered a
+ * window at a time on the pool.  Returns 0 or an errno. */
+static int
+write_book(struct rctx *r, struct book *bk, const struct buf *frame)
+{
+	struct sink k;
+	const char *data = buf_cstr(frame), *mark = strstr(data, BOOK_MARK);
+	char *path = path_join(r->o->out_dir, BOOK_OUT);
+	size_t before = mark ? (size_t)(mark - data) : frame->len;
+
+	sink_open(&k, path);
+	free(path);
+	sink_put(&k, data, before);
+	if (mark) {
+		sink_put_pieces(&k, bk->c.n, r->o->jobs, put_chapter, bk);
+		sink_put(&k, mark + strlen(BOOK_MARK),
+		    frame->len - before - strlen(BOOK_MARK));
+	}
+	return sink_close(&k);
 }
 
 int
 book_render(struct rctx *r)
 {
-	struct chapters c;
-	struct value *ctx, *book;
+	struct book bk;
 	struct buf frame = BUF_INIT;
-	struct sink k;
-	const char *mark;
 	int err;
 
 	if (!rctx_claim(r, BOOK_OUT))
 		return 0;
-	memset(&c, 0, sizeof(c));
-	plan(r, &c);
-	ctx = rctx_common(r, BOOK_OUT, rctx_ui(r, "print"));
-	book = value_add(ctx, "book", VAL_MAP);
-	value_add_raw(book, "chapters", BOOK_MARK);
-	add_toc(r, &c, book);
-	tpl_render(r->t.book, ctx, &frame);
-	value_free(ctx);
-	mark = strstr(buf_cstr(&frame), BOOK_MARK);
-	sink_open(&k, r, BOOK_OUT);
-	sink_put(&k, frame.data, mark ? (size_t)(mark - frame.data) :
-	    frame.len);
-	if (mark)
-		put_chapters(r, &c, &k);
-	if (mark)
-		sink_put(&k, mark + strlen(BOOK_MARK),
-		    frame.len - (size_t)(mark - frame.data) -
-		    strlen(BOOK_MARK));
-	err = sink_close(&k);
+	memset(&bk, 0, sizeof(bk));
+	bk.r = r;
+	bk.ui = theme_strings(r->th, r->cfg->language);
+	plan(r, &bk.c);
+	render_frame(r, &bk.c, &frame);
+	err = write_book(r, &bk, &frame);
 	buf_free(&frame);
-	hmap_free(&c.by_out);
-	strv_free(&c.ids);
-	free(c.order);
+	plan_free(&bk.c);
 	if (err) {
 		diag_add(r->diags, BOOK_OUT, 1, 1, DIAG_ERROR, "file.read",
 		    "cannot write: %s", strerror(err));
 		return -1;
 	}
-	strv_push(r->written, BOOK_OUT);
+	rctx_note(r, BOOK_OUT, 0, false);
 	return 0;
 }

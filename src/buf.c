@@ -135,39 +135,62 @@ buf_puts_html(struct buf *b, const char *s)
 	buf_put_html(b, s, strlen(s));
 }
 
+/* The bytes a JSON string cannot carry as they are: controls, the
+ * quote and backslash, what could close a <script>, and the first byte
+ * of U+2028/2029 (looked at more closely). */
+static const unsigned char json_special[256] = {
+	1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+	1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+	['"'] = 1, ['\\'] = 1, ['<'] = 1, ['>'] = 1, ['&'] = 1,
+	[0x7f] = 1, [0xe2] = 1,
+};
+
+/* Runs of plain bytes are copied whole: the catalog and the search
+ * index write megabytes of JSON strings. */
 void
 buf_put_json_str(struct buf *b, const char *s, size_t len)
 {
-	size_t i;
+	static const char hex[] = "0123456789abcdef";
+	size_t i, run = 0;
 	unsigned char c;
+	char u[7] = "\\u00";
+	const char *rep;
 
 	buf_putc(b, '"');
 	for (i = 0; i < len; i++) {
 		c = (unsigned char)s[i];
+		if (!json_special[c])
+			continue;
 		switch (c) {
-		case '"': buf_puts(b, "\\\""); break;
-		case '\\': buf_puts(b, "\\\\"); break;
-		case '\n': buf_puts(b, "\\n"); break;
-		case '\r': buf_puts(b, "\\r"); break;
-		case '\t': buf_puts(b, "\\t"); break;
-		case '<': buf_puts(b, "\\u003c"); break; /* safe inside <script> */
-		case '>': buf_puts(b, "\\u003e"); break;
-		case '&': buf_puts(b, "\\u0026"); break;
-		default:
-			if (c < 0x20 || c == 0x7f)
-				buf_printf(b, "\\u%04x", c);
-			else if (c == 0xe2 && i + 2 < len &&
-			    (unsigned char)s[i + 1] == 0x80 &&
+		case '"': rep = "\\\""; break;
+		case '\\': rep = "\\\\"; break;
+		case '\n': rep = "\\n"; break;
+		case '\r': rep = "\\r"; break;
+		case '\t': rep = "\\t"; break;
+		case '<': rep = "\\u003c"; break; /* safe inside <script> */
+		case '>': rep = "\\u003e"; break;
+		case '&': rep = "\\u0026"; break;
+		case 0xe2:
+			/* U+2028/2029 end a JS line; escape them. */
+			if (!(i + 2 < len && (unsigned char)s[i + 1] == 0x80 &&
 			    ((unsigned char)s[i + 2] == 0xa8 ||
-			     (unsigned char)s[i + 2] == 0xa9)) {
-				/* U+2028/2029 end a JS line; escape them. */
-				buf_printf(b, "\\u202%c",
-				    (unsigned char)s[i + 2] == 0xa8 ? '8' : '9');
-				i += 2;
-			} else
-				buf_putc(b, c);
+			     (unsigned char)s[i + 2] == 0xa9)))
+				continue;
+			rep = (unsigned char)s[i + 2] == 0xa8 ? "\\u2028" :
+			    "\\u2029";
+			break;
+		default:
+			u[4] = hex[c >> 4];
+			u[5] = hex[c & 15];
+			rep = u;
 		}
+		buf_put(b, s + run, i - run);
+		buf_puts(b, rep);
+		if (c == 0xe2)
+			i += 2;
+		run = i + 1;
 	}
+	buf_put(b, s + run, len - run);
 	buf_putc(b, '"');
 }
 

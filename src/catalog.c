@@ -5,11 +5,18 @@
 
 #include "buf.h"
 #include "config.h"
+#include "diag.h"
+#include "fsutil.h"
 #include "page.h"
+#include "pool.h"
 #include "rctx.h"
 #include "render.h"
+#include "sink.h"
 #include "site.h"
 #include "value.h"
+
+#define CATALOG_OUT "catalog.json"
+#define ALERTS_OUT "alerts.json"
 
 /* "key": */
 static void
@@ -130,6 +137,22 @@ value_json(struct buf *b, const struct value *v)
 	}
 }
 
+/* A decimal number (printf is slow, and the catalog writes many). */
+static void
+put_int(struct buf *b, int n)
+{
+	char d[16];
+	size_t i = sizeof(d);
+	unsigned u = n < 0 ? 0U - (unsigned)n : (unsigned)n;
+
+	do
+		d[--i] = (char)('0' + u % 10);
+	while ((u /= 10) != 0);
+	if (n < 0)
+		d[--i] = '-';
+	buf_put(b, d + i, sizeof(d) - i);
+}
+
 static void
 page_headings(struct buf *b, const struct page *p)
 {
@@ -139,7 +162,8 @@ page_headings(struct buf *b, const struct page *p)
 	for (i = 0; i < p->nheadings; i++) {
 		buf_puts(b, i ? ", {" : "{");
 		key(b, "level");
-		buf_printf(b, "%d, ", p->headings[i].level);
+		put_int(b, p->headings[i].level);
+		buf_puts(b, ", ");
 		key(b, "text");
 		buf_puts_json_str(b, p->headings[i].text);
 		buf_puts(b, ", ");
@@ -274,64 +298,176 @@ site_json(const struct rctx *r, struct buf *b)
 	buf_puts(b, "},\n");
 }
 
+/*
+ * The catalog being written: the site, and the URL of each alert page as
+ * a JSON string (catalog.json and alerts.json both carry it).
+ */
+struct catalog {
+	const struct rctx *r;
+	struct buf *alert_urls;	/* [alert] */
+};
+
 static void
-alert_json(const struct rctx *r, struct buf *b, const struct alert_entry *a)
+alert_url_one(void *ud, size_t i)
 {
-	char *out = rctx_facet_out("alerts", a->id);
+	struct catalog *c = ud;
+	char *out = rctx_facet_out("alerts", c->r->s->alerts[i].id);
+
+	url(c->r, &c->alert_urls[i], out);
+	free(out);
+}
+
+static void
+catalog_open(struct catalog *c, const struct rctx *r)
+{
+	c->r = r;
+	c->alert_urls = xcalloc(r->s->nalerts + 1, sizeof(*c->alert_urls));
+	pool_run(r->s->nalerts, r->o->jobs, alert_url_one, c);
+}
+
+static void
+catalog_close(struct catalog *c)
+{
+	size_t i;
+
+	for (i = 0; i < c->r->s->nalerts; i++)
+		buf_free(&c->alert_urls[i]);
+	free(c->alert_urls);
+}
+
+/* Page i of catalog.json and what follows it: a piece (on the pool). */
+static void
+page_piece(void *ud, size_t i, struct buf *b)
+{
+	const struct catalog *c = ud;
+	const struct site *s = c->r->s;
+
+	page_json(c->r, b, s->pages[i], i);
+	buf_puts(b, i + 1 < s->npages ? ",\n" : "\n  ");
+}
+
+/* Alert i of catalog.json and what follows it: a piece (on the pool). */
+static void
+alert_piece(void *ud, size_t i, struct buf *b)
+{
+	const struct catalog *c = ud;
+	const struct alert_entry *a = &c->r->s->alerts[i];
 
 	buf_puts(b, "    {");
 	key(b, "id");
 	buf_puts_json_str(b, a->id);
 	buf_puts(b, ", ");
 	key(b, "url");
-	url(r, b, out);
+	buf_put(b, buf_cstr(&c->alert_urls[i]), c->alert_urls[i].len);
 	buf_puts(b, ", ");
 	key(b, "page");
 	buf_puts_json_str(b, a->page->path);
 	buf_puts(b, ", ");
 	key(b, "page_url");
-	url(r, b, a->page->out_path);
+	url(c->r, b, a->page->out_path);
 	buf_putc(b, '}');
-	free(out);
+	buf_puts(b, i + 1 < c->r->s->nalerts ? ",\n" : "\n  ");
+}
+
+static void
+put_catalog(struct catalog *c, struct sink *k)
+{
+	const struct rctx *r = c->r;
+	struct buf b = BUF_INIT;
+
+	buf_puts(&b, "{\n");
+	site_json(r, &b);
+	buf_puts(&b, "  ");
+	key(&b, "pages");
+	buf_puts(&b, r->s->npages ? "[\n" : "[");
+	sink_put(k, buf_cstr(&b), b.len);
+	sink_put_pieces(k, r->s->npages, r->o->jobs, page_piece, c);
+	buf_truncate(&b, 0);
+	buf_puts(&b, "],\n  ");
+	key(&b, "alerts");
+	buf_puts(&b, r->s->nalerts ? "[\n" : "[");
+	sink_put(k, buf_cstr(&b), b.len);
+	sink_put_pieces(k, r->s->nalerts, r->o->jobs, alert_piece, c);
+	sink_puts(k, "]\n}\n");
+	buf_free(&b);
 }
 
 void
 catalog_json(const struct rctx *r, struct buf *b)
 {
-	size_t i;
+	struct catalog c;
+	struct sink k;
 
-	buf_puts(b, "{\n");
-	site_json(r, b);
-	buf_puts(b, "  ");
-	key(b, "pages");
-	buf_puts(b, r->s->npages ? "[\n" : "[");
-	for (i = 0; i < r->s->npages; i++) {
-		page_json(r, b, r->s->pages[i], i);
-		buf_puts(b, i + 1 < r->s->npages ? ",\n" : "\n  ");
-	}
-	buf_puts(b, "],\n  ");
-	key(b, "alerts");
-	buf_puts(b, r->s->nalerts ? "[\n" : "[");
-	for (i = 0; i < r->s->nalerts; i++) {
-		alert_json(r, b, &r->s->alerts[i]);
-		buf_puts(b, i + 1 < r->s->nalerts ? ",\n" : "\n  ");
-	}
-	buf_puts(b, "]\n}\n");
+	catalog_open(&c, r);
+	sink_open_buf(&k, b);
+	put_catalog(&c, &k);
+	sink_close(&k);
+	catalog_close(&c);
 }
 
-void
-catalog_alerts_json(const struct rctx *r, struct buf *b)
+static void
+put_alerts_json(const struct catalog *c, struct buf *b)
 {
+	const struct site *s = c->r->s;
 	size_t i;
 
 	buf_puts(b, "{");
-	for (i = 0; i < r->s->nalerts; i++) {
-		char *out = rctx_facet_out("alerts", r->s->alerts[i].id);
-
+	for (i = 0; i < s->nalerts; i++) {
 		buf_puts(b, i ? ",\n  " : "\n  ");
-		key(b, r->s->alerts[i].id);
-		url(r, b, out);
-		free(out);
+		key(b, s->alerts[i].id);
+		buf_put(b, buf_cstr(&c->alert_urls[i]), c->alert_urls[i].len);
 	}
-	buf_puts(b, r->s->nalerts ? "\n}\n" : "}\n");
+	buf_puts(b, s->nalerts ? "\n}\n" : "}\n");
+}
+
+/* Streams catalog.json into the output folder; 0 or -1. */
+static int
+write_catalog(struct rctx *r, struct catalog *c)
+{
+	struct sink k;
+	char *path = path_join(r->o->out_dir, CATALOG_OUT);
+	int err;
+
+	sink_open(&k, path);
+	free(path);
+	put_catalog(c, &k);
+	if ((err = sink_close(&k)) != 0) {
+		diag_add(r->diags, CATALOG_OUT, 1, 1, DIAG_ERROR, "file.read",
+		    "cannot write: %s", strerror(err));
+		return -1;
+	}
+	rctx_note(r, CATALOG_OUT, r->key, false);
+	return 0;
+}
+
+int
+catalog_render(struct rctx *r)
+{
+	struct catalog c;
+	struct buf b = BUF_INIT;
+	bool cat = rctx_claim(r, CATALOG_OUT), al = rctx_claim(r, ALERTS_OUT);
+	int rc = 0;
+
+	/* Both show the site's face alone (r->key): a rebuild that did not
+	 * change it keeps them. */
+	if (cat && rctx_can_keep(r, CATALOG_OUT, r->key)) {
+		rctx_note(r, CATALOG_OUT, r->key, true);
+		cat = false;
+	}
+	if (al && rctx_can_keep(r, ALERTS_OUT, r->key)) {
+		rctx_note(r, ALERTS_OUT, r->key, true);
+		al = false;
+	}
+	if (!cat && !al)
+		return 0;
+	catalog_open(&c, r);
+	if (cat)
+		rc |= write_catalog(r, &c);
+	if (al) {
+		put_alerts_json(&c, &b);
+		rc |= rctx_write(r, ALERTS_OUT, b.data, b.len);
+	}
+	buf_free(&b);
+	catalog_close(&c);
+	return rc;
 }

@@ -12,8 +12,17 @@
 struct buf;
 struct rctx;
 
-/* Needs r->s, r->cfg, r->o (today, commit, version) and r->today only. */
+/*
+ * catalog.json into out.  Needs r->s, r->cfg, r->o (today, commit,
+ * version, jobs: the entries are made on the render pool) and r->today
+ * only.
+ */
 void catalog_json(const struct rctx *r, struct buf *out);
-void catalog_alerts_json(const struct rctx *r, struct buf *out);
+/*
+ * Writes catalog.json (streamed, never held whole) and alerts.json into
+ * the output folder, each unless its path is already claimed.  Returns 0
+ * or -1 (with a diagnostic).
+ */
+int catalog_render(struct rctx *r);
 
 #endif

@@ -387,33 +387,6 @@ write_search(struct rctx *r)
 	return rc | listings_search_page(r);
 }
 
-static int
-write_catalog(struct rctx *r)
-{
-	struct buf b = BUF_INIT;
-	int rc = 0;
-
-	if (rctx_claim(r, "catalog.json")) {
-		if (rctx_can_keep(r, "catalog.json", r->key))
-			rctx_note(r, "catalog.json", r->key, true);
-		else {
-			catalog_json(r, &b);
-			rc |= rctx_write(r, "catalog.json", b.data, b.len);
-		}
-	}
-	buf_truncate(&b, 0);
-	if (rctx_claim(r, "alerts.json")) {
-		if (rctx_can_keep(r, "alerts.json", r->key))
-			rctx_note(r, "alerts.json", r->key, true);
-		else {
-			catalog_alerts_json(r, &b);
-			rc |= rctx_write(r, "alerts.json", b.data, b.len);
-		}
-	}
-	buf_free(&b);
-	return rc;
-}
-
 /* ---- the driver ---- */
 
 static const struct tpl *
@@ -498,7 +471,7 @@ render_site(const struct site *s, const struct theme *th,
 	rc |= write_theme_assets(&r);
 	rc |= write_search(&r);
 	r.key = key;
-	rc |= write_catalog(&r);
+	rc |= catalog_render(&r);
 	rc |= listings_render(&r);
 	r.key = 0;
 	rc |= scriptpage_render(&r);

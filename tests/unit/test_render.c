@@ -1,15 +1,19 @@
 /*
  * Unit tests of the render side: search tokens, shard keys and posting
  * encoding (which assets/search.js must read back), file names made from
- * user strings, the CSS colour filter, and the print book's link rewriting.
+ * user strings, the CSS colour filter, the print book's link rewriting,
+ * and the big-file sink (pieces in order from the pool, staged writes).
  */
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "book.h"
 #include "buf.h"
 #include "rctx.h"
 #include "search.h"
+#include "sink.h"
 #include "str.h"
 #include "t.h"
 
@@ -18,6 +22,7 @@ void test_search_encoding(void);
 void test_render_names(void);
 void test_render_colors(void);
 void test_book_rewrite(void);
+void test_sink(void);
 
 static void
 join_token(void *ud, const char *tok, size_t n)
@@ -177,5 +182,98 @@ test_book_rewrite(void)
 	    "<img src=\"db/img/a.png\" alt=\"a\" /> "
 	    "<a href=\"https://example.org/?a=1&amp;b=2\">e</a> "
 	    "<a href=\"../../out.html\">u</a></p>");
+	buf_truncate(&b, 0);
+	/* Only id, href and src after a space; an unclosed value ends it. */
+	book_rewrite(&b, "<a data-href=\"#x\" hreflang=\"x\" href=\"\">"
+	    "<b id=\"\"></b><i class=\"a\"  src=\"lag.html\" id=\"&#x27;",
+	    "db/lag.html", "ch-2", chapter_of, NULL);
+	CHECK_STR(buf_cstr(&b), "<a data-href=\"#x\" hreflang=\"x\" href=\"\">"
+	    "<b id=\"ch-2-\"></b><i class=\"a\"  src=\"#ch-2\" id=\"&#x27;");
 	buf_free(&b);
+}
+
+/* Piece i: its number, and i % 7 dots, so pieces differ in size. */
+static void
+numbered_piece(void *ud, size_t i, struct buf *out)
+{
+	(void)ud;
+	buf_printf(out, "%zu%.*s,", i, (int)(i % 7), "......");
+}
+
+static char *
+read_all(const char *path)
+{
+	FILE *f = fopen(path, "rb");
+	struct buf b = BUF_INIT;
+	char chunk[4096];
+	size_t n;
+
+	if (f == NULL)
+		return NULL;
+	while ((n = fread(chunk, 1, sizeof(chunk), f)) > 0)
+		buf_put(&b, chunk, n);
+	fclose(f);
+	return buf_detach(&b);
+}
+
+/* Writes text through a file sink at path; returns the file's inode. */
+static ino_t
+sink_text(const char *path, const char *text)
+{
+	struct sink k;
+	struct stat st;
+	size_t half = strlen(text) / 2;
+
+	sink_open(&k, path);
+	sink_put(&k, text, half);
+	sink_puts(&k, text + half);
+	CHECK_INT(sink_close(&k), 0);
+	return stat(path, &st) == 0 ? st.st_ino : 0;
+}
+
+void
+test_sink(void)
+{
+	struct buf want = BUF_INIT, got = BUF_INIT;
+	struct sink k;
+	char dir[] = "/tmp/runbookc-unit-XXXXXX", *path, *text;
+	size_t i, n = 5000;
+	ino_t ino;
+
+	/* Pieces land in order whatever the threads and windows. */
+	for (i = 0; i < n; i++)
+		numbered_piece(NULL, i, &want);
+	sink_open_buf(&k, &got);
+	sink_puts(&k, "[");
+	sink_put_pieces(&k, n, 2, numbered_piece, NULL);
+	sink_put_pieces(&k, 0, 2, numbered_piece, NULL);
+	sink_puts(&k, "]");
+	CHECK_INT(sink_close(&k), 0);
+	CHECK_INT(got.len, want.len + 2);
+	CHECK(got.len == want.len + 2 &&
+	    memcmp(got.data + 1, want.data, want.len) == 0);
+
+	/* A file: written new; left alone (same inode) when the bytes are
+	 * the same; replaced when they differ, are shorter or longer. */
+	if (mkdtemp(dir) == NULL) {
+		CHECK(!"mkdtemp");
+		return;
+	}
+	path = xasprintf("%s/big.json", dir);
+	ino = sink_text(path, "abcdef");
+	CHECK(sink_text(path, "abcdef") == ino);
+	sink_text(path, "abcxyz");
+	CHECK_STR(text = read_all(path), "abcxyz");
+	free(text);
+	sink_text(path, "abc");
+	CHECK_STR(text = read_all(path), "abc");
+	free(text);
+	sink_text(path, "abcdefgh");
+	CHECK_STR(text = read_all(path), "abcdefgh");
+	free(text);
+	unlink(path);
+	rmdir(dir);
+	free(path);
+	buf_free(&want);
+	buf_free(&got);
 }
