@@ -1,5 +1,8 @@
 #include "value.h"
 
+#include <stdalign.h>
+#include <stddef.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -7,6 +10,121 @@
 
 #include "hmap.h"
 #include "str.h"
+
+/* ---- arenas ---- */
+
+/* The first block is small: most arena trees are one redirect page's. */
+#define ARENA_FIRST	(4u << 10)
+#define ARENA_MAX	(1u << 20)
+
+struct arena_block {
+	struct arena_block *next;
+	alignas(max_align_t) unsigned char data[];
+};
+
+struct value_arena {
+	struct arena_block *blocks;	/* newest first */
+	unsigned char *p;		/* free space of the newest block */
+	size_t left;
+	size_t next;			/* size of the next block */
+	struct value *root;		/* lives in the first block */
+};
+
+static size_t
+round_up(size_t n)
+{
+	return (n + alignof(max_align_t) - 1) & ~(alignof(max_align_t) - 1);
+}
+
+static void *
+arena_alloc(struct value_arena *a, size_t n)
+{
+	void *p;
+
+	n = round_up(n);
+	if (n > a->left) {
+		size_t cap = n > a->next ? n : a->next;
+		struct arena_block *b;
+
+		if (cap > SIZE_MAX - sizeof(*b))
+			str_oom();
+		b = xmalloc(sizeof(*b) + cap);
+		b->next = a->blocks;
+		a->blocks = b;
+		a->p = b->data;
+		a->left = cap;
+		if (a->next < ARENA_MAX)
+			a->next *= 2;
+	}
+	p = a->p;
+	a->p += n;
+	a->left -= n;
+	return p;
+}
+
+static void
+arena_drop(struct value_arena *a)
+{
+	struct arena_block *b, *next;
+
+	for (b = a->blocks; b; b = next) {
+		next = b->next;
+		free(b);
+	}
+	free(a);
+}
+
+/* A copy of s[0..n) where v's tree keeps its strings. */
+static char *
+tree_strndup(const struct value *v, const char *s, size_t n)
+{
+	char *d;
+
+	if (v->arena == NULL)
+		return xstrndup(s, n);
+	d = arena_alloc(v->arena, n + 1);
+	memcpy(d, s, n);
+	d[n] = '\0';
+	return d;
+}
+
+/* Room for one more member of parent. */
+static void
+grow_items(struct value *parent)
+{
+	struct value *items;
+	size_t cap;
+
+	if (parent->arena == NULL) {
+		parent->items = xgrow(parent->items, &parent->cap, parent->n,
+		    sizeof(*parent->items));
+		return;
+	}
+	if (parent->n < parent->cap)
+		return;
+	/* The old array stays in the arena until the root goes. */
+	cap = parent->cap ? parent->cap * 2 : 4;
+	if (cap > SIZE_MAX / 2 / sizeof(*items))
+		str_oom();
+	items = arena_alloc(parent->arena, cap * sizeof(*items));
+	if (parent->n)
+		memcpy(items, parent->items, parent->n * sizeof(*items));
+	parent->items = items;
+	parent->cap = cap;
+}
+
+/* ---- building ---- */
+
+unsigned
+value_key_hash(const char *key, size_t len)
+{
+	unsigned h = 2166136261u;
+	size_t i;
+
+	for (i = 0; i < len; i++)
+		h = (h ^ (unsigned char)key[i]) * 16777619u;
+	return h ? h : 1;
+}
 
 struct value *
 value_new(enum value_kind kind)
@@ -17,17 +135,36 @@ value_new(enum value_kind kind)
 	return v;
 }
 
+struct value *
+value_new_arena(enum value_kind kind)
+{
+	struct value_arena *a = xcalloc(1, sizeof(*a));
+	struct value *v;
+
+	a->next = ARENA_FIRST;
+	v = arena_alloc(a, sizeof(*v));
+	memset(v, 0, sizeof(*v));
+	v->kind = kind;
+	v->arena = a;
+	a->root = v;
+	return v;
+}
+
 void
 value_clear(struct value *v)
 {
+	struct value_arena *a = v->arena;
 	size_t i;
 
-	for (i = 0; i < v->n; i++)
-		value_clear(&v->items[i]);
-	free(v->items);
-	free(v->key);
-	free(v->str);
+	if (a == NULL) {
+		for (i = 0; i < v->n; i++)
+			value_clear(&v->items[i]);
+		free(v->items);
+		free(v->key);
+		free(v->str);
+	}
 	memset(v, 0, sizeof(*v));
+	v->arena = a;
 }
 
 void
@@ -35,6 +172,11 @@ value_free(struct value *v)
 {
 	if (v == NULL)
 		return;
+	if (v->arena != NULL) {
+		if (v->arena->root == v)
+			arena_drop(v->arena);
+		return;
+	}
 	value_clear(v);
 	free(v);
 }
@@ -44,12 +186,18 @@ value_add(struct value *parent, const char *key, enum value_kind kind)
 {
 	struct value *v;
 
-	parent->items = xgrow(parent->items, &parent->cap, parent->n,
-	    sizeof(*parent->items));
+	grow_items(parent);
 	v = &parent->items[parent->n++];
 	memset(v, 0, sizeof(*v));
 	v->kind = kind;
-	v->key = key ? xstrdup(key) : NULL;
+	v->arena = parent->arena;
+	if (key) {
+		size_t n = strlen(key);
+
+		v->key = tree_strndup(parent, key, n);
+		v->hash = value_key_hash(key, n);
+		parent->keys |= 1ULL << (v->hash & 63);
+	}
 	return v;
 }
 
@@ -58,20 +206,57 @@ value_add_owned(struct value *parent, const char *key, char *s)
 {
 	struct value *v = value_add(parent, key, VAL_STR);
 
-	v->str = s;
+	if (parent->arena) {
+		v->str = tree_strndup(parent, s, strlen(s));
+		free(s);
+	} else
+		v->str = s;
 	return v;
 }
 
 struct value *
 value_add_strn(struct value *parent, const char *key, const char *s, size_t n)
 {
-	return value_add_owned(parent, key, xstrndup(s, n));
+	struct value *v = value_add(parent, key, VAL_STR);
+
+	v->str = tree_strndup(parent, s, n);
+	return v;
 }
 
 struct value *
 value_add_str(struct value *parent, const char *key, const char *s)
 {
-	return value_add_owned(parent, key, xstrdup(s ? s : ""));
+	if (s == NULL)
+		s = "";
+	return value_add_strn(parent, key, s, strlen(s));
+}
+
+struct value *
+value_add_borrowed(struct value *parent, const char *key, const char *s)
+{
+	struct value *v;
+
+	if (parent->arena == NULL)
+		return value_add_str(parent, key, s);
+	v = value_add(parent, key, VAL_STR);
+	/* Never written through, never freed: arena strings are not. */
+	v->str = (char *)(s ? s : "");
+	return v;
+}
+
+struct value *
+value_add_space(struct value *parent, const char *key, size_t len,
+    char **dst)
+{
+	struct value *v = value_add(parent, key, VAL_STR);
+
+	if (parent->arena)
+		v->str = arena_alloc(parent->arena, len + 1);
+	else
+		v->str = xmalloc(len + 1);
+	v->str[len] = '\0';
+	*dst = v->str;
+	return v;
 }
 
 struct value *
@@ -88,16 +273,26 @@ value_add_bool(struct value *parent, const char *key, bool b)
 {
 	struct value *v = value_add(parent, key, VAL_BOOL);
 
-	v->str = xstrdup(b ? "true" : "false");
+	v->str = b ? tree_strndup(parent, "true", 4) :
+	    tree_strndup(parent, "false", 5);
 	return v;
 }
 
 struct value *
 value_add_int(struct value *parent, const char *key, long n)
 {
-	struct value *v = value_add(parent, key, VAL_NUM);
+	char tmp[32], *p = tmp + sizeof(tmp);
+	unsigned long u = n < 0 ? 0UL - (unsigned long)n : (unsigned long)n;
+	struct value *v;
 
-	v->str = xasprintf("%ld", n);
+	/* By hand: printf is most of the cost of a listing's counts. */
+	do
+		*--p = (char)('0' + u % 10);
+	while ((u /= 10) != 0);
+	if (n < 0)
+		*--p = '-';
+	v = value_add_strn(parent, key, p, (size_t)(tmp + sizeof(tmp) - p));
+	v->kind = VAL_NUM;
 	return v;
 }
 
@@ -106,15 +301,21 @@ value_copy(struct value *dst, const struct value *src)
 {
 	size_t i;
 	char *key = dst->key;
+	unsigned hash = dst->hash;
+	struct value_arena *a = dst->arena;
 	int kl = dst->key_line, kc = dst->key_col;
 
 	*dst = *src;
 	dst->key = key;
+	dst->hash = hash;
+	dst->arena = a;
 	dst->key_line = kl;
 	dst->key_col = kc;
-	dst->str = src->str ? xstrdup(src->str) : NULL;
+	dst->str = src->str ? tree_strndup(dst, src->str, strlen(src->str)) :
+	    NULL;
 	dst->items = NULL;
 	dst->n = dst->cap = 0;
+	dst->keys = 0;
 	for (i = 0; i < src->n; i++) {
 		struct value *c = value_add(dst, src->items[i].key, VAL_NULL);
 
@@ -134,6 +335,12 @@ value_add_ref(struct value *parent, const char *key,
 	return v;
 }
 
+void
+value_set_base(struct value *map, const struct value *base)
+{
+	map->base = base;
+}
+
 static const struct value *
 deref(const struct value *v)
 {
@@ -141,18 +348,27 @@ deref(const struct value *v)
 }
 
 const struct value *
+value_get_hashed(const struct value *map, const char *key, unsigned hash)
+{
+	const struct value *it;
+
+	for (map = deref(map); map != NULL && map->kind == VAL_MAP;
+	    map = deref(map->base)) {
+		if (!(map->keys & (1ULL << (hash & 63))))
+			continue;
+		/* Later keys win, as in most YAML loaders. */
+		for (it = map->items + map->n; it-- != map->items;)
+			if ((it->hash == hash || it->hash == 0) && it->key &&
+			    strcmp(it->key, key) == 0)
+				return deref(it);
+	}
+	return NULL;
+}
+
+const struct value *
 value_get(const struct value *map, const char *key)
 {
-	size_t i;
-
-	map = deref(map);
-	if (map == NULL || map->kind != VAL_MAP)
-		return NULL;
-	/* Later keys win, as in most YAML loaders. */
-	for (i = map->n; i-- > 0;)
-		if (map->items[i].key && strcmp(map->items[i].key, key) == 0)
-			return deref(&map->items[i]);
-	return NULL;
+	return value_get_hashed(map, key, value_key_hash(key, strlen(key)));
 }
 
 const char *
@@ -378,6 +594,10 @@ load_collection(struct loader *ld, yaml_event_t *start, struct value *v,
 		}
 		child = value_add(v, NULL, VAL_NULL);
 		child->key = key;
+		if (key) {
+			child->hash = value_key_hash(key, strlen(key));
+			v->keys |= 1ULL << (child->hash & 63);
+		}
 		child->key_line = line;
 		child->key_col = col;
 		if (load_node(ld, &ev, child, depth + 1) < 0)

@@ -18,20 +18,37 @@ enum value_kind {
 	VAL_MAP,
 };
 
+struct value_arena;
+
 struct value {
 	enum value_kind kind;
 	int line, col;
 	char *key;		/* set on the members of a map */
+	unsigned hash;		/* value_key_hash(key); 0: not known (a key
+				 * set by hand), so lookups compare the key
+				 * itself, once the map's keys bit let them
+				 * look: keep the key value_add() gave */
 	int key_line, key_col;
 	char *str;		/* scalars: the text as written ("" for null) */
 	bool quoted;		/* scalar was quoted or a block scalar */
 	bool raw;		/* templates: insert without HTML escaping */
 	struct value *items;	/* list items or map members, in order */
 	size_t n, cap;
+	/* Maps: bit (hash % 64) of each member's key hash, so a lookup
+	 * skips a map that cannot have the key without reading it. */
+	unsigned long long keys;
 	/* A borrowed alias: this node stands for *ref (not owned), which
 	 * lookups follow.  Lets every page's template context share one
 	 * copy of the UI strings instead of copying them. */
 	const struct value *ref;
+	/* Maps: members that are not found here are looked up in base (not
+	 * owned), so template contexts share what is the same for many
+	 * output files instead of copying it. */
+	const struct value *base;
+	/* Where this node's members, keys and strings are carved from, or
+	 * NULL when each is its own heap allocation.  Set on every node of
+	 * a tree made by value_new_arena(). */
+	struct value_arena *arena;
 };
 
 /* Limits that keep hostile YAML bounded. */
@@ -53,6 +70,15 @@ int value_parse_yaml(const char *text, size_t len, int line_base,
     struct value **out, struct value_error *err);
 
 struct value *value_new(enum value_kind kind);
+/*
+ * A root whose whole tree (members, keys, strings) is carved from one
+ * arena: building it makes no heap allocation per node, and value_free()
+ * of the root drops it all at once.  Members of such a tree are never
+ * freed one by one (value_clear() of one forgets its members; their
+ * memory goes with the root), so never set key or str on them by hand.
+ */
+struct value *value_new_arena(enum value_kind kind);
+/* Frees v and its tree; v must be a root (value_new, value_new_arena). */
 void value_free(struct value *v);
 void value_clear(struct value *v);
 
@@ -69,13 +95,34 @@ struct value *value_add_raw(struct value *parent, const char *key,
     const char *s);
 struct value *value_add_bool(struct value *parent, const char *key, bool b);
 struct value *value_add_int(struct value *parent, const char *key, long n);
+/*
+ * s must outlive parent's tree: an arena tree borrows it (the page body,
+ * a title of the model), any other tree copies it.
+ */
+struct value *value_add_borrowed(struct value *parent, const char *key,
+    const char *s);
+/*
+ * A VAL_STR member with room for len bytes (NUL-terminated at len) that
+ * the caller fills in place: *dst is where they go.
+ */
+struct value *value_add_space(struct value *parent, const char *key,
+    size_t len, char **dst);
 void value_copy(struct value *dst, const struct value *src);
 /* Adds an alias of target, which must outlive parent. */
 struct value *value_add_ref(struct value *parent, const char *key,
     const struct value *target);
 
+/* Sets map's fallback members (see base); base must outlive map. */
+void value_set_base(struct value *map, const struct value *base);
+
 /* Lookups. */
 const struct value *value_get(const struct value *map, const char *key);
+/* The hash lookups compare first; never 0. */
+unsigned value_key_hash(const char *key, size_t len);
+/* value_get() with key's hash already known (templates hash their names
+ * once, when they compile). */
+const struct value *value_get_hashed(const struct value *map,
+    const char *key, unsigned hash);
 const char *value_get_str(const struct value *map, const char *key);
 bool value_is_scalar(const struct value *v);
 /* Mustache truthiness: false, null, empty list and "" are false. */
