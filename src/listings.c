@@ -1,5 +1,6 @@
 #include "listings.h"
 
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -117,17 +118,30 @@ folder_groups(const struct rctx *r, struct value *groups, const char *folder,
 	free(self);
 }
 
+/* Whether folder has a page besides its own index page. */
+static bool
+folder_has_rows(const struct site *s, const char *folder, const char *self)
+{
+	size_t lo, hi, i;
+
+	folder_range(s, folder, &lo, &hi);
+	for (i = lo; i < hi; i++)
+		if (strcmp(s->pages[i]->out_path, self) != 0)
+			return true;
+	return false;
+}
+
 void
 listings_add_folder(const struct rctx *r, struct value *parent,
     const char *key, const char *folder, const char *from)
 {
-	struct value *groups = value_new(VAL_LIST);
+	char *self = rctx_folder_out(folder);
 
-	folder_groups(r, groups, folder, from);
-	if (groups->n)
-		value_copy(value_add(value_add(parent, key, VAL_MAP), "items",
-		    VAL_NULL), groups);
-	value_free(groups);
+	/* Built in place: "nothing" is known before anything is added. */
+	if (folder_has_rows(r->s, folder, self))
+		folder_groups(r, value_add(value_add(parent, key, VAL_MAP),
+		    "items", VAL_LIST), folder, from);
+	free(self);
 }
 
 /* pages grouped by their section, in site order. */
@@ -530,7 +544,7 @@ redirect_context(const struct rctx *r, const char *out, const char *title,
     const struct page *to)
 {
 	static const char *const ui_keys[] = { "alert", "runbook", "moved" };
-	struct value *ctx = value_new(VAL_MAP), *site, *ui, *rd;
+	struct value *ctx = value_new_arena(VAL_MAP), *site, *ui, *rd;
 	size_t i;
 
 	site = value_add(ctx, "site", VAL_MAP);

@@ -335,6 +335,74 @@ value_add_ref(struct value *parent, const char *key,
 	return v;
 }
 
+static int
+cmp_member(const void *a, const void *b)
+{
+	const struct value *x = a, *y = b;
+
+	if (x->hash != y->hash)
+		return x->hash < y->hash ? -1 : 1;
+	return strcmp(x->key, y->key);
+}
+
+/* Whether a member after items[i] has its key (and so wins over it). */
+static bool
+key_again(const struct value *map, size_t i)
+{
+	size_t j;
+
+	for (j = i + 1; j < map->n; j++)
+		if (map->items[j].hash == map->items[i].hash &&
+		    strcmp(map->items[j].key, map->items[i].key) == 0)
+			return true;
+	return false;
+}
+
+void
+value_index(struct value *map)
+{
+	size_t i, w = 0;
+
+	if (map->kind != VAL_MAP || map->ref != NULL)
+		return;
+	for (i = 0; i < map->n; i++)
+		if (map->items[i].key == NULL || map->items[i].hash == 0)
+			return;		/* not a plain map: leave it */
+	/* Once, on a map of some hundred members: quadratic is fine. */
+	for (i = 0; i < map->n; i++) {
+		if (key_again(map, i)) {
+			if (map->arena == NULL)
+				value_clear(&map->items[i]);
+			continue;
+		}
+		map->items[w++] = map->items[i];
+	}
+	map->n = w;
+	/* Keys are unique now, so the order is total. */
+	qsort(map->items, map->n, sizeof(*map->items), cmp_member);
+	map->by_hash = true;
+}
+
+/* The member of an indexed map with key, or NULL. */
+static const struct value *
+get_indexed(const struct value *map, const char *key, unsigned hash)
+{
+	size_t lo = 0, hi = map->n;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (map->items[mid].hash < hash)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	for (; lo < map->n && map->items[lo].hash == hash; lo++)
+		if (strcmp(map->items[lo].key, key) == 0)
+			return &map->items[lo];
+	return NULL;
+}
+
 void
 value_set_base(struct value *map, const struct value *base)
 {
@@ -356,6 +424,11 @@ value_get_hashed(const struct value *map, const char *key, unsigned hash)
 	    map = deref(map->base)) {
 		if (!(map->keys & (1ULL << (hash & 63))))
 			continue;
+		if (map->by_hash) {
+			if ((it = get_indexed(map, key, hash)) != NULL)
+				return deref(it);
+			continue;
+		}
 		/* Later keys win, as in most YAML loaders. */
 		for (it = map->items + map->n; it-- != map->items;)
 			if ((it->hash == hash || it->hash == 0) && it->key &&

@@ -32,6 +32,8 @@ struct value {
 	char *str;		/* scalars: the text as written ("" for null) */
 	bool quoted;		/* scalar was quoted or a block scalar */
 	bool raw;		/* templates: insert without HTML escaping */
+	bool by_hash;		/* maps: members sorted by hash, unique keys
+				 * (value_index) */
 	struct value *items;	/* list items or map members, in order */
 	size_t n, cap;
 	/* Maps: bit (hash % 64) of each member's key hash, so a lookup
@@ -112,6 +114,13 @@ void value_copy(struct value *dst, const struct value *src);
 struct value *value_add_ref(struct value *parent, const char *key,
     const struct value *target);
 
+/*
+ * Sorts map's members by key hash, keeping only the last of equal keys
+ * (the one lookups found), so lookups binary-search it: for a large map
+ * that is only read from then on and whose order nobody walks (the UI
+ * strings every page looks up).  Adding members afterwards is an error.
+ */
+void value_index(struct value *map);
 /* Sets map's fallback members (see base); base must outlive map. */
 void value_set_base(struct value *map, const struct value *base);
 
