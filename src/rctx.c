@@ -19,12 +19,26 @@
 
 /* ---- URLs and names ---- */
 
+/* The bytes a URL path keeps as they are: unreserved ones and '/'. */
+static const unsigned char url_ok[256] = {
+	['-'] = 1, ['.'] = 1, ['/'] = 1, ['0'] = 1, ['1'] = 1, ['2'] = 1,
+	['3'] = 1, ['4'] = 1, ['5'] = 1, ['6'] = 1, ['7'] = 1, ['8'] = 1,
+	['9'] = 1, ['A'] = 1, ['B'] = 1, ['C'] = 1, ['D'] = 1, ['E'] = 1,
+	['F'] = 1, ['G'] = 1, ['H'] = 1, ['I'] = 1, ['J'] = 1, ['K'] = 1,
+	['L'] = 1, ['M'] = 1, ['N'] = 1, ['O'] = 1, ['P'] = 1, ['Q'] = 1,
+	['R'] = 1, ['S'] = 1, ['T'] = 1, ['U'] = 1, ['V'] = 1, ['W'] = 1,
+	['X'] = 1, ['Y'] = 1, ['Z'] = 1, ['_'] = 1, ['a'] = 1, ['b'] = 1,
+	['c'] = 1, ['d'] = 1, ['e'] = 1, ['f'] = 1, ['g'] = 1, ['h'] = 1,
+	['i'] = 1, ['j'] = 1, ['k'] = 1, ['l'] = 1, ['m'] = 1, ['n'] = 1,
+	['o'] = 1, ['p'] = 1, ['q'] = 1, ['r'] = 1, ['s'] = 1, ['t'] = 1,
+	['u'] = 1, ['v'] = 1, ['w'] = 1, ['x'] = 1, ['y'] = 1, ['z'] = 1,
+	['~'] = 1
+};
+
 static inline bool
 url_byte_ok(unsigned char c)
 {
-	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
-	    (c >= '0' && c <= '9') || c == '-' || c == '.' || c == '_' ||
-	    c == '~' || c == '/';
+	return url_ok[c];
 }
 
 /*
@@ -90,13 +104,17 @@ rctx_add_url(struct value *v, const char *key, const char *from,
 {
 	char small[256], *dst;
 	size_t n = rel_url(small, sizeof(small), from, to);
+	struct value *u;
 
-	if (n <= sizeof(small)) {
-		value_add_strn(v, key, small, n);
-		return;
+	if (n <= sizeof(small))
+		u = value_add_strn(v, key, small, n);
+	else {
+		u = value_add_space(v, key, n, &dst);
+		rel_url(dst, n, from, to);
 	}
-	value_add_space(v, key, n, &dst);
-	rel_url(dst, n, from, to);
+	/* Percent-encoding leaves nothing HTML escapes: raw prints the
+	 * same bytes without scanning for them. */
+	u->raw = true;
 }
 
 void
@@ -345,6 +363,7 @@ struct rctx_shared {
 	struct hmap sev_of;	/* severity as written -> index + 1, or 0 */
 	struct strv sev_keys;	/* owns the keys of sev_of */
 	struct hmap owner_of;	/* owner id -> index + 1 */
+	char **alert_out;	/* [alert entry]: its redirect page */
 };
 
 /* The folder part of an output path: "a/b" for "a/b/c.html". */
@@ -558,6 +577,8 @@ share_dirs(const struct rctx *r, struct rctx_shared *sh, struct value **maps)
 		char *from = *dir ? xasprintf("%s/x", dir) : xstrdup("x");
 
 		add_dir_members(r, maps[i], from);
+		/* Every page looks up its entry URLs here. */
+		value_index(maps[i]);
 		value_set_base(maps[i], sh->global);
 		hmap_put(&sh->dirs, dir, maps[i]);
 		free(from);
@@ -651,8 +672,13 @@ rctx_share(struct rctx *r)
 		    r->s->sections.v[i].key);
 	share_severities(r, sh, maps + 1);
 	share_owners(r, sh, maps + 1 + 2 * nsev);
+	sh->alert_out = xcalloc(r->s->nalerts + 1, sizeof(*sh->alert_out));
+	for (i = 0; i < r->s->nalerts; i++)
+		sh->alert_out[i] = rctx_facet_out("alerts", r->s->alerts[i].id);
 	r->shared = sh;
 	share_dirs(r, sh, maps + 1 + 2 * nsev + 2 * nown);
+	/* Shared strings print thousands of times: scan them once. */
+	value_mark_plain(sh->store);
 	free(maps);
 }
 
@@ -686,6 +712,7 @@ rctx_unshare(struct rctx *r)
 	hmap_free(&sh->sev_of);
 	strv_free(&sh->sev_keys);
 	hmap_free(&sh->owner_of);
+	free_strs(sh->alert_out, r->s->nalerts);
 	free(sh);
 	r->shared = NULL;
 }
@@ -923,6 +950,31 @@ rctx_add_pstr_names(struct value *v, const char *key,
 	buf_free(&out);
 }
 
+/* A page's alerts, their pages' paths from the shared table. */
+static void
+add_alert_names(const struct rctx *r, struct value *v, const struct page *p,
+    const char *from)
+{
+	struct buf out = BUF_INIT;
+	struct value *l;
+	size_t i;
+
+	if (p->alerts.n == 0)
+		return;
+	l = value_add(value_add(v, "alerts", VAL_MAP), "items", VAL_LIST);
+	for (i = 0; i < p->alerts.n; i++) {
+		const char *id = p->alerts.v[i].s;
+		const struct alert_entry *a = r->shared ?
+		    hmap_get(&r->s->alert_index, id) : NULL;
+		struct value *it = value_add(l, NULL, VAL_MAP);
+
+		value_add_borrowed(it, "name", id);
+		rctx_add_url(it, "url", from, a ? r->shared->alert_out[a -
+		    r->s->alerts] : put_facet_out(&out, "alerts", id));
+	}
+	buf_free(&out);
+}
+
 struct value *
 rctx_add_page_item(const struct rctx *r, struct value *list,
     const struct page *p, const char *from)
@@ -936,7 +988,7 @@ rctx_add_page_item(const struct rctx *r, struct value *list,
 	    strcmp(p->kind.s, "runbook") == 0);
 	rctx_add_severity(r, it, p->severity.s, from, RCTX_BRIEF);
 	rctx_add_owner(r, it, p->owner.s, from, RCTX_BRIEF);
-	rctx_add_pstr_names(it, "alerts", &p->alerts, "alerts", from);
+	add_alert_names(r, it, p, from);
 	return it;
 }
 

@@ -810,7 +810,8 @@ lookup(const struct ctx *ctx, const struct node *n)
 	if (n->nparts == 0)
 		return ctx ? ctx->v : NULL;
 	for (; ctx != NULL; ctx = ctx->up)
-		if ((v = value_get_hashed(ctx->v, part, n->hash[0])) != NULL)
+		if (value_may_have(ctx->v, n->hash[0]) &&
+		    (v = value_get_hashed(ctx->v, part, n->hash[0])) != NULL)
 			break;
 	for (i = 1; i < n->nparts && v != NULL; i++) {
 		part += strlen(part) + 1;

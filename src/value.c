@@ -22,7 +22,21 @@ struct arena_block {
 	alignas(max_align_t) unsigned char data[];
 };
 
+/*
+ * Builders pass the same few literal keys over and over ("url", "name"):
+ * a key seen at the same address with the same bytes reuses its copy
+ * and hash.
+ */
+#define ARENA_KEYS 32
+
+struct arena_key {
+	const char *src;	/* the caller's pointer, only compared */
+	const char *copy;
+	unsigned hash;
+};
+
 struct value_arena {
+	struct arena_key keys[ARENA_KEYS];
 	struct arena_block *blocks;	/* newest first */
 	unsigned char *p;		/* free space of the newest block */
 	size_t left;
@@ -181,6 +195,31 @@ value_free(struct value *v)
 	free(v);
 }
 
+/* Gives v (a new member of parent) a copy of key and its hash. */
+static void
+set_key(const struct value *parent, struct value *v, const char *key)
+{
+	struct arena_key *k;
+	size_t n;
+
+	if (parent->arena == NULL) {
+		n = strlen(key);
+		v->key = xstrndup(key, n);
+		v->hash = value_key_hash(key, n);
+		return;
+	}
+	k = &parent->arena->keys[((uintptr_t)key >> 3) % ARENA_KEYS];
+	if (k->src != key || strcmp(k->copy, key) != 0) {
+		n = strlen(key);
+		k->src = key;
+		k->copy = tree_strndup(parent, key, n);
+		k->hash = value_key_hash(key, n);
+	}
+	/* Arena strings are never written through nor freed one by one. */
+	v->key = (char *)k->copy;
+	v->hash = k->hash;
+}
+
 struct value *
 value_add(struct value *parent, const char *key, enum value_kind kind)
 {
@@ -188,14 +227,9 @@ value_add(struct value *parent, const char *key, enum value_kind kind)
 
 	grow_items(parent);
 	v = &parent->items[parent->n++];
-	memset(v, 0, sizeof(*v));
-	v->kind = kind;
-	v->arena = parent->arena;
+	*v = (struct value){ .kind = kind, .arena = parent->arena };
 	if (key) {
-		size_t n = strlen(key);
-
-		v->key = tree_strndup(parent, key, n);
-		v->hash = value_key_hash(key, n);
+		set_key(parent, v, key);
 		parent->keys |= 1ULL << (v->hash & 63);
 	}
 	return v;
@@ -275,6 +309,7 @@ value_add_bool(struct value *parent, const char *key, bool b)
 
 	v->str = b ? tree_strndup(parent, "true", 4) :
 	    tree_strndup(parent, "false", 5);
+	v->raw = true;		/* nothing to escape: the same bytes */
 	return v;
 }
 
@@ -293,6 +328,7 @@ value_add_int(struct value *parent, const char *key, long n)
 		*--p = '-';
 	v = value_add_strn(parent, key, p, (size_t)(tmp + sizeof(tmp) - p));
 	v->kind = VAL_NUM;
+	v->raw = true;		/* digits: nothing to escape */
 	return v;
 }
 
@@ -401,6 +437,18 @@ get_indexed(const struct value *map, const char *key, unsigned hash)
 		if (strcmp(map->items[lo].key, key) == 0)
 			return &map->items[lo];
 	return NULL;
+}
+
+void
+value_mark_plain(struct value *v)
+{
+	size_t i;
+
+	if (v->kind == VAL_STR && v->str && !v->raw &&
+	    strpbrk(v->str, "&<>\"'") == NULL)
+		v->raw = true;
+	for (i = 0; i < v->n; i++)
+		value_mark_plain(&v->items[i]);
 }
 
 void

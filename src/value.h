@@ -121,6 +121,12 @@ struct value *value_add_ref(struct value *parent, const char *key,
  * strings every page looks up).  Adding members afterwards is an error.
  */
 void value_index(struct value *map);
+/*
+ * Sets raw on every string of v's tree that holds nothing HTML escapes
+ * (& < > " '), so templates print it without scanning it: for a tree
+ * that is rendered many times.  The output is the same.
+ */
+void value_mark_plain(struct value *v);
 /* Sets map's fallback members (see base); base must outlive map. */
 void value_set_base(struct value *map, const struct value *base);
 
@@ -132,6 +138,21 @@ unsigned value_key_hash(const char *key, size_t len);
  * once, when they compile). */
 const struct value *value_get_hashed(const struct value *map,
     const char *key, unsigned hash);
+
+/*
+ * False when map cannot have a key of this hash (by its keys filter),
+ * so a caller that looks through many maps skips most without a call.
+ */
+static inline bool
+value_may_have(const struct value *map, unsigned hash)
+{
+	if (map == NULL)
+		return false;
+	if (map->ref)
+		map = map->ref;
+	return map->kind == VAL_MAP && (map->base != NULL ||
+	    ((map->keys >> (hash & 63)) & 1));
+}
 const char *value_get_str(const struct value *map, const char *key);
 bool value_is_scalar(const struct value *v);
 /* Mustache truthiness: false, null, empty list and "" are false. */
