@@ -2,6 +2,7 @@
 
 #include <stdalign.h>
 #include <stddef.h>
+#include <limits.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -107,20 +108,22 @@ static void
 grow_items(struct value *parent)
 {
 	struct value *items;
-	size_t cap;
+	unsigned cap;
 
-	if (parent->arena == NULL) {
-		parent->items = xgrow(parent->items, &parent->cap, parent->n,
-		    sizeof(*parent->items));
-		return;
-	}
 	if (parent->n < parent->cap)
 		return;
-	/* The old array stays in the arena until the root goes. */
-	cap = parent->cap ? parent->cap * 2 : 4;
-	if (cap > SIZE_MAX / 2 / sizeof(*items))
+	if (parent->cap > UINT_MAX / 2 / sizeof(*items))
 		str_oom();
-	items = arena_alloc(parent->arena, cap * sizeof(*items));
+	/* Arena arrays start small: most maps of a context are rows. */
+	cap = parent->cap ? parent->cap * 2 : parent->arena ? 4 : 8;
+	if (parent->arena == NULL) {
+		parent->items = xrealloc(parent->items,
+		    (size_t)cap * sizeof(*items));
+		parent->cap = cap;
+		return;
+	}
+	/* The old array stays in the arena until the root goes. */
+	items = arena_alloc(parent->arena, (size_t)cap * sizeof(*items));
 	if (parent->n)
 		memcpy(items, parent->items, parent->n * sizeof(*items));
 	parent->items = items;
@@ -230,7 +233,7 @@ value_add(struct value *parent, const char *key, enum value_kind kind)
 	*v = (struct value){ .kind = kind, .arena = parent->arena };
 	if (key) {
 		set_key(parent, v, key);
-		parent->keys |= 1ULL << (v->hash & 63);
+		parent->keys |= 1u << (v->hash & 31);
 	}
 	return v;
 }
@@ -367,7 +370,7 @@ value_add_ref(struct value *parent, const char *key,
 {
 	struct value *v = value_add(parent, key, target->kind);
 
-	v->ref = target->ref ? target->ref : target;
+	v->ref = target->ref && !target->ref_is_base ? target->ref : target;
 	return v;
 }
 
@@ -399,7 +402,7 @@ value_index(struct value *map)
 {
 	size_t i, w = 0;
 
-	if (map->kind != VAL_MAP || map->ref != NULL)
+	if (map->kind != VAL_MAP || (map->ref && !map->ref_is_base))
 		return;
 	for (i = 0; i < map->n; i++)
 		if (map->items[i].key == NULL || map->items[i].hash == 0)
@@ -454,13 +457,14 @@ value_mark_plain(struct value *v)
 void
 value_set_base(struct value *map, const struct value *base)
 {
-	map->base = base;
+	map->ref = base;
+	map->ref_is_base = base != NULL;
 }
 
 static const struct value *
 deref(const struct value *v)
 {
-	return v && v->ref ? v->ref : v;
+	return v && v->ref && !v->ref_is_base ? v->ref : v;
 }
 
 const struct value *
@@ -469,8 +473,8 @@ value_get_hashed(const struct value *map, const char *key, unsigned hash)
 	const struct value *it;
 
 	for (map = deref(map); map != NULL && map->kind == VAL_MAP;
-	    map = deref(map->base)) {
-		if (!(map->keys & (1ULL << (hash & 63))))
+	    map = map->ref_is_base ? deref(map->ref) : NULL) {
+		if (!(map->keys & (1u << (hash & 31))))
 			continue;
 		if (map->by_hash) {
 			if ((it = get_indexed(map, key, hash)) != NULL)
@@ -717,7 +721,7 @@ load_collection(struct loader *ld, yaml_event_t *start, struct value *v,
 		child->key = key;
 		if (key) {
 			child->hash = value_key_hash(key, strlen(key));
-			v->keys |= 1ULL << (child->hash & 63);
+			v->keys |= 1u << (child->hash & 31);
 		}
 		child->key_line = line;
 		child->key_col = col;

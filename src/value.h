@@ -23,30 +23,33 @@ struct value_arena;
 struct value {
 	enum value_kind kind;
 	int line, col;
-	char *key;		/* set on the members of a map */
 	unsigned hash;		/* value_key_hash(key); 0: not known (a key
 				 * set by hand), so lookups compare the key
 				 * itself, once the map's keys bit let them
 				 * look: keep the key value_add() gave */
+	char *key;		/* set on the members of a map */
 	int key_line, key_col;
 	char *str;		/* scalars: the text as written ("" for null) */
+	struct value *items;	/* list items or map members, in order */
+	unsigned n, cap;	/* VALUE_MAX_NODES keeps YAML far below 2^32 */
+	/* Maps: bit (hash % 32) of each member's key hash, so a lookup
+	 * skips a map that cannot have the key without reading it. */
+	unsigned keys;
 	bool quoted;		/* scalar was quoted or a block scalar */
 	bool raw;		/* templates: insert without HTML escaping */
 	bool by_hash;		/* maps: members sorted by hash, unique keys
 				 * (value_index) */
-	struct value *items;	/* list items or map members, in order */
-	size_t n, cap;
-	/* Maps: bit (hash % 64) of each member's key hash, so a lookup
-	 * skips a map that cannot have the key without reading it. */
-	unsigned long long keys;
-	/* A borrowed alias: this node stands for *ref (not owned), which
-	 * lookups follow.  Lets every page's template context share one
-	 * copy of the UI strings instead of copying them. */
+	/*
+	 * ref, not owned, is one of two things.  An alias (ref_is_base
+	 * false): this node stands for *ref, which lookups follow; every
+	 * page's context shares one copy of the UI strings that way.  A
+	 * map's base (ref_is_base true): members not found here are looked
+	 * up in *ref, so contexts share what many output files have in
+	 * common instead of copying it.  One field keeps a node at 80
+	 * bytes: the listings of a large site hold millions.
+	 */
+	bool ref_is_base;
 	const struct value *ref;
-	/* Maps: members that are not found here are looked up in base (not
-	 * owned), so template contexts share what is the same for many
-	 * output files instead of copying it. */
-	const struct value *base;
 	/* Where this node's members, keys and strings are carved from, or
 	 * NULL when each is its own heap allocation.  Set on every node of
 	 * a tree made by value_new_arena(). */
@@ -127,7 +130,7 @@ void value_index(struct value *map);
  * that is rendered many times.  The output is the same.
  */
 void value_mark_plain(struct value *v);
-/* Sets map's fallback members (see base); base must outlive map. */
+/* Sets map's fallback members (see ref); base must outlive map. */
 void value_set_base(struct value *map, const struct value *base);
 
 /* Lookups. */
@@ -148,10 +151,10 @@ value_may_have(const struct value *map, unsigned hash)
 {
 	if (map == NULL)
 		return false;
-	if (map->ref)
+	if (map->ref && !map->ref_is_base)
 		map = map->ref;
-	return map->kind == VAL_MAP && (map->base != NULL ||
-	    ((map->keys >> (hash & 63)) & 1));
+	return map->kind == VAL_MAP && (map->ref_is_base ||
+	    ((map->keys >> (hash & 31)) & 1));
 }
 const char *value_get_str(const struct value *map, const char *key);
 bool value_is_scalar(const struct value *v);
