@@ -1,5 +1,6 @@
 #include "listings.h"
 
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -117,17 +118,30 @@ folder_groups(const struct rctx *r, struct value *groups, const char *folder,
 	free(self);
 }
 
+/* Whether folder has a page besides its own index page. */
+static bool
+folder_has_rows(const struct site *s, const char *folder, const char *self)
+{
+	size_t lo, hi, i;
+
+	folder_range(s, folder, &lo, &hi);
+	for (i = lo; i < hi; i++)
+		if (strcmp(s->pages[i]->out_path, self) != 0)
+			return true;
+	return false;
+}
+
 void
 listings_add_folder(const struct rctx *r, struct value *parent,
     const char *key, const char *folder, const char *from)
 {
-	struct value *groups = value_new(VAL_LIST);
+	char *self = rctx_folder_out(folder);
 
-	folder_groups(r, groups, folder, from);
-	if (groups->n)
-		value_copy(value_add(value_add(parent, key, VAL_MAP), "items",
-		    VAL_NULL), groups);
-	value_free(groups);
+	/* Built in place: "nothing" is known before anything is added. */
+	if (folder_has_rows(r->s, folder, self))
+		folder_groups(r, value_add(value_add(parent, key, VAL_MAP),
+		    "items", VAL_LIST), folder, from);
+	free(self);
 }
 
 /* pages grouped by their section, in site order. */
@@ -521,30 +535,44 @@ render_facets(struct rctx *r)
 
 /* ---- alerts ---- */
 
-/*
- * A redirect page's data: only what redirect.mustache shows, which keeps
- * tens of thousands of alert pages cheap.
- */
-static struct value *
-redirect_context(const struct rctx *r, const char *out, const char *title,
-    const struct page *to)
+/* What a redirect page shows besides its title and target: the same
+ * for every redirect page of one folder. */
+static void
+add_redirect_common(const struct rctx *r, struct value *ctx, const char *out)
 {
 	static const char *const ui_keys[] = { "alert", "runbook", "moved" };
-	struct value *ctx = value_new(VAL_MAP), *site, *ui, *rd;
+	struct value *site, *ui;
 	size_t i;
 
 	site = value_add(ctx, "site", VAL_MAP);
 	value_add_str(site, "title", r->cfg->title);
 	value_add_str(site, "language", r->cfg->language);
-	value_add_str(ctx, "title", title);
 	value_add_owned(ctx, "root", path_root_prefix(out));
 	rctx_add_url(ctx, "home_url", out, "index.html");
 	ui = value_add(ctx, "ui", VAL_MAP);
 	for (i = 0; i < sizeof(ui_keys) / sizeof(ui_keys[0]); i++)
 		value_add_str(ui, ui_keys[i], rctx_ui(r, ui_keys[i]));
+}
+
+/*
+ * A redirect page's data: only what redirect.mustache shows, which keeps
+ * tens of thousands of alert pages cheap.  common, when not NULL, is
+ * add_redirect_common() of out's folder, shared instead of copied.
+ */
+static struct value *
+redirect_context(const struct rctx *r, const char *out, const char *title,
+    const struct page *to, const struct value *common)
+{
+	struct value *ctx = value_new_arena(VAL_MAP), *rd;
+
+	value_add_str(ctx, "title", title);
+	if (common)
+		value_set_base(ctx, common);
+	else
+		add_redirect_common(r, ctx, out);
 	rd = value_add(ctx, "redirect", VAL_MAP);
 	rctx_add_url(rd, "url", out, to->out_path);
-	value_add_str(rd, "title", rctx_page_title(to));
+	value_add_borrowed(rd, "title", rctx_page_title(to));
 	return ctx;
 }
 
@@ -559,11 +587,10 @@ static struct value *
 alert_build(const struct rctx *r, size_t i, const char *out, void *ud)
 {
 	const struct alert_entry *a = &r->s->alerts[i];
-	struct value *ctx = redirect_context(r, out, a->id, a->page);
+	struct value *ctx = redirect_context(r, out, a->id, a->page, ud);
 	struct value *rd = (struct value *)value_get(ctx, "redirect");
 
-	(void)ud;
-	value_add_str(rd, "alert", a->id);
+	value_add_borrowed(rd, "alert", a->id);
 	rctx_add_severity(r, rd, a->page->severity.s, out, RCTX_BRIEF);
 	return ctx;
 }
@@ -571,18 +598,23 @@ alert_build(const struct rctx *r, size_t i, const char *out, void *ud)
 static int
 render_alerts(struct rctx *r)
 {
-	struct value *ctx, *list, *rows;
+	struct value *ctx, *list, *rows, *common;
 	struct rctx_batch b;
 	size_t i;
 	int rc;
 
 	if (r->s->nalerts == 0)
 		return 0;
+	/* Every alert page is in alerts/: one copy of what they share. */
+	common = value_new_arena(VAL_MAP);
+	add_redirect_common(r, common, "alerts/index.html");
+	value_mark_plain(common);
 	b.t = r->t.redirect;
 	b.name = alert_name;
 	b.build = alert_build;
-	b.ud = NULL;
+	b.ud = common;
 	rc = rctx_render_batch(r, &b, r->s->nalerts);
+	value_free(common);
 	ctx = list_context(r, "alerts/index.html", rctx_ui(r, "alerts"),
 	    "is_alerts");
 	list = (struct value *)value_get(ctx, "list");
@@ -655,7 +687,7 @@ listings_aliases(struct rctx *r)
 			if ((out = alias_out(p->aliases.v[j].s)) != NULL)
 				rc |= rctx_render(r, r->t.redirect,
 				    redirect_context(r, out,
-				    rctx_page_title(p), p), out);
+				    rctx_page_title(p), p, NULL), out);
 			free(out);
 		}
 	}

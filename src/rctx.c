@@ -21,6 +21,104 @@
 
 /* ---- URLs and names ---- */
 
+/* The bytes a URL path keeps as they are: unreserved ones and '/'. */
+static const unsigned char url_ok[256] = {
+	['-'] = 1, ['.'] = 1, ['/'] = 1, ['0'] = 1, ['1'] = 1, ['2'] = 1,
+	['3'] = 1, ['4'] = 1, ['5'] = 1, ['6'] = 1, ['7'] = 1, ['8'] = 1,
+	['9'] = 1, ['A'] = 1, ['B'] = 1, ['C'] = 1, ['D'] = 1, ['E'] = 1,
+	['F'] = 1, ['G'] = 1, ['H'] = 1, ['I'] = 1, ['J'] = 1, ['K'] = 1,
+	['L'] = 1, ['M'] = 1, ['N'] = 1, ['O'] = 1, ['P'] = 1, ['Q'] = 1,
+	['R'] = 1, ['S'] = 1, ['T'] = 1, ['U'] = 1, ['V'] = 1, ['W'] = 1,
+	['X'] = 1, ['Y'] = 1, ['Z'] = 1, ['_'] = 1, ['a'] = 1, ['b'] = 1,
+	['c'] = 1, ['d'] = 1, ['e'] = 1, ['f'] = 1, ['g'] = 1, ['h'] = 1,
+	['i'] = 1, ['j'] = 1, ['k'] = 1, ['l'] = 1, ['m'] = 1, ['n'] = 1,
+	['o'] = 1, ['p'] = 1, ['q'] = 1, ['r'] = 1, ['s'] = 1, ['t'] = 1,
+	['u'] = 1, ['v'] = 1, ['w'] = 1, ['x'] = 1, ['y'] = 1, ['z'] = 1,
+	['~'] = 1
+};
+
+static inline bool
+url_byte_ok(unsigned char c)
+{
+	return url_ok[c];
+}
+
+/*
+ * rctx_url(from, to) written to dst[0..cap) as far as it fits; returns
+ * its whole length (a caller whose cap was short calls again with more).
+ * One pass, no temporary: the listings make hundreds of thousands of
+ * these.  Only from's folder matters.
+ */
+static size_t
+rel_url(char *dst, size_t cap, const char *from, const char *to)
+{
+	static const char hex[] = "0123456789ABCDEF";
+	size_t common = 0, i, n = 0;
+
+	/* Longest shared folder prefix (up to and including a '/'). */
+	for (i = 0; from[i] && to[i] && from[i] == to[i]; i++)
+		if (from[i] == '/')
+			common = i + 1;
+	for (i = common; from[i]; i++)
+		if (from[i] == '/') {
+			if (n + 3 <= cap)
+				memcpy(dst + n, "../", 3);
+			n += 3;
+		}
+	for (i = common; to[i]; i++) {
+		unsigned char c = (unsigned char)to[i];
+
+		if (url_byte_ok(c)) {
+			if (n < cap)
+				dst[n] = (char)c;
+			n++;
+		} else {
+			if (n + 3 <= cap) {
+				dst[n] = '%';
+				dst[n + 1] = hex[c >> 4];
+				dst[n + 2] = hex[c & 15];
+			}
+			n += 3;
+		}
+	}
+	if (n == 0) {
+		if (cap >= 2)
+			memcpy(dst, "./", 2);
+		n = 2;
+	}
+	return n;
+}
+
+char *
+rctx_url(const char *from, const char *to)
+{
+	size_t n = rel_url(NULL, 0, from, to);
+	char *u = xmalloc(n + 1);
+
+	rel_url(u, n, from, to);
+	u[n] = '\0';
+	return u;
+}
+
+void
+rctx_add_url(struct value *v, const char *key, const char *from,
+    const char *to)
+{
+	char small[256], *dst;
+	size_t n = rel_url(small, sizeof(small), from, to);
+	struct value *u;
+
+	if (n <= sizeof(small))
+		u = value_add_strn(v, key, small, n);
+	else {
+		u = value_add_space(v, key, n, &dst);
+		rel_url(dst, n, from, to);
+	}
+	/* Percent-encoding leaves nothing HTML escapes: raw prints the
+	 * same bytes without scanning for them. */
+	u->raw = true;
+}
+
 void
 rctx_put_url(struct buf *b, const char *s, size_t len)
 {
@@ -30,9 +128,7 @@ rctx_put_url(struct buf *b, const char *s, size_t len)
 	for (i = 0; i < len; i++) {
 		unsigned char c = (unsigned char)s[i];
 
-		if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
-		    (c >= '0' && c <= '9') || c == '-' || c == '.' ||
-		    c == '_' || c == '~' || c == '/') {
+		if (url_byte_ok(c)) {
 			buf_putc(b, c);
 		} else {
 			buf_putc(b, '%');
@@ -42,26 +138,6 @@ rctx_put_url(struct buf *b, const char *s, size_t len)
 	}
 }
 
-char *
-rctx_url(const char *from, const char *to)
-{
-	char *rel = path_relative(from, to);
-	struct buf b = BUF_INIT;
-
-	rctx_put_url(&b, rel, strlen(rel));
-	free(rel);
-	if (b.len == 0)
-		buf_puts(&b, "./");
-	return buf_detach(&b);
-}
-
-void
-rctx_add_url(struct value *v, const char *key, const char *from,
-    const char *to)
-{
-	value_add_owned(v, key, rctx_url(from, to));
-}
-
 static bool
 name_byte_ok(unsigned char c)
 {
@@ -69,47 +145,68 @@ name_byte_ok(unsigned char c)
 	    (c >= '0' && c <= '9') || c >= 0x80 || strchr("-_.:@+", c);
 }
 
-char *
-rctx_file_name(const char *name)
+/* rctx_file_name(name) appended to b. */
+static void
+put_file_name(struct buf *b, const char *name)
 {
 	static const char hex[] = "0123456789ABCDEF";
-	struct buf b = BUF_INIT;
 	const unsigned char *s = (const unsigned char *)name;
-	size_t i, cut;
+	size_t i, cut, start = b->len;
 
 	for (i = 0; s[i]; i++) {
 		if (name_byte_ok(s[i]) && !(i == 0 && s[i] == '.')) {
-			buf_putc(&b, s[i]);
+			buf_putc(b, s[i]);
 			continue;
 		}
-		buf_putc(&b, '~');
-		buf_putc(&b, hex[s[i] >> 4]);
-		buf_putc(&b, hex[s[i] & 15]);
+		buf_putc(b, '~');
+		buf_putc(b, hex[s[i] >> 4]);
+		buf_putc(b, hex[s[i] & 15]);
 	}
-	if (b.len == 0)
-		buf_putc(&b, '~');
-	if (b.len > RCTX_MAX_NAME) {
+	if (b->len == start)
+		buf_putc(b, '~');
+	if (b->len - start > RCTX_MAX_NAME) {
+		const char *d = b->data + start;
+
 		cut = RCTX_MAX_NAME - 17;
 		/* Never in a UTF-8 sequence or a ~XX escape. */
-		while (cut > 0 && (((unsigned char)b.data[cut] & 0xc0) == 0x80 ||
-		    (cut >= 1 && b.data[cut - 1] == '~') ||
-		    (cut >= 2 && b.data[cut - 2] == '~')))
+		while (cut > 0 && (((unsigned char)d[cut] & 0xc0) == 0x80 ||
+		    (cut >= 1 && d[cut - 1] == '~') ||
+		    (cut >= 2 && d[cut - 2] == '~')))
 			cut--;
-		buf_truncate(&b, cut);
-		buf_printf(&b, "~%016llx", str_hash(name, strlen(name),
+		buf_truncate(b, start + cut);
+		buf_printf(b, "~%016llx", str_hash(name, strlen(name),
 		    STR_HASH_SEED));
 	}
+}
+
+char *
+rctx_file_name(const char *name)
+{
+	struct buf b = BUF_INIT;
+
+	put_file_name(&b, name);
 	return buf_detach(&b);
+}
+
+/* rctx_facet_out(folder, name) into b, replacing what b held. */
+static const char *
+put_facet_out(struct buf *b, const char *folder, const char *name)
+{
+	buf_truncate(b, 0);
+	buf_puts(b, folder);
+	buf_putc(b, '/');
+	put_file_name(b, name);
+	buf_put(b, ".html", 5);
+	return b->data;
 }
 
 char *
 rctx_facet_out(const char *folder, const char *name)
 {
-	char *file = rctx_file_name(name);
-	char *out = xasprintf("%s/%s.html", folder, file);
+	struct buf b = BUF_INIT;
 
-	free(file);
-	return out;
+	put_facet_out(&b, folder, name);
+	return buf_detach(&b);
 }
 
 /* ---- colours ---- */
@@ -244,7 +341,70 @@ rctx_review(const struct rctx *r, const struct page *p, char due[11],
 	return true;
 }
 
-/* ---- the data every output file starts from ---- */
+/* ---- what many output files share ---- */
+
+/*
+ * Template data that is the same for many output files, built once per
+ * render by rctx_share() before any pool runs and only read afterwards.
+ * Contexts reach it through value_set_base() and value_add_ref(), so a
+ * template sees exactly the keys it saw when each file had its own copy.
+ * All of it derives from the site, the configuration, the theme and the
+ * options, none of which change during a render: nothing invalidates
+ * it, and rctx_unshare() drops it when the render ends.
+ */
+struct rctx_shared {
+	struct value *store;	/* arena list: owns every map below */
+	struct value *global;	/* site, ui, have, build */
+	struct hmap dirs;	/* folder -> its map: root, entry URLs, nav */
+	struct strv dir_keys;	/* owns the keys of dirs */
+	char **nav_titles;	/* [section]: rctx_folder_title() */
+	char **sev_out;		/* [severity]: its page */
+	const struct value **sev_brief, **sev_full;	/* all but url */
+	char **owner_out;	/* [owner]: its page */
+	const struct value **owner_brief, **owner_full;	/* all but url */
+	struct hmap sev_of;	/* severity as written -> index + 1, or 0 */
+	struct strv sev_keys;	/* owns the keys of sev_of */
+	struct hmap owner_of;	/* owner id -> index + 1 */
+	char **alert_out;	/* [alert entry]: its redirect page */
+};
+
+/* The folder part of an output path: "a/b" for "a/b/c.html". */
+static size_t
+dir_len(const char *out_path)
+{
+	const char *slash = strrchr(out_path, '/');
+
+	return slash ? (size_t)(slash - out_path) : 0;
+}
+
+/* The map of out_path's folder, or NULL when none was prepared. */
+static const struct value *
+shared_dir(const struct rctx_shared *sh, const char *out_path)
+{
+	char small[256], *key = small;
+	size_t n = dir_len(out_path);
+	const struct value *v;
+
+	if (n >= sizeof(small))
+		key = xmalloc(n + 1);
+	memcpy(key, out_path, n);
+	key[n] = '\0';
+	v = hmap_get(&sh->dirs, key);
+	if (key != small)
+		free(key);
+	return v;
+}
+
+/* Section i's title: shared, or made (and kept by v's tree). */
+static void
+add_nav_title(const struct rctx *r, struct value *it, size_t i)
+{
+	if (r->shared)
+		value_add_borrowed(it, "title", r->shared->nav_titles[i]);
+	else
+		value_add_owned(it, "title",
+		    rctx_folder_title(r, r->s->sections.v[i].key));
+}
 
 static void
 add_nav(const struct rctx *r, struct value *ctx, const char *out_path)
@@ -261,7 +421,7 @@ add_nav(const struct rctx *r, struct value *ctx, const char *out_path)
 		if (*sec == '\0')
 			continue;
 		it = value_add(nav, NULL, VAL_MAP);
-		value_add_owned(it, "title", rctx_folder_title(r, sec));
+		add_nav_title(r, it, i);
 		out = rctx_folder_out(sec);
 		rctx_add_url(it, "url", out_path, out);
 		free(out);
@@ -308,26 +468,40 @@ add_have(const struct rctx *r, struct value *ctx)
 	value_add_bool(h, "scripts", scripts);
 }
 
-struct value *
-rctx_common(const struct rctx *r, const char *out_path, const char *title)
+/* What depends on the folder of out_path only. */
+static void
+add_dir_members(const struct rctx *r, struct value *ctx, const char *out_path)
 {
-	struct value *ctx = value_new(VAL_MAP), *site, *build;
+	value_add_owned(ctx, "root", path_root_prefix(out_path));
+	add_entry_urls(ctx, out_path);
+	add_nav(r, ctx, out_path);
+}
+
+/*
+ * What is the same for every output file.  The shared copy has its own
+ * indexed copy of the UI strings: every page looks up dozens of them.
+ */
+static void
+add_global_members(const struct rctx *r, struct value *ctx, bool shared)
+{
 	const struct value *strings = theme_strings(r->th, r->cfg->language);
 	const char *version = r->o->version ? r->o->version : "";
+	struct value *site, *build;
 
 	site = value_add(ctx, "site", VAL_MAP);
 	value_add_str(site, "title", r->cfg->title);
 	if (r->cfg->description)
 		value_add_str(site, "description", r->cfg->description);
 	value_add_str(site, "language", r->cfg->language);
-	value_add_str(ctx, "title", title);
-	value_add_owned(ctx, "root", path_root_prefix(out_path));
-	add_entry_urls(ctx, out_path);
-	if (strings)
+	if (strings && shared) {
+		struct value *ui = value_add(ctx, "ui", VAL_NULL);
+
+		value_copy(ui, strings);
+		value_index(ui);
+	} else if (strings)
 		value_add_ref(ctx, "ui", strings);
 	else
 		value_add(ctx, "ui", VAL_MAP);
-	add_nav(r, ctx, out_path);
 	add_have(r, ctx);
 	build = value_add(ctx, "build", VAL_MAP);
 	value_add_str(build, "date", r->today);
@@ -336,7 +510,213 @@ rctx_common(const struct rctx *r, const char *out_path, const char *title)
 	    xstrdup(version) : xasprintf("runbookc %s", version));
 	if (r->o->commit)
 		value_add_str(build, "commit", r->o->commit);
+}
+
+/*
+ * The members are site, title, root, the entry URLs, ui, nav, have and
+ * build.  All but the title come from the shared maps when the folder
+ * was prepared; they are lookups only, so no template can tell.
+ */
+struct value *
+rctx_common(const struct rctx *r, const char *out_path, const char *title)
+{
+	struct value *ctx = value_new_arena(VAL_MAP);
+	const struct value *dir;
+
+	value_add_str(ctx, "title", title);
+	if (r->shared == NULL) {
+		add_global_members(r, ctx, false);
+		add_dir_members(r, ctx, out_path);
+	} else if ((dir = shared_dir(r->shared, out_path)) != NULL)
+		value_set_base(ctx, dir);
+	else {
+		/* A folder nothing was prepared for (an alias). */
+		add_dir_members(r, ctx, out_path);
+		value_set_base(ctx, r->shared->global);
+	}
 	return ctx;
+}
+
+/* Every folder an output file is known to be in, sorted and unique. */
+static void
+collect_dirs(const struct rctx *r, struct strv *out)
+{
+	static const char *const fixed[] = { "", "alerts", "severity",
+	    "owners", "tags", "services", "scripts" };
+	struct hmap seen = HMAP_INIT;
+	size_t i;
+
+	for (i = 0; i < sizeof(fixed) / sizeof(fixed[0]); i++) {
+		strv_push(out, fixed[i]);
+		hmap_put(&seen, out->v[out->n - 1], (void *)1);
+	}
+	for (i = 0; i < r->s->npages; i++) {
+		char *dir = xstrndup(r->s->pages[i]->out_path,
+		    dir_len(r->s->pages[i]->out_path));
+		char *slash;
+
+		/* Folder indexes are in every folder above a page. */
+		while (*dir && hmap_get(&seen, dir) == NULL) {
+			strv_push(out, dir);
+			hmap_put(&seen, out->v[out->n - 1], (void *)1);
+			if ((slash = strrchr(dir, '/')) == NULL)
+				break;
+			*slash = '\0';
+		}
+		free(dir);
+	}
+	hmap_free(&seen);
+}
+
+static void
+share_dirs(const struct rctx *r, struct rctx_shared *sh, struct value **maps)
+{
+	size_t i;
+
+	for (i = 0; i < sh->dir_keys.n; i++) {
+		const char *dir = sh->dir_keys.v[i];
+		/* Any file of the folder stands for all of them. */
+		char *from = *dir ? xasprintf("%s/x", dir) : xstrdup("x");
+
+		add_dir_members(r, maps[i], from);
+		/* Every page looks up its entry URLs here. */
+		value_index(maps[i]);
+		value_set_base(maps[i], sh->global);
+		hmap_put(&sh->dirs, dir, maps[i]);
+		free(from);
+	}
+}
+
+static void add_severity_members(const struct rctx *r, struct value *m,
+    const struct severity *sev, enum rctx_detail d);
+static void add_owner_members(struct value *m, const struct owner *o,
+    const char *owner, enum rctx_detail d);
+
+static void
+share_severities(const struct rctx *r, struct rctx_shared *sh,
+    struct value **maps)
+{
+	size_t i, n = r->cfg->nseverities;
+
+	sh->sev_out = xcalloc(n + 1, sizeof(*sh->sev_out));
+	sh->sev_brief = xcalloc(n + 1, sizeof(*sh->sev_brief));
+	sh->sev_full = xcalloc(n + 1, sizeof(*sh->sev_full));
+	for (i = 0; i < n; i++) {
+		const struct severity *sev = &r->cfg->severities[i];
+
+		sh->sev_out[i] = rctx_facet_out("severity", sev->id);
+		add_severity_members(r, maps[i], sev, RCTX_BRIEF);
+		add_severity_members(r, maps[n + i], sev, RCTX_FULL);
+		sh->sev_brief[i] = maps[i];
+		sh->sev_full[i] = maps[n + i];
+	}
+	/* Every way the pages write a severity, resolved once. */
+	for (i = 0; i < r->s->npages; i++) {
+		const char *w = r->s->pages[i]->severity.s;
+		const struct severity *sev;
+
+		if (w == NULL || hmap_get(&sh->sev_of, w) != NULL)
+			continue;
+		sev = config_severity(r->cfg, w);
+		strv_push(&sh->sev_keys, w);
+		hmap_put(&sh->sev_of, sh->sev_keys.v[sh->sev_keys.n - 1],
+		    (void *)(sev ? (size_t)(sev - r->cfg->severities) + 1 :
+		    (size_t)-1));
+	}
+}
+
+static void
+share_owners(const struct rctx *r, struct rctx_shared *sh,
+    struct value **maps)
+{
+	size_t i, n = r->cfg->nowners;
+
+	sh->owner_out = xcalloc(n + 1, sizeof(*sh->owner_out));
+	sh->owner_brief = xcalloc(n + 1, sizeof(*sh->owner_brief));
+	sh->owner_full = xcalloc(n + 1, sizeof(*sh->owner_full));
+	for (i = 0; i < n; i++) {
+		const struct owner *o = &r->cfg->owners[i];
+
+		sh->owner_out[i] = rctx_facet_out("owners", o->id);
+		add_owner_members(maps[i], o, o->id, RCTX_BRIEF);
+		add_owner_members(maps[n + i], o, o->id, RCTX_FULL);
+		sh->owner_brief[i] = maps[i];
+		sh->owner_full[i] = maps[n + i];
+		/* The first of equal ids wins, as config_owner() says. */
+		if (hmap_get(&sh->owner_of, o->id) == NULL)
+			hmap_put(&sh->owner_of, o->id, (void *)(i + 1));
+	}
+}
+
+void
+rctx_share(struct rctx *r)
+{
+	struct rctx_shared *sh = xcalloc(1, sizeof(*sh));
+	size_t nsev = r->cfg->nseverities, nown = r->cfg->nowners, i, n;
+	struct value **maps;
+
+	collect_dirs(r, &sh->dir_keys);
+	/* All members first: the list never grows again, so pointers to
+	 * its maps stay put. */
+	n = 1 + 2 * nsev + 2 * nown + sh->dir_keys.n;
+	sh->store = value_new_arena(VAL_LIST);
+	maps = xcalloc(n, sizeof(*maps));
+	for (i = 0; i < n; i++)
+		value_add(sh->store, NULL, VAL_MAP);
+	for (i = 0; i < n; i++)
+		maps[i] = &sh->store->items[i];
+	sh->global = maps[0];
+	add_global_members(r, sh->global, true);
+	sh->nav_titles = xcalloc(r->s->sections.n + 1,
+	    sizeof(*sh->nav_titles));
+	for (i = 0; i < r->s->sections.n; i++)
+		sh->nav_titles[i] = rctx_folder_title(r,
+		    r->s->sections.v[i].key);
+	share_severities(r, sh, maps + 1);
+	share_owners(r, sh, maps + 1 + 2 * nsev);
+	sh->alert_out = xcalloc(r->s->nalerts + 1, sizeof(*sh->alert_out));
+	for (i = 0; i < r->s->nalerts; i++)
+		sh->alert_out[i] = rctx_facet_out("alerts", r->s->alerts[i].id);
+	r->shared = sh;
+	share_dirs(r, sh, maps + 1 + 2 * nsev + 2 * nown);
+	/* Shared strings print thousands of times: scan them once. */
+	value_mark_plain(sh->store);
+	free(maps);
+}
+
+static void
+free_strs(char **v, size_t n)
+{
+	size_t i;
+
+	for (i = 0; v && i < n; i++)
+		free(v[i]);
+	free(v);
+}
+
+void
+rctx_unshare(struct rctx *r)
+{
+	struct rctx_shared *sh = r->shared;
+
+	if (sh == NULL)
+		return;
+	value_free(sh->store);
+	hmap_free(&sh->dirs);
+	strv_free(&sh->dir_keys);
+	free_strs(sh->nav_titles, r->s->sections.n);
+	free_strs(sh->sev_out, r->cfg->nseverities);
+	free(sh->sev_brief);
+	free(sh->sev_full);
+	free_strs(sh->owner_out, r->cfg->nowners);
+	free(sh->owner_brief);
+	free(sh->owner_full);
+	hmap_free(&sh->sev_of);
+	strv_free(&sh->sev_keys);
+	hmap_free(&sh->owner_of);
+	free_strs(sh->alert_out, r->s->nalerts);
+	free(sh);
+	r->shared = NULL;
 }
 
 /* ---- shared builders ---- */
@@ -348,9 +728,64 @@ add_color(struct value *m, const char *color)
 	const char *c = rctx_css_color(color, &ink);
 
 	if (c) {
-		value_add_str(m, "color", c);
-		value_add_str(m, "ink", ink);
+		value_add_borrowed(m, "color", c);
+		value_add_borrowed(m, "ink", ink);
 	}
+}
+
+/* What a row shows of a configured severity, but its url. */
+static void
+add_severity_brief(const struct rctx *r, struct value *m,
+    const struct severity *sev)
+{
+	value_add_borrowed(m, "id", sev->id);
+	value_add_borrowed(m, "label", sev->label);
+	value_add_int(m, "rank", (long)(sev - r->cfg->severities) + 1);
+	add_color(m, sev->color);
+}
+
+/* What a page adds: the targets and the description. */
+static void
+add_severity_full(struct value *m, const struct severity *sev)
+{
+	if (sev->mtta)
+		value_add_borrowed(m, "mtta", sev->mtta);
+	if (sev->mttr)
+		value_add_borrowed(m, "mttr", sev->mttr);
+	if (sev->update_every)
+		value_add_borrowed(m, "update_every", sev->update_every);
+	if (sev->description)
+		value_add_borrowed(m, "description", sev->description);
+}
+
+/*
+ * A configured severity's members but its url.  The url comes before
+ * the full members when each map has its own; as lookups only see keys,
+ * a shared map without it reads the same.
+ */
+static void
+add_severity_members(const struct rctx *r, struct value *m,
+    const struct severity *sev, enum rctx_detail d)
+{
+	add_severity_brief(r, m, sev);
+	if (d == RCTX_FULL)
+		add_severity_full(m, sev);
+}
+
+/* The configured severity written as w, or -1. */
+static long
+severity_index(const struct rctx *r, const char *w)
+{
+	const struct severity *sev;
+	size_t i;
+
+	if (r->shared) {
+		i = (size_t)hmap_get(&r->shared->sev_of, w);
+		if (i != 0)
+			return i == (size_t)-1 ? -1 : (long)i - 1;
+	}
+	sev = config_severity(r->cfg, w);
+	return sev ? (long)(sev - r->cfg->severities) : -1;
 }
 
 void
@@ -359,38 +794,34 @@ rctx_add_severity(const struct rctx *r, struct value *v,
 {
 	const struct severity *sev;
 	struct value *m;
+	long i;
 	char *out;
-	size_t i;
 
 	if (severity == NULL)
 		return;
-	sev = config_severity(r->cfg, severity);
+	i = severity_index(r, severity);
 	m = value_add(v, "severity", VAL_MAP);
-	value_add_str(m, "id", sev ? sev->id : severity);
-	value_add_str(m, "label", sev ? sev->label : severity);
-	if (sev == NULL) {
+	if (i < 0) {
+		value_add_borrowed(m, "id", severity);
+		value_add_borrowed(m, "label", severity);
 		/* Set, so that templates do not find an outer "url". */
 		value_add_str(m, "url", "");
 		value_add_str(m, "color", "");
 		return;
 	}
-	for (i = 0; i < r->cfg->nseverities; i++)
-		if (&r->cfg->severities[i] == sev)
-			value_add_int(m, "rank", (long)i + 1);
-	add_color(m, sev->color);
+	sev = &r->cfg->severities[i];
+	if (r->shared) {
+		rctx_add_url(m, "url", from, r->shared->sev_out[i]);
+		value_set_base(m, d == RCTX_BRIEF ? r->shared->sev_brief[i] :
+		    r->shared->sev_full[i]);
+		return;
+	}
+	add_severity_brief(r, m, sev);
 	out = rctx_facet_out("severity", sev->id);
 	rctx_add_url(m, "url", from, out);
 	free(out);
-	if (d == RCTX_BRIEF)
-		return;
-	if (sev->mtta)
-		value_add_str(m, "mtta", sev->mtta);
-	if (sev->mttr)
-		value_add_str(m, "mttr", sev->mttr);
-	if (sev->update_every)
-		value_add_str(m, "update_every", sev->update_every);
-	if (sev->description)
-		value_add_str(m, "description", sev->description);
+	if (d == RCTX_FULL)
+		add_severity_full(m, sev);
 }
 
 /* An escalation step: an owner id links to its page, anything else is
@@ -401,6 +832,7 @@ add_escalation(const struct rctx *r, struct value *m,
 {
 	struct value *esc = value_add(m, "escalation", VAL_MAP);
 	struct value *l = value_add(esc, "steps", VAL_LIST);
+	struct buf out = BUF_INIT;
 	size_t i;
 
 	for (i = 0; i < o->escalation.n; i++) {
@@ -410,20 +842,42 @@ add_escalation(const struct rctx *r, struct value *m,
 
 		value_add_int(it, "n", (long)i + 1);
 		if (to) {
-			char *out = rctx_facet_out("owners", to->id);
-
-			value_add_str(it, "name", to->name ? to->name : to->id);
-			rctx_add_url(it, "url", from, out);
-			value_add_str(it, "contact", to->contact ? to->contact :
-			    "");
-			free(out);
+			value_add_borrowed(it, "name", to->name ? to->name :
+			    to->id);
+			rctx_add_url(it, "url", from,
+			    put_facet_out(&out, "owners", to->id));
+			value_add_borrowed(it, "contact", to->contact ?
+			    to->contact : "");
 		} else {
 			/* Set, so that templates do not find the owner's. */
-			value_add_str(it, "name", step);
+			value_add_borrowed(it, "name", step);
 			value_add_str(it, "url", "");
 			value_add_str(it, "contact", "");
 		}
 	}
+	buf_free(&out);
+}
+
+/* An owner's id, name and (full) contact: all but url and escalation. */
+static void
+add_owner_members(struct value *m, const struct owner *o, const char *owner,
+    enum rctx_detail d)
+{
+	value_add_borrowed(m, "id", owner);
+	value_add_borrowed(m, "name", o && o->name ? o->name : owner);
+	if (o && d == RCTX_FULL && o->contact)
+		value_add_borrowed(m, "contact", o->contact);
+}
+
+static long
+owner_index(const struct rctx *r, const char *owner)
+{
+	const struct owner *o;
+
+	if (r->shared)
+		return (long)(size_t)hmap_get(&r->shared->owner_of, owner) - 1;
+	o = config_owner(r->cfg, owner);
+	return o ? (long)(o - r->cfg->owners) : -1;
 }
 
 void
@@ -432,22 +886,27 @@ rctx_add_owner(const struct rctx *r, struct value *v, const char *owner,
 {
 	const struct owner *o;
 	struct value *m;
+	long i;
 	char *out;
 
 	if (owner == NULL)
 		return;
-	o = config_owner(r->cfg, owner);
+	i = owner_index(r, owner);
+	o = i >= 0 ? &r->cfg->owners[i] : NULL;
 	m = value_add(v, "owner", VAL_MAP);
-	value_add_str(m, "id", owner);
-	value_add_str(m, "name", o && o->name ? o->name : owner);
-	out = rctx_facet_out("owners", owner);
-	rctx_add_url(m, "url", from, out);
-	free(out);
-	if (o == NULL || d == RCTX_BRIEF)
-		return;
-	if (o->contact)
-		value_add_str(m, "contact", o->contact);
-	if (o->escalation.n)
+	if (o && r->shared) {
+		rctx_add_url(m, "url", from, r->shared->owner_out[i]);
+		value_set_base(m, d == RCTX_BRIEF ? r->shared->owner_brief[i] :
+		    r->shared->owner_full[i]);
+	} else {
+		add_owner_members(m, o, owner, RCTX_BRIEF);
+		out = rctx_facet_out("owners", owner);
+		rctx_add_url(m, "url", from, out);
+		free(out);
+		if (o && d == RCTX_FULL && o->contact)
+			value_add_borrowed(m, "contact", o->contact);
+	}
+	if (o && d == RCTX_FULL && o->escalation.n)
 		add_escalation(r, m, o, from);
 }
 
@@ -455,6 +914,7 @@ void
 rctx_add_names(struct value *v, const char *key, const char *const *names,
     size_t n, const char *folder, const char *from)
 {
+	struct buf out = BUF_INIT;
 	struct value *l;
 	size_t i;
 
@@ -463,25 +923,58 @@ rctx_add_names(struct value *v, const char *key, const char *const *names,
 	l = value_add(value_add(v, key, VAL_MAP), "items", VAL_LIST);
 	for (i = 0; i < n; i++) {
 		struct value *it = value_add(l, NULL, VAL_MAP);
-		char *out = rctx_facet_out(folder, names[i]);
 
-		value_add_str(it, "name", names[i]);
-		rctx_add_url(it, "url", from, out);
-		free(out);
+		value_add_borrowed(it, "name", names[i]);
+		rctx_add_url(it, "url", from,
+		    put_facet_out(&out, folder, names[i]));
 	}
+	buf_free(&out);
 }
 
 void
 rctx_add_pstr_names(struct value *v, const char *key,
     const struct pstrv *sv, const char *folder, const char *from)
 {
-	const char **names = xcalloc(sv->n + 1, sizeof(*names));
+	struct buf out = BUF_INIT;
+	struct value *l;
 	size_t i;
 
-	for (i = 0; i < sv->n; i++)
-		names[i] = sv->v[i].s;
-	rctx_add_names(v, key, names, sv->n, folder, from);
-	free(names);
+	if (sv->n == 0)
+		return;
+	l = value_add(value_add(v, key, VAL_MAP), "items", VAL_LIST);
+	for (i = 0; i < sv->n; i++) {
+		struct value *it = value_add(l, NULL, VAL_MAP);
+
+		value_add_borrowed(it, "name", sv->v[i].s);
+		rctx_add_url(it, "url", from,
+		    put_facet_out(&out, folder, sv->v[i].s));
+	}
+	buf_free(&out);
+}
+
+/* A page's alerts, their pages' paths from the shared table. */
+static void
+add_alert_names(const struct rctx *r, struct value *v, const struct page *p,
+    const char *from)
+{
+	struct buf out = BUF_INIT;
+	struct value *l;
+	size_t i;
+
+	if (p->alerts.n == 0)
+		return;
+	l = value_add(value_add(v, "alerts", VAL_MAP), "items", VAL_LIST);
+	for (i = 0; i < p->alerts.n; i++) {
+		const char *id = p->alerts.v[i].s;
+		const struct alert_entry *a = r->shared ?
+		    hmap_get(&r->s->alert_index, id) : NULL;
+		struct value *it = value_add(l, NULL, VAL_MAP);
+
+		value_add_borrowed(it, "name", id);
+		rctx_add_url(it, "url", from, a ? r->shared->alert_out[a -
+		    r->s->alerts] : put_facet_out(&out, "alerts", id));
+	}
+	buf_free(&out);
 }
 
 struct value *
@@ -490,14 +983,14 @@ rctx_add_page_item(const struct rctx *r, struct value *list,
 {
 	struct value *it = value_add(list, NULL, VAL_MAP);
 
-	value_add_str(it, "title", rctx_page_title(p));
+	value_add_borrowed(it, "title", rctx_page_title(p));
 	rctx_add_url(it, "url", from, p->out_path);
-	value_add_str(it, "kind", p->kind.s ? p->kind.s : "");
+	value_add_borrowed(it, "kind", p->kind.s ? p->kind.s : "");
 	value_add_bool(it, "is_runbook", p->kind.s &&
 	    strcmp(p->kind.s, "runbook") == 0);
 	rctx_add_severity(r, it, p->severity.s, from, RCTX_BRIEF);
 	rctx_add_owner(r, it, p->owner.s, from, RCTX_BRIEF);
-	rctx_add_pstr_names(it, "alerts", &p->alerts, "alerts", from);
+	add_alert_names(r, it, p, from);
 	return it;
 }
 

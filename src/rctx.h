@@ -37,6 +37,8 @@ struct rtpls {
 	const struct tpl *chapter;	/* one page of the book */
 };
 
+struct rctx_shared;
+
 struct rctx {
 	const struct site *s;
 	const struct config *cfg;
@@ -55,6 +57,8 @@ struct rctx {
 	struct hmap claimed;	/* out path -> (void *)1: taken */
 	struct strv claimed_keys;	/* owns the keys of claimed */
 	char today[11];		/* YYYY-MM-DD */
+	/* Template data many files share (rctx_share), or NULL. */
+	struct rctx_shared *shared;
 };
 
 /* The longest file name made from a user string, before ".html". */
@@ -103,9 +107,20 @@ bool rctx_review(const struct rctx *r, const struct page *p, char due[11],
     bool *overdue);
 
 /*
+ * Builds the template data that many output files share (the members
+ * of rctx_common() that depend on a file's folder only, the severity and
+ * owner maps but their URLs), which the builders below then reference
+ * instead of copying.  Call before the render pool runs; read-only after
+ * that.  Without it every builder makes its own copy.
+ */
+void rctx_share(struct rctx *r);
+void rctx_unshare(struct rctx *r);
+
+/*
  * Template data for the output file out_path: site, title, root, URLs
  * of the entry points, UI strings, navigation, build.  Caller frees.
- * Safe on the render pool.
+ * Safe on the render pool.  An arena tree (value_new_arena()) whose
+ * shared members are reached through its base.
  */
 struct value *rctx_common(const struct rctx *r, const char *out_path,
     const char *title);

@@ -33,6 +33,7 @@
 static void
 add_toc(struct value *pg, const struct page *p)
 {
+	struct buf b = BUF_INIT;
 	struct value *toc;
 	size_t i, n = 0;
 
@@ -45,17 +46,18 @@ add_toc(struct value *pg, const struct page *p)
 	for (i = 0; i < p->nheadings; i++) {
 		const struct heading *h = &p->headings[i];
 		struct value *it;
-		struct buf b = BUF_INIT;
 
 		if (h->level < 2 || h->level > 3)
 			continue;
 		it = value_add(toc, NULL, VAL_MAP);
-		value_add_str(it, "text", h->text);
+		value_add_borrowed(it, "text", h->text);
+		buf_truncate(&b, 0);
 		buf_putc(&b, '#');
 		rctx_put_url(&b, h->id, strlen(h->id));
-		value_add_owned(it, "href", buf_detach(&b));
+		value_add_strn(it, "href", b.data, b.len);
 		value_add_bool(it, "sub", h->level == 3);
 	}
+	buf_free(&b);
 }
 
 /* Home, then each folder above the page (linking its index page). */
@@ -98,33 +100,48 @@ add_link_to(struct value *pg, const char *key, const struct page *from,
 {
 	struct value *v = value_add(pg, key, VAL_MAP);
 
-	value_add_str(v, "title", rctx_page_title(to));
+	value_add_borrowed(v, "title", rctx_page_title(to));
 	rctx_add_url(v, "url", from->out_path, to->out_path);
 }
 
-/* Previous and next page of the same section, index pages aside. */
+/*
+ * Previous and next page of the same section, index pages aside, for
+ * every page at once (by page index): one walk of each section instead
+ * of one per page.
+ */
 static void
-add_neighbours(const struct rctx *r, struct value *pg, const struct page *p)
+link_neighbours(const struct site *s, const struct page **prev,
+    const struct page **next)
 {
-	const struct group *g = group_find(&r->s->sections, p->section);
-	const struct page *prev = NULL, *next = NULL;
-	size_t i;
-	bool seen = false;
+	size_t i, j;
 
-	if (g == NULL || p->is_index)
-		return;
-	for (i = 0; i < g->n; i++) {
-		if (g->pages[i]->is_index)
-			continue;
-		if (g->pages[i] == p)
-			seen = true;
-		else if (!seen)
-			prev = g->pages[i];
-		else {
-			next = g->pages[i];
-			break;
+	for (i = 0; i < s->sections.n; i++) {
+		const struct group *g = &s->sections.v[i];
+		const struct page *last = NULL;
+		size_t li = 0;
+
+		for (j = 0; j < g->n; j++) {
+			size_t pi;
+
+			if (g->pages[j]->is_index)
+				continue;
+			pi = site_page_index(s, g->pages[j]);
+			if (last) {
+				prev[pi] = last;
+				next[li] = g->pages[j];
+			}
+			last = g->pages[j];
+			li = pi;
 		}
 	}
+}
+
+static void
+add_neighbours(struct value *pg, const struct page *p,
+    const struct page *prev, const struct page *next)
+{
+	if (p->is_index)
+		return;
 	if (prev)
 		add_link_to(pg, "prev", p, prev);
 	if (next)
@@ -182,7 +199,7 @@ add_review(const struct rctx *r, struct value *pg, const struct page *p)
 	if (p->last_reviewed.s == NULL)
 		return;
 	rv = value_add(pg, "review", VAL_MAP);
-	value_add_str(rv, "last", p->last_reviewed.s);
+	value_add_borrowed(rv, "last", p->last_reviewed.s);
 	if (rctx_review(r, p, due, &overdue)) {
 		value_add_str(rv, "due", due);
 		value_add_bool(rv, "overdue", overdue);
@@ -197,13 +214,13 @@ struct value *
 render_page_data(const struct rctx *r, struct value *pg,
     const struct page *p, const char *from)
 {
-	value_add_str(pg, "title", rctx_page_title(p));
-	value_add_str(pg, "path", p->path);
-	value_add_str(pg, "kind", p->kind.s ? p->kind.s : "");
+	value_add_borrowed(pg, "title", rctx_page_title(p));
+	value_add_borrowed(pg, "path", p->path);
+	value_add_borrowed(pg, "kind", p->kind.s ? p->kind.s : "");
 	value_add_bool(pg, "is_runbook", p->kind.s &&
 	    strcmp(p->kind.s, "runbook") == 0);
 	if (p->summary && *p->summary)
-		value_add_str(pg, "summary", p->summary);
+		value_add_borrowed(pg, "summary", p->summary);
 	rctx_add_severity(r, pg, p->severity.s, from, RCTX_FULL);
 	rctx_add_owner(r, pg, p->owner.s, from, RCTX_FULL);
 	rctx_add_pstr_names(pg, "alerts", &p->alerts, "alerts", from);
@@ -229,19 +246,29 @@ render_page_body(const struct page *p)
 	return *end == '\n' ? end + 1 : end;
 }
 
+struct page_job {
+	const struct rctx *r;
+	const struct page **prev, **next;	/* per page: neighbours */
+	int *failed;		/* per page: the errno of a failed write */
+	unsigned long long *key;	/* per page: its file's key */
+	bool *kept;		/* per page: the staged file was kept */
+};
+
 static struct value *
-page_context(const struct rctx *r, const struct page *p, size_t pi)
+page_context(const struct page_job *j, const struct page *p, size_t pi)
 {
+	const struct rctx *r = j->r;
 	struct value *ctx = rctx_common(r, p->out_path, rctx_page_title(p));
 	struct value *pg = value_add(ctx, "page", VAL_MAP);
 
 	render_page_data(r, pg, p, p->out_path);
-	value_add_raw(pg, "content", render_page_body(p));
+	/* The page outlives its context: borrowed, not copied. */
+	value_add_borrowed(pg, "content", render_page_body(p))->raw = true;
 	if (render_page_body(p) != p->html && p->html)
-		value_add_str(pg, "h1_id", p->headings[0].id);
+		value_add_borrowed(pg, "h1_id", p->headings[0].id);
 	add_toc(pg, p);
 	add_breadcrumbs(r, pg, p);
-	add_neighbours(r, pg, p);
+	add_neighbours(pg, p, j->prev[pi], j->next[pi]);
 	add_backlinks(r, pg, p);
 	add_scripts(r, pg, p, pi);
 	if (strcmp(p->out_path, "index.html") == 0)
@@ -253,17 +280,11 @@ page_context(const struct rctx *r, const struct page *p, size_t pi)
 		listings_add_folder(r, pg, "children", dir, p->out_path);
 		free(dir);
 	}
+	/* An alias: the front matter is only read while pages render. */
 	if (p->fm && p->fm->kind == VAL_MAP)
-		value_copy(value_add(pg, "params", VAL_MAP), p->fm);
+		value_add_ref(pg, "params", p->fm);
 	return ctx;
 }
-
-struct page_job {
-	const struct rctx *r;
-	int *failed;		/* per page: the errno of a failed write */
-	unsigned long long *key;	/* per page: its file's key */
-	bool *kept;		/* per page: the staged file was kept */
-};
 
 static void
 render_one(void *ud, size_t i)
@@ -281,7 +302,9 @@ render_one(void *ud, size_t i)
 			return;
 		}
 	}
-	ctx = page_context(j->r, p, i);
+	ctx = page_context(j, p, i);
+	/* The body plus the theme's frame, so the output rarely regrows. */
+	buf_grow(&b, (p->html ? strlen(p->html) : 0) + 16384);
 	tpl_render(j->r->t.page, ctx, &b);
 	j->failed[i] = rctx_write_file(j->r, p->out_path, b.data, b.len);
 	buf_free(&b);
@@ -300,6 +323,9 @@ render_pages(struct rctx *r)
 	j.failed = xcalloc(r->s->npages + 1, sizeof(*j.failed));
 	j.key = xcalloc(r->s->npages + 1, sizeof(*j.key));
 	j.kept = xcalloc(r->s->npages + 1, sizeof(*j.kept));
+	j.prev = xcalloc(r->s->npages + 1, sizeof(*j.prev));
+	j.next = xcalloc(r->s->npages + 1, sizeof(*j.next));
+	link_neighbours(r->s, j.prev, j.next);
 	progress_phase(r->o->progress, "render", r->s->npages);
 	pool_run(r->s->npages, r->o->jobs, render_one, &j);
 	progress_phase(r->o->progress, "render listings, search, book", 0);
@@ -316,6 +342,8 @@ render_pages(struct rctx *r)
 	free(j.failed);
 	free(j.key);
 	free(j.kept);
+	free(j.prev);
+	free(j.next);
 	return rc;
 }
 
@@ -459,6 +487,7 @@ render_site(const struct site *s, const struct theme *th,
 		tpl_env_free(env);
 		return -1;
 	}
+	rctx_share(&r);
 	/* Pages first: a page keeps its path against anything generated;
 	 * then the theme's files, then what is made from the whole site. */
 	/* Pages, listings and the catalog show the model alone: they carry
@@ -484,6 +513,7 @@ render_site(const struct site *s, const struct theme *th,
 		stats->made = r.made;
 		stats->kept = r.kept;
 	}
+	rctx_unshare(&r);
 	hmap_free(&r.claimed);
 	strv_free(&r.claimed_keys);
 	tpl_env_free(env);

@@ -49,7 +49,12 @@ struct node {
 	const char *text;	/* N_TEXT: the text; sections: the name as
 				 * written; N_PARTIAL: the indentation */
 	size_t len;
+	/* N_TEXT: the first line of a piece of text between two tags also
+	 * knows the piece (span bytes in nspan nodes), which renders in one
+	 * write where no indentation goes before its lines. */
+	size_t span, nspan;
 	char *key;		/* names: the parts, each NUL-terminated */
+	unsigned *hash;		/* names: value_key_hash() of each part */
 	size_t nparts;		/* 0 for the implicit iterator "." */
 	struct block kids;	/* sections */
 	struct partial *partial;
@@ -186,8 +191,9 @@ add_node(struct comp *c, enum ntype type)
 static void
 add_text(struct comp *c, size_t from, size_t to)
 {
+	struct block *b = cur_block(c);
 	struct node *n;
-	size_t i;
+	size_t i, first = b->n, start = from;
 
 	while (from < to) {
 		for (i = from; i < to && c->src[i] != '\n'; i++)
@@ -200,6 +206,10 @@ add_text(struct comp *c, size_t from, size_t to)
 		n->len = i - from;
 		c->bol = c->src[i - 1] == '\n';
 		from = i;
+	}
+	if (b->n - first > 1) {
+		b->v[first].span = to - start;
+		b->v[first].nspan = b->n - first;
 	}
 }
 
@@ -328,6 +338,10 @@ parse_name(struct comp *c, const struct tag *tg, struct node *n)
 			n->key[i] = '\0';
 			n->nparts++;
 		}
+	/* Hashed once here, so lookups compare numbers, not names. */
+	n->hash = xcalloc(n->nparts, sizeof(*n->hash));
+	for (i = 0, s = n->key; i < n->nparts; i++, s += strlen(s) + 1)
+		n->hash[i] = value_key_hash(s, strlen(s));
 	return 0;
 }
 
@@ -381,6 +395,7 @@ open_section(struct comp *c, const struct tag *tg)
 		return -1;
 	n = add_node(c, tg->sigil == '#' ? N_SECTION : N_INVERTED);
 	n->key = tmp.key;
+	n->hash = tmp.hash;
 	n->nparts = tmp.nparts;
 	n->text = c->src + tg->cs;
 	n->len = tg->ce - tg->cs;
@@ -446,6 +461,7 @@ add_var(struct comp *c, const struct tag *tg)
 		return -1;
 	n = add_node(c, N_VAR);
 	n->key = tmp.key;
+	n->hash = tmp.hash;
 	n->nparts = tmp.nparts;
 	n->escape = tg->sigil == 0;
 	return 0;
@@ -521,6 +537,7 @@ block_free(struct block *b)
 	for (i = 0; i < b->n; i++) {
 		block_free(&b->v[i].kids);
 		free(b->v[i].key);
+		free(b->v[i].hash);
 		if (b->v[i].partial != NULL) {
 			free(b->v[i].partial->name);
 			free(b->v[i].partial);
@@ -725,6 +742,30 @@ struct indent {
 static void render_block(struct render *, const struct block *,
     const struct ctx *, const struct indent *);
 
+/* buf_put() inlined: most writes are a few bytes. */
+static inline void
+out_put(struct buf *b, const char *s, size_t n)
+{
+	if (b->len + n + 1 > b->cap)
+		buf_grow(b, n);
+	memcpy(b->data + b->len, s, n);
+	b->len += n;
+	b->data[b->len] = '\0';
+}
+
+/*
+ * Whether n's whole piece of text can go out in one write: no
+ * indentation, and the limits would not have stopped it in between.
+ */
+static bool
+whole_span(const struct render *r, const struct node *n,
+    const struct indent *in)
+{
+	return in == NULL && n->nspan > 1 &&
+	    r->steps + n->nspan - 1 <= TPL_MAX_STEPS &&
+	    r->out->len - r->start + n->span <= TPL_MAX_OUTPUT;
+}
+
 /* Outermost first; the chain is no longer than TPL_MAX_PARTIAL_DEPTH. */
 static void
 put_indent(struct buf *out, const struct indent *in)
@@ -769,11 +810,12 @@ lookup(const struct ctx *ctx, const struct node *n)
 	if (n->nparts == 0)
 		return ctx ? ctx->v : NULL;
 	for (; ctx != NULL; ctx = ctx->up)
-		if ((v = value_get(ctx->v, part)) != NULL)
+		if (value_may_have(ctx->v, n->hash[0]) &&
+		    (v = value_get_hashed(ctx->v, part, n->hash[0])) != NULL)
 			break;
 	for (i = 1; i < n->nparts && v != NULL; i++) {
 		part += strlen(part) + 1;
-		v = value_get(v, part);
+		v = value_get_hashed(v, part, n->hash[i]);
 	}
 	return v;
 }
@@ -799,7 +841,7 @@ put_value(struct buf *out, const struct value *v, bool escape)
 	if (escape && !v->raw)
 		buf_put_html(out, v->str, len);
 	else
-		buf_put(out, v->str, len);
+		out_put(out, v->str, len);
 }
 
 static void
@@ -885,9 +927,15 @@ render_block(struct render *r, const struct block *b, const struct ctx *ctx,
 		n = &b->v[i];
 		switch (n->type) {
 		case N_TEXT:
+			if (whole_span(r, n, in)) {
+				out_put(r->out, n->text, n->span);
+				r->steps += n->nspan - 1;
+				i += n->nspan - 1;
+				break;
+			}
 			if (n->bol && in != NULL)
 				put_indent(r->out, in);
-			buf_put(r->out, n->text, n->len);
+			out_put(r->out, n->text, n->len);
 			break;
 		case N_VAR:
 			put_value(r->out, lookup(ctx, n), n->escape);

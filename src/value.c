@@ -1,5 +1,9 @@
 #include "value.h"
 
+#include <stdalign.h>
+#include <stddef.h>
+#include <limits.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -7,6 +11,137 @@
 
 #include "hmap.h"
 #include "str.h"
+
+/* ---- arenas ---- */
+
+/* The first block is small: most arena trees are one redirect page's. */
+#define ARENA_FIRST	(4u << 10)
+#define ARENA_MAX	(1u << 20)
+
+struct arena_block {
+	struct arena_block *next;
+	alignas(max_align_t) unsigned char data[];
+};
+
+/*
+ * Builders pass the same few literal keys over and over ("url", "name"):
+ * a key seen at the same address with the same bytes reuses its copy
+ * and hash.
+ */
+#define ARENA_KEYS 32
+
+struct arena_key {
+	const char *src;	/* the caller's pointer, only compared */
+	const char *copy;
+	unsigned hash;
+};
+
+struct value_arena {
+	struct arena_key keys[ARENA_KEYS];
+	struct arena_block *blocks;	/* newest first */
+	unsigned char *p;		/* free space of the newest block */
+	size_t left;
+	size_t next;			/* size of the next block */
+	struct value *root;		/* lives in the first block */
+};
+
+static size_t
+round_up(size_t n)
+{
+	return (n + alignof(max_align_t) - 1) & ~(alignof(max_align_t) - 1);
+}
+
+static void *
+arena_alloc(struct value_arena *a, size_t n)
+{
+	void *p;
+
+	n = round_up(n);
+	if (n > a->left) {
+		size_t cap = n > a->next ? n : a->next;
+		struct arena_block *b;
+
+		if (cap > SIZE_MAX - sizeof(*b))
+			str_oom();
+		b = xmalloc(sizeof(*b) + cap);
+		b->next = a->blocks;
+		a->blocks = b;
+		a->p = b->data;
+		a->left = cap;
+		if (a->next < ARENA_MAX)
+			a->next *= 2;
+	}
+	p = a->p;
+	a->p += n;
+	a->left -= n;
+	return p;
+}
+
+static void
+arena_drop(struct value_arena *a)
+{
+	struct arena_block *b, *next;
+
+	for (b = a->blocks; b; b = next) {
+		next = b->next;
+		free(b);
+	}
+	free(a);
+}
+
+/* A copy of s[0..n) where v's tree keeps its strings. */
+static char *
+tree_strndup(const struct value *v, const char *s, size_t n)
+{
+	char *d;
+
+	if (v->arena == NULL)
+		return xstrndup(s, n);
+	d = arena_alloc(v->arena, n + 1);
+	memcpy(d, s, n);
+	d[n] = '\0';
+	return d;
+}
+
+/* Room for one more member of parent. */
+static void
+grow_items(struct value *parent)
+{
+	struct value *items;
+	unsigned cap;
+
+	if (parent->n < parent->cap)
+		return;
+	if (parent->cap > UINT_MAX / 2 / sizeof(*items))
+		str_oom();
+	/* Arena arrays start small: most maps of a context are rows. */
+	cap = parent->cap ? parent->cap * 2 : parent->arena ? 4 : 8;
+	if (parent->arena == NULL) {
+		parent->items = xrealloc(parent->items,
+		    (size_t)cap * sizeof(*items));
+		parent->cap = cap;
+		return;
+	}
+	/* The old array stays in the arena until the root goes. */
+	items = arena_alloc(parent->arena, (size_t)cap * sizeof(*items));
+	if (parent->n)
+		memcpy(items, parent->items, parent->n * sizeof(*items));
+	parent->items = items;
+	parent->cap = cap;
+}
+
+/* ---- building ---- */
+
+unsigned
+value_key_hash(const char *key, size_t len)
+{
+	unsigned h = 2166136261u;
+	size_t i;
+
+	for (i = 0; i < len; i++)
+		h = (h ^ (unsigned char)key[i]) * 16777619u;
+	return h ? h : 1;
+}
 
 struct value *
 value_new(enum value_kind kind)
@@ -17,17 +152,36 @@ value_new(enum value_kind kind)
 	return v;
 }
 
+struct value *
+value_new_arena(enum value_kind kind)
+{
+	struct value_arena *a = xcalloc(1, sizeof(*a));
+	struct value *v;
+
+	a->next = ARENA_FIRST;
+	v = arena_alloc(a, sizeof(*v));
+	memset(v, 0, sizeof(*v));
+	v->kind = kind;
+	v->arena = a;
+	a->root = v;
+	return v;
+}
+
 void
 value_clear(struct value *v)
 {
+	struct value_arena *a = v->arena;
 	size_t i;
 
-	for (i = 0; i < v->n; i++)
-		value_clear(&v->items[i]);
-	free(v->items);
-	free(v->key);
-	free(v->str);
+	if (a == NULL) {
+		for (i = 0; i < v->n; i++)
+			value_clear(&v->items[i]);
+		free(v->items);
+		free(v->key);
+		free(v->str);
+	}
 	memset(v, 0, sizeof(*v));
+	v->arena = a;
 }
 
 void
@@ -35,8 +189,38 @@ value_free(struct value *v)
 {
 	if (v == NULL)
 		return;
+	if (v->arena != NULL) {
+		if (v->arena->root == v)
+			arena_drop(v->arena);
+		return;
+	}
 	value_clear(v);
 	free(v);
+}
+
+/* Gives v (a new member of parent) a copy of key and its hash. */
+static void
+set_key(const struct value *parent, struct value *v, const char *key)
+{
+	struct arena_key *k;
+	size_t n;
+
+	if (parent->arena == NULL) {
+		n = strlen(key);
+		v->key = xstrndup(key, n);
+		v->hash = value_key_hash(key, n);
+		return;
+	}
+	k = &parent->arena->keys[((uintptr_t)key >> 3) % ARENA_KEYS];
+	if (k->src != key || strcmp(k->copy, key) != 0) {
+		n = strlen(key);
+		k->src = key;
+		k->copy = tree_strndup(parent, key, n);
+		k->hash = value_key_hash(key, n);
+	}
+	/* Arena strings are never written through nor freed one by one. */
+	v->key = (char *)k->copy;
+	v->hash = k->hash;
 }
 
 struct value *
@@ -44,12 +228,13 @@ value_add(struct value *parent, const char *key, enum value_kind kind)
 {
 	struct value *v;
 
-	parent->items = xgrow(parent->items, &parent->cap, parent->n,
-	    sizeof(*parent->items));
+	grow_items(parent);
 	v = &parent->items[parent->n++];
-	memset(v, 0, sizeof(*v));
-	v->kind = kind;
-	v->key = key ? xstrdup(key) : NULL;
+	*v = (struct value){ .kind = kind, .arena = parent->arena };
+	if (key) {
+		set_key(parent, v, key);
+		parent->keys |= 1u << (v->hash & 31);
+	}
 	return v;
 }
 
@@ -58,20 +243,57 @@ value_add_owned(struct value *parent, const char *key, char *s)
 {
 	struct value *v = value_add(parent, key, VAL_STR);
 
-	v->str = s;
+	if (parent->arena) {
+		v->str = tree_strndup(parent, s, strlen(s));
+		free(s);
+	} else
+		v->str = s;
 	return v;
 }
 
 struct value *
 value_add_strn(struct value *parent, const char *key, const char *s, size_t n)
 {
-	return value_add_owned(parent, key, xstrndup(s, n));
+	struct value *v = value_add(parent, key, VAL_STR);
+
+	v->str = tree_strndup(parent, s, n);
+	return v;
 }
 
 struct value *
 value_add_str(struct value *parent, const char *key, const char *s)
 {
-	return value_add_owned(parent, key, xstrdup(s ? s : ""));
+	if (s == NULL)
+		s = "";
+	return value_add_strn(parent, key, s, strlen(s));
+}
+
+struct value *
+value_add_borrowed(struct value *parent, const char *key, const char *s)
+{
+	struct value *v;
+
+	if (parent->arena == NULL)
+		return value_add_str(parent, key, s);
+	v = value_add(parent, key, VAL_STR);
+	/* Never written through, never freed: arena strings are not. */
+	v->str = (char *)(s ? s : "");
+	return v;
+}
+
+struct value *
+value_add_space(struct value *parent, const char *key, size_t len,
+    char **dst)
+{
+	struct value *v = value_add(parent, key, VAL_STR);
+
+	if (parent->arena)
+		v->str = arena_alloc(parent->arena, len + 1);
+	else
+		v->str = xmalloc(len + 1);
+	v->str[len] = '\0';
+	*dst = v->str;
+	return v;
 }
 
 struct value *
@@ -88,16 +310,28 @@ value_add_bool(struct value *parent, const char *key, bool b)
 {
 	struct value *v = value_add(parent, key, VAL_BOOL);
 
-	v->str = xstrdup(b ? "true" : "false");
+	v->str = b ? tree_strndup(parent, "true", 4) :
+	    tree_strndup(parent, "false", 5);
+	v->raw = true;		/* nothing to escape: the same bytes */
 	return v;
 }
 
 struct value *
 value_add_int(struct value *parent, const char *key, long n)
 {
-	struct value *v = value_add(parent, key, VAL_NUM);
+	char tmp[32], *p = tmp + sizeof(tmp);
+	unsigned long u = n < 0 ? 0UL - (unsigned long)n : (unsigned long)n;
+	struct value *v;
 
-	v->str = xasprintf("%ld", n);
+	/* By hand: printf is most of the cost of a listing's counts. */
+	do
+		*--p = (char)('0' + u % 10);
+	while ((u /= 10) != 0);
+	if (n < 0)
+		*--p = '-';
+	v = value_add_strn(parent, key, p, (size_t)(tmp + sizeof(tmp) - p));
+	v->kind = VAL_NUM;
+	v->raw = true;		/* digits: nothing to escape */
 	return v;
 }
 
@@ -106,15 +340,21 @@ value_copy(struct value *dst, const struct value *src)
 {
 	size_t i;
 	char *key = dst->key;
+	unsigned hash = dst->hash;
+	struct value_arena *a = dst->arena;
 	int kl = dst->key_line, kc = dst->key_col;
 
 	*dst = *src;
 	dst->key = key;
+	dst->hash = hash;
+	dst->arena = a;
 	dst->key_line = kl;
 	dst->key_col = kc;
-	dst->str = src->str ? xstrdup(src->str) : NULL;
+	dst->str = src->str ? tree_strndup(dst, src->str, strlen(src->str)) :
+	    NULL;
 	dst->items = NULL;
 	dst->n = dst->cap = 0;
+	dst->keys = 0;
 	for (i = 0; i < src->n; i++) {
 		struct value *c = value_add(dst, src->items[i].key, VAL_NULL);
 
@@ -130,29 +370,130 @@ value_add_ref(struct value *parent, const char *key,
 {
 	struct value *v = value_add(parent, key, target->kind);
 
-	v->ref = target->ref ? target->ref : target;
+	v->ref = target->ref && !target->ref_is_base ? target->ref : target;
 	return v;
+}
+
+static int
+cmp_member(const void *a, const void *b)
+{
+	const struct value *x = a, *y = b;
+
+	if (x->hash != y->hash)
+		return x->hash < y->hash ? -1 : 1;
+	return strcmp(x->key, y->key);
+}
+
+/* Whether a member after items[i] has its key (and so wins over it). */
+static bool
+key_again(const struct value *map, size_t i)
+{
+	size_t j;
+
+	for (j = i + 1; j < map->n; j++)
+		if (map->items[j].hash == map->items[i].hash &&
+		    strcmp(map->items[j].key, map->items[i].key) == 0)
+			return true;
+	return false;
+}
+
+void
+value_index(struct value *map)
+{
+	size_t i, w = 0;
+
+	if (map->kind != VAL_MAP || (map->ref && !map->ref_is_base))
+		return;
+	for (i = 0; i < map->n; i++)
+		if (map->items[i].key == NULL || map->items[i].hash == 0)
+			return;		/* not a plain map: leave it */
+	/* Once, on a map of some hundred members: quadratic is fine. */
+	for (i = 0; i < map->n; i++) {
+		if (key_again(map, i)) {
+			if (map->arena == NULL)
+				value_clear(&map->items[i]);
+			continue;
+		}
+		map->items[w++] = map->items[i];
+	}
+	map->n = w;
+	/* Keys are unique now, so the order is total. */
+	qsort(map->items, map->n, sizeof(*map->items), cmp_member);
+	map->by_hash = true;
+}
+
+/* The member of an indexed map with key, or NULL. */
+static const struct value *
+get_indexed(const struct value *map, const char *key, unsigned hash)
+{
+	size_t lo = 0, hi = map->n;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (map->items[mid].hash < hash)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	for (; lo < map->n && map->items[lo].hash == hash; lo++)
+		if (strcmp(map->items[lo].key, key) == 0)
+			return &map->items[lo];
+	return NULL;
+}
+
+void
+value_mark_plain(struct value *v)
+{
+	size_t i;
+
+	if (v->kind == VAL_STR && v->str && !v->raw &&
+	    strpbrk(v->str, "&<>\"'") == NULL)
+		v->raw = true;
+	for (i = 0; i < v->n; i++)
+		value_mark_plain(&v->items[i]);
+}
+
+void
+value_set_base(struct value *map, const struct value *base)
+{
+	map->ref = base;
+	map->ref_is_base = base != NULL;
 }
 
 static const struct value *
 deref(const struct value *v)
 {
-	return v && v->ref ? v->ref : v;
+	return v && v->ref && !v->ref_is_base ? v->ref : v;
+}
+
+const struct value *
+value_get_hashed(const struct value *map, const char *key, unsigned hash)
+{
+	const struct value *it;
+
+	for (map = deref(map); map != NULL && map->kind == VAL_MAP;
+	    map = map->ref_is_base ? deref(map->ref) : NULL) {
+		if (!(map->keys & (1u << (hash & 31))))
+			continue;
+		if (map->by_hash) {
+			if ((it = get_indexed(map, key, hash)) != NULL)
+				return deref(it);
+			continue;
+		}
+		/* Later keys win, as in most YAML loaders. */
+		for (it = map->items + map->n; it-- != map->items;)
+			if ((it->hash == hash || it->hash == 0) && it->key &&
+			    strcmp(it->key, key) == 0)
+				return deref(it);
+	}
+	return NULL;
 }
 
 const struct value *
 value_get(const struct value *map, const char *key)
 {
-	size_t i;
-
-	map = deref(map);
-	if (map == NULL || map->kind != VAL_MAP)
-		return NULL;
-	/* Later keys win, as in most YAML loaders. */
-	for (i = map->n; i-- > 0;)
-		if (map->items[i].key && strcmp(map->items[i].key, key) == 0)
-			return deref(&map->items[i]);
-	return NULL;
+	return value_get_hashed(map, key, value_key_hash(key, strlen(key)));
 }
 
 const char *
@@ -378,6 +719,10 @@ load_collection(struct loader *ld, yaml_event_t *start, struct value *v,
 		}
 		child = value_add(v, NULL, VAL_NULL);
 		child->key = key;
+		if (key) {
+			child->hash = value_key_hash(key, strlen(key));
+			v->keys |= 1u << (child->hash & 31);
+		}
 		child->key_line = line;
 		child->key_col = col;
 		if (load_node(ld, &ev, child, depth + 1) < 0)

@@ -18,20 +18,42 @@ enum value_kind {
 	VAL_MAP,
 };
 
+struct value_arena;
+
 struct value {
 	enum value_kind kind;
 	int line, col;
+	unsigned hash;		/* value_key_hash(key); 0: not known (a key
+				 * set by hand), so lookups compare the key
+				 * itself, once the map's keys bit let them
+				 * look: keep the key value_add() gave */
 	char *key;		/* set on the members of a map */
 	int key_line, key_col;
 	char *str;		/* scalars: the text as written ("" for null) */
+	struct value *items;	/* list items or map members, in order */
+	unsigned n, cap;	/* VALUE_MAX_NODES keeps YAML far below 2^32 */
+	/* Maps: bit (hash % 32) of each member's key hash, so a lookup
+	 * skips a map that cannot have the key without reading it. */
+	unsigned keys;
 	bool quoted;		/* scalar was quoted or a block scalar */
 	bool raw;		/* templates: insert without HTML escaping */
-	struct value *items;	/* list items or map members, in order */
-	size_t n, cap;
-	/* A borrowed alias: this node stands for *ref (not owned), which
-	 * lookups follow.  Lets every page's template context share one
-	 * copy of the UI strings instead of copying them. */
+	bool by_hash;		/* maps: members sorted by hash, unique keys
+				 * (value_index) */
+	/*
+	 * ref, not owned, is one of two things.  An alias (ref_is_base
+	 * false): this node stands for *ref, which lookups follow; every
+	 * page's context shares one copy of the UI strings that way.  A
+	 * map's base (ref_is_base true): members not found here are looked
+	 * up in *ref, so contexts share what many output files have in
+	 * common instead of copying it.  One field keeps a node at 80
+	 * bytes: the listings of a large site hold millions.
+	 */
+	bool ref_is_base;
 	const struct value *ref;
+	/* Where this node's members, keys and strings are carved from, or
+	 * NULL when each is its own heap allocation.  Set on every node of
+	 * a tree made by value_new_arena(). */
+	struct value_arena *arena;
 };
 
 /* Limits that keep hostile YAML bounded. */
@@ -53,6 +75,15 @@ int value_parse_yaml(const char *text, size_t len, int line_base,
     struct value **out, struct value_error *err);
 
 struct value *value_new(enum value_kind kind);
+/*
+ * A root whose whole tree (members, keys, strings) is carved from one
+ * arena: building it makes no heap allocation per node, and value_free()
+ * of the root drops it all at once.  Members of such a tree are never
+ * freed one by one (value_clear() of one forgets its members; their
+ * memory goes with the root), so never set key or str on them by hand.
+ */
+struct value *value_new_arena(enum value_kind kind);
+/* Frees v and its tree; v must be a root (value_new, value_new_arena). */
 void value_free(struct value *v);
 void value_clear(struct value *v);
 
@@ -69,13 +100,62 @@ struct value *value_add_raw(struct value *parent, const char *key,
     const char *s);
 struct value *value_add_bool(struct value *parent, const char *key, bool b);
 struct value *value_add_int(struct value *parent, const char *key, long n);
+/*
+ * s must outlive parent's tree: an arena tree borrows it (the page body,
+ * a title of the model), any other tree copies it.
+ */
+struct value *value_add_borrowed(struct value *parent, const char *key,
+    const char *s);
+/*
+ * A VAL_STR member with room for len bytes (NUL-terminated at len) that
+ * the caller fills in place: *dst is where they go.
+ */
+struct value *value_add_space(struct value *parent, const char *key,
+    size_t len, char **dst);
 void value_copy(struct value *dst, const struct value *src);
 /* Adds an alias of target, which must outlive parent. */
 struct value *value_add_ref(struct value *parent, const char *key,
     const struct value *target);
 
+/*
+ * Sorts map's members by key hash, keeping only the last of equal keys
+ * (the one lookups found), so lookups binary-search it: for a large map
+ * that is only read from then on and whose order nobody walks (the UI
+ * strings every page looks up).  Adding members afterwards is an error.
+ */
+void value_index(struct value *map);
+/*
+ * Sets raw on every string of v's tree that holds nothing HTML escapes
+ * (& < > " '), so templates print it without scanning it: for a tree
+ * that is rendered many times.  The output is the same.
+ */
+void value_mark_plain(struct value *v);
+/* Sets map's fallback members (see ref); base must outlive map. */
+void value_set_base(struct value *map, const struct value *base);
+
 /* Lookups. */
 const struct value *value_get(const struct value *map, const char *key);
+/* The hash lookups compare first; never 0. */
+unsigned value_key_hash(const char *key, size_t len);
+/* value_get() with key's hash already known (templates hash their names
+ * once, when they compile). */
+const struct value *value_get_hashed(const struct value *map,
+    const char *key, unsigned hash);
+
+/*
+ * False when map cannot have a key of this hash (by its keys filter),
+ * so a caller that looks through many maps skips most without a call.
+ */
+static inline bool
+value_may_have(const struct value *map, unsigned hash)
+{
+	if (map == NULL)
+		return false;
+	if (map->ref && !map->ref_is_base)
+		map = map->ref;
+	return map->kind == VAL_MAP && (map->ref_is_base ||
+	    ((map->keys >> (hash & 31)) & 1));
+}
 const char *value_get_str(const struct value *map, const char *key);
 bool value_is_scalar(const struct value *v);
 /* Mustache truthiness: false, null, empty list and "" are false. */

@@ -126,7 +126,7 @@ run_spec_module(const char *dir, const char *module)
 		for (i = 0; tests != NULL && i < tests->n; i++)
 			pass += run_spec_case(module, &tests->items[i]);
 		printf("  spec/%s: %zu/%zu passed\n", module, pass,
-		    tests ? tests->n : 0);
+		    tests ? (size_t)tests->n : 0);
 		value_free(doc);
 	}
 	free(text);
