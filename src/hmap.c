@@ -1,5 +1,7 @@
 #include "hmap.h"
 
+#include <stdint.h>
+
 #include <stdlib.h>
 #include <string.h>
 
@@ -67,4 +69,16 @@ hmap_free(struct hmap *m)
 	free(m->slots);
 	m->slots = NULL;
 	m->n = m->cap = 0;
+}
+
+size_t
+hmap_index(const struct hmap *m, const char *key)
+{
+	return (size_t)(uintptr_t)hmap_get(m, key) - 1;
+}
+
+void
+hmap_put_index(struct hmap *m, const char *key, size_t i)
+{
+	hmap_put(m, key, (void *)(uintptr_t)(i + 1));
 }

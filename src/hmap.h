@@ -26,4 +26,13 @@ void *hmap_get(const struct hmap *m, const char *key);
 void *hmap_put(struct hmap *m, const char *key, void *val);
 void hmap_free(struct hmap *m);
 
+/*
+ * Maps that index an array: key -> position i, stored as i + 1 so that
+ * absent reads as none.  hmap_index() returns the position, or
+ * HMAP_NONE.
+ */
+#define HMAP_NONE ((size_t)-1)
+size_t hmap_index(const struct hmap *m, const char *key);
+void hmap_put_index(struct hmap *m, const char *key, size_t i);
+
 #endif

@@ -29,13 +29,13 @@ ts_ns(const struct timespec *ts)
 void
 inputs_add(struct input_set *s, const struct input_file *f)
 {
-	size_t i = (size_t)(uintptr_t)hmap_get(&s->index, f->path);
+	size_t i = hmap_index(&s->index, f->path);
 
-	if (i) {
-		char *path = s->v[i - 1].path;
+	if (i != HMAP_NONE) {
+		char *path = s->v[i].path;
 
-		s->v[i - 1] = *f;
-		s->v[i - 1].path = path;
+		s->v[i] = *f;
+		s->v[i].path = path;
 		return;
 	}
 	s->v = xgrow(s->v, &s->cap, s->n, sizeof(*s->v));
@@ -44,15 +44,15 @@ inputs_add(struct input_set *s, const struct input_file *f)
 	s->n++;
 	/* The index borrows the path (a string of its own, which does not
 	 * move when the array does) and stores a position. */
-	hmap_put(&s->index, s->v[s->n - 1].path, (void *)(uintptr_t)s->n);
+	hmap_put_index(&s->index, s->v[s->n - 1].path, s->n - 1);
 }
 
 const struct input_file *
 inputs_get(const struct input_set *s, const char *path)
 {
-	size_t i = (size_t)(uintptr_t)hmap_get(&s->index, path);
+	size_t i = hmap_index(&s->index, path);
 
-	return i ? &s->v[i - 1] : NULL;
+	return i != HMAP_NONE ? &s->v[i] : NULL;
 }
 
 void

@@ -316,21 +316,8 @@ static void
 collect_folders(const struct site *s, struct strv *out)
 {
 	struct hmap seen = HMAP_INIT;
-	size_t i;
 
-	for (i = 0; i < s->npages; i++) {
-		char *dir = path_dir(s->pages[i]->path);
-		char *slash;
-
-		while (*dir && hmap_get(&seen, dir) == NULL) {
-			strv_push(out, dir);
-			hmap_put(&seen, out->v[out->n - 1], (void *)1);
-			if ((slash = strrchr(dir, '/')) == NULL)
-				break;
-			*slash = '\0';
-		}
-		free(dir);
-	}
+	site_folders(s, out, &seen);
 	hmap_free(&seen);
 	strv_sort(out);
 }

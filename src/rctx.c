@@ -550,21 +550,8 @@ collect_dirs(const struct rctx *r, struct strv *out)
 		strv_push(out, fixed[i]);
 		hmap_put(&seen, out->v[out->n - 1], (void *)1);
 	}
-	for (i = 0; i < r->s->npages; i++) {
-		char *dir = xstrndup(r->s->pages[i]->out_path,
-		    dir_len(r->s->pages[i]->out_path));
-		char *slash;
-
-		/* Folder indexes are in every folder above a page. */
-		while (*dir && hmap_get(&seen, dir) == NULL) {
-			strv_push(out, dir);
-			hmap_put(&seen, out->v[out->n - 1], (void *)1);
-			if ((slash = strrchr(dir, '/')) == NULL)
-				break;
-			*slash = '\0';
-		}
-		free(dir);
-	}
+	/* Folder indexes are in every folder above a page. */
+	site_folders(r->s, out, &seen);
 	hmap_free(&seen);
 }
 

@@ -91,6 +91,27 @@ site_url_decode(const char *s, size_t len)
 	return out;
 }
 
+void
+site_folders(const struct site *s, struct strv *out, struct hmap *seen)
+{
+	size_t i;
+
+	for (i = 0; i < s->npages; i++) {
+		char *dir = path_dir(s->pages[i]->path);
+		char *slash;
+
+		/* Folders above a page hold it too. */
+		while (*dir && hmap_get(seen, dir) == NULL) {
+			strv_push(out, dir);
+			hmap_put(seen, out->v[out->n - 1], (void *)1);
+			if ((slash = strrchr(dir, '/')) == NULL)
+				break;
+			*slash = '\0';
+		}
+		free(dir);
+	}
+}
+
 struct page *
 site_page(const struct site *s, const char *path)
 {

@@ -116,6 +116,12 @@ void site_free(struct site *s);
 void site_drop_sources(struct site *s);
 
 struct page *site_page(const struct site *s, const char *path);
+/*
+ * Appends to out every folder that holds a page, at any depth ("a/b",
+ * then "a"), each once and none that seen (which it fills, keys borrowed
+ * from out) already has.  The root "" is not one.
+ */
+void site_folders(const struct site *s, struct strv *out, struct hmap *seen);
 size_t site_page_index(const struct site *s, const struct page *p);
 const struct group *group_find(const struct group_set *gs, const char *key);
 /*

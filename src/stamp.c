@@ -417,11 +417,11 @@ stamp_free(struct stamp *st)
 void
 stamp_keys_put(struct stamp_keys *k, const char *path, unsigned long long key)
 {
-	size_t i = (size_t)(uintptr_t)hmap_get(&k->index, path);
+	size_t i = hmap_index(&k->index, path);
 	struct stamp_key *e;
 
-	if (i) {
-		k->v[i - 1].key = key;
+	if (i != HMAP_NONE) {
+		k->v[i].key = key;
 		return;
 	}
 	k->v = xgrow(k->v, &k->cap, k->n, sizeof(*k->v));
@@ -431,15 +431,15 @@ stamp_keys_put(struct stamp_keys *k, const char *path, unsigned long long key)
 	e->size = -1;
 	e->ino = 0;
 	/* The index borrows the path, which does not move with the array. */
-	hmap_put(&k->index, e->path, (void *)(uintptr_t)k->n);
+	hmap_put_index(&k->index, e->path, k->n - 1);
 }
 
 const struct stamp_key *
 stamp_keys_get(const struct stamp_keys *k, const char *path)
 {
-	size_t i = (size_t)(uintptr_t)hmap_get(&k->index, path);
+	size_t i = hmap_index(&k->index, path);
 
-	return i ? &k->v[i - 1] : NULL;
+	return i != HMAP_NONE ? &k->v[i] : NULL;
 }
 
 void
