@@ -28,6 +28,20 @@ new_group(struct value *groups, const char *title, const char *url)
 	return g;
 }
 
+/* A group headed by folder: as new_group() with its title and link. */
+static struct value *
+folder_group(const struct rctx *r, struct value *groups, const char *folder,
+    const char *from)
+{
+	struct value *g = value_add(groups, NULL, VAL_MAP);
+	char *out = rctx_folder_out(folder);
+
+	value_add_owned(g, "title", rctx_folder_title(r, folder));
+	rctx_add_url(g, "url", from, out);
+	free(out);
+	return g;
+}
+
 /* Adds the rows of pages[0..n) to group g, at most max (0: all). */
 static void
 fill_group(const struct rctx *r, struct value *g, struct page *const *pages,
@@ -93,7 +107,7 @@ folder_groups(const struct rctx *r, struct value *groups, const char *folder,
 	for (i = lo; i < hi;) {
 		const char *rest = s->pages[i]->path + skip;
 		const char *slash = strchr(rest, '/');
-		char *sub, *title, *out, *url;
+		char *sub;
 		size_t a, b;
 
 		if (slash == NULL) {
@@ -103,14 +117,8 @@ folder_groups(const struct rctx *r, struct value *groups, const char *folder,
 		sub = xstrndup(s->pages[i]->path, (size_t)(slash -
 		    s->pages[i]->path));
 		folder_range(s, sub, &a, &b);
-		title = rctx_folder_title(r, sub);
-		out = rctx_folder_out(sub);
-		url = rctx_url(from, out);
-		fill_group(r, new_group(groups, title, url), s->pages + a,
+		fill_group(r, folder_group(r, groups, sub, from), s->pages + a,
 		    b - a, 0, from);
-		free(url);
-		free(out);
-		free(title);
 		free(sub);
 		i = b > i ? b : i + 1;
 	}
@@ -154,21 +162,21 @@ add_by_section(const struct rctx *r, struct value *list,
 	size_t i, j;
 
 	for (i = 0; i < n; i = j) {
-		char *title = NULL, *out, *url = NULL;
+		const char *sec = pages[i]->section;
+		struct value *g = value_add(groups, NULL, VAL_MAP);
+		char *out;
 
-		for (j = i; j < n && strcmp(pages[j]->section,
-		    pages[i]->section) == 0; j++)
+		for (j = i; j < n && strcmp(pages[j]->section, sec) == 0; j++)
 			;
-		if (*pages[i]->section) {
-			title = rctx_folder_title(r, pages[i]->section);
-			out = rctx_folder_out(pages[i]->section);
-			url = rctx_url(from, out);
+		/* As new_group(): the title, then the section's link. */
+		if (*sec) {
+			rctx_add_section_title(r, g, "title", sec);
+			out = rctx_folder_out(sec);
+			rctx_add_url(g, "url", from, out);
 			free(out);
-		}
-		fill_group(r, new_group(groups, title, url), pages + i, j - i,
-		    0, from);
-		free(title);
-		free(url);
+		} else
+			value_add_str(g, "title", "");
+		fill_group(r, g, pages + i, j - i, 0, from);
 	}
 }
 
@@ -544,7 +552,8 @@ add_redirect_common(const struct rctx *r, struct value *ctx, const char *out)
 /*
  * A redirect page's data: only what redirect.mustache shows, which keeps
  * tens of thousands of alert pages cheap.  common, when not NULL, is
- * add_redirect_common() of out's folder, shared instead of copied.
+ * add_redirect_common() of out's folder, shared instead of copied.  The
+ * "redirect" map is the last member, for the caller to add to.
  */
 static struct value *
 redirect_context(const struct rctx *r, const char *out, const char *title,
@@ -552,7 +561,8 @@ redirect_context(const struct rctx *r, const char *out, const char *title,
 {
 	struct value *ctx = value_new_arena(VAL_MAP), *rd;
 
-	value_add_str(ctx, "title", title);
+	/* Both callers pass a string of the model (an id, a title). */
+	value_add_borrowed(ctx, "title", title);
 	if (common)
 		value_set_base(ctx, common);
 	else
@@ -567,7 +577,7 @@ static char *
 alert_name(const struct rctx *r, size_t i, void *ud)
 {
 	(void)ud;
-	return rctx_facet_out("alerts", r->s->alerts[i].id);
+	return rctx_alert_out(r, i);
 }
 
 static struct value *
@@ -575,7 +585,8 @@ alert_build(const struct rctx *r, size_t i, const char *out, void *ud)
 {
 	const struct alert_entry *a = &r->s->alerts[i];
 	struct value *ctx = redirect_context(r, out, a->id, a->page, ud);
-	struct value *rd = (struct value *)value_get(ctx, "redirect");
+	/* The last member redirect_context() added. */
+	struct value *rd = &ctx->items[ctx->n - 1];
 
 	value_add_borrowed(rd, "alert", a->id);
 	rctx_add_severity(r, rd, a->page->severity.s, out, RCTX_BRIEF);
@@ -610,19 +621,17 @@ render_alerts(struct rctx *r)
 	for (i = 0; i < r->s->nalerts; i++) {
 		const struct alert_entry *a = &r->s->alerts[i];
 		struct value *it = value_add(rows, NULL, VAL_MAP);
-		char *out = rctx_facet_out("alerts", a->id);
 
 		/* Lean rows: this table has a row per alert of the site. */
-		value_add_str(it, "id", a->id);
-		rctx_add_url(it, "url", "alerts/index.html", out);
-		value_add_str(it, "title", rctx_page_title(a->page));
+		value_add_borrowed(it, "id", a->id);
+		rctx_add_alert_url(r, it, "url", "alerts/index.html", i);
+		value_add_borrowed(it, "title", rctx_page_title(a->page));
 		rctx_add_url(it, "runbook_url", "alerts/index.html",
 		    a->page->out_path);
 		rctx_add_severity(r, it, a->page->severity.s,
 		    "alerts/index.html", RCTX_BRIEF);
 		rctx_add_owner(r, it, a->page->owner.s, "alerts/index.html",
 		    RCTX_BRIEF);
-		free(out);
 	}
 	return rc | rctx_render(r, r->t.list, ctx, "alerts/index.html");
 }

@@ -138,6 +138,77 @@ rctx_put_url(struct buf *b, const char *s, size_t len)
 	}
 }
 
+/*
+ * rctx_add_url(v, key, from, to) for a to whose percent-encoding enc was
+ * made once (the shared table of severity, owner and alert pages): the
+ * part past the shared folder is copied, not encoded again.
+ */
+static void
+add_url_enc(struct value *v, const char *key, const char *from,
+    const char *to, const char *enc)
+{
+	size_t common = 0, skip = 0, i, ups = 0, rest, n;
+	struct value *u;
+	char *d;
+
+	for (i = 0; from[i] && to[i] && from[i] == to[i]; i++)
+		if (from[i] == '/')
+			common = i + 1;
+	for (i = common; from[i]; i++)
+		ups += from[i] == '/';
+	for (i = 0; i < common; i++)
+		skip += url_byte_ok((unsigned char)to[i]) ? 1 : 3;
+	rest = strlen(enc + skip);
+	n = 3 * ups + rest;
+	u = value_add_space(v, key, n ? n : 2, &d);
+	u->raw = true;		/* as in rctx_add_url() */
+	if (n == 0) {
+		memcpy(d, "./", 2);
+		return;
+	}
+	for (i = 0; i < ups; i++)
+		memcpy(d + 3 * i, "../", 3);
+	memcpy(d + 3 * ups, enc + skip, rest);
+}
+
+void
+rctx_add_fragment(struct value *v, const char *key, const char *id)
+{
+	static const char hex[] = "0123456789ABCDEF";
+	size_t n = 1;
+	const char *p;
+	char *d;
+
+	/* Measured, then written in place: no buffer in between. */
+	for (p = id; *p; p++)
+		n += url_byte_ok((unsigned char)*p) ? 1 : 3;
+	value_add_space(v, key, n, &d)->raw = true;
+	*d++ = '#';
+	for (p = id; *p; p++) {
+		unsigned char c = (unsigned char)*p;
+
+		if (url_byte_ok(c))
+			*d++ = (char)c;
+		else {
+			d[0] = '%';
+			d[1] = hex[c >> 4];
+			d[2] = hex[c & 15];
+			d += 3;
+		}
+	}
+}
+
+/* A percent-encoded copy of path (rctx_put_url).  Caller frees. */
+static char *
+encoded(const char *path)
+{
+	struct buf b = BUF_INIT;
+
+	rctx_put_url(&b, path, strlen(path));
+	return buf_detach(&b);
+}
+
+
 static bool
 name_byte_ok(unsigned char c)
 {
@@ -291,9 +362,18 @@ rctx_page_title(const struct page *p)
 char *
 rctx_folder_out(const char *folder)
 {
-	return *folder ? xasprintf("%s/index.html", folder) :
-	    xstrdup("index.html");
+	size_t n = strlen(folder);
+	char *out;
+
+	if (n == 0)
+		return xstrdup("index.html");
+	/* By hand: printf is most of the cost of the listings' links. */
+	out = xmalloc(n + sizeof("/index.html"));
+	memcpy(out, folder, n);
+	memcpy(out + n, "/index.html", sizeof("/index.html"));
+	return out;
 }
+
 
 static const struct page *
 folder_index_page(const struct rctx *r, const char *folder)
@@ -359,13 +439,16 @@ struct rctx_shared {
 	struct strv dir_keys;	/* owns the keys of dirs */
 	char **nav_titles;	/* [section]: rctx_folder_title() */
 	char **sev_out;		/* [severity]: its page */
+	char **sev_enc;		/* the same, percent-encoded */
 	const struct value **sev_brief, **sev_full;	/* all but url */
 	char **owner_out;	/* [owner]: its page */
+	char **owner_enc;	/* the same, percent-encoded */
 	const struct value **owner_brief, **owner_full;	/* all but url */
 	struct hmap sev_of;	/* severity as written -> index + 1, or 0 */
 	struct strv sev_keys;	/* owns the keys of sev_of */
 	struct hmap owner_of;	/* owner id -> index + 1 */
 	char **alert_out;	/* [alert entry]: its redirect page */
+	char **alert_enc;	/* the same, percent-encoded */
 };
 
 /* The folder part of an output path: "a/b" for "a/b/c.html". */
@@ -586,12 +669,14 @@ share_severities(const struct rctx *r, struct rctx_shared *sh,
 	size_t i, n = r->cfg->nseverities;
 
 	sh->sev_out = xcalloc(n + 1, sizeof(*sh->sev_out));
+	sh->sev_enc = xcalloc(n + 1, sizeof(*sh->sev_enc));
 	sh->sev_brief = xcalloc(n + 1, sizeof(*sh->sev_brief));
 	sh->sev_full = xcalloc(n + 1, sizeof(*sh->sev_full));
 	for (i = 0; i < n; i++) {
 		const struct severity *sev = &r->cfg->severities[i];
 
 		sh->sev_out[i] = rctx_facet_out("severity", sev->id);
+		sh->sev_enc[i] = encoded(sh->sev_out[i]);
 		add_severity_members(r, maps[i], sev, RCTX_BRIEF);
 		add_severity_members(r, maps[n + i], sev, RCTX_FULL);
 		sh->sev_brief[i] = maps[i];
@@ -619,12 +704,14 @@ share_owners(const struct rctx *r, struct rctx_shared *sh,
 	size_t i, n = r->cfg->nowners;
 
 	sh->owner_out = xcalloc(n + 1, sizeof(*sh->owner_out));
+	sh->owner_enc = xcalloc(n + 1, sizeof(*sh->owner_enc));
 	sh->owner_brief = xcalloc(n + 1, sizeof(*sh->owner_brief));
 	sh->owner_full = xcalloc(n + 1, sizeof(*sh->owner_full));
 	for (i = 0; i < n; i++) {
 		const struct owner *o = &r->cfg->owners[i];
 
 		sh->owner_out[i] = rctx_facet_out("owners", o->id);
+		sh->owner_enc[i] = encoded(sh->owner_out[i]);
 		add_owner_members(maps[i], o, o->id, RCTX_BRIEF);
 		add_owner_members(maps[n + i], o, o->id, RCTX_FULL);
 		sh->owner_brief[i] = maps[i];
@@ -662,8 +749,11 @@ rctx_share(struct rctx *r)
 	share_severities(r, sh, maps + 1);
 	share_owners(r, sh, maps + 1 + 2 * nsev);
 	sh->alert_out = xcalloc(r->s->nalerts + 1, sizeof(*sh->alert_out));
-	for (i = 0; i < r->s->nalerts; i++)
+	sh->alert_enc = xcalloc(r->s->nalerts + 1, sizeof(*sh->alert_enc));
+	for (i = 0; i < r->s->nalerts; i++) {
 		sh->alert_out[i] = rctx_facet_out("alerts", r->s->alerts[i].id);
+		sh->alert_enc[i] = encoded(sh->alert_out[i]);
+	}
 	r->shared = sh;
 	share_dirs(r, sh, maps + 1 + 2 * nsev + 2 * nown);
 	/* Shared strings print thousands of times: scan them once. */
@@ -693,17 +783,34 @@ rctx_unshare(struct rctx *r)
 	strv_free(&sh->dir_keys);
 	free_strs(sh->nav_titles, r->s->sections.n);
 	free_strs(sh->sev_out, r->cfg->nseverities);
+	free_strs(sh->sev_enc, r->cfg->nseverities);
 	free(sh->sev_brief);
 	free(sh->sev_full);
 	free_strs(sh->owner_out, r->cfg->nowners);
+	free_strs(sh->owner_enc, r->cfg->nowners);
 	free(sh->owner_brief);
 	free(sh->owner_full);
 	hmap_free(&sh->sev_of);
 	strv_free(&sh->sev_keys);
 	hmap_free(&sh->owner_of);
 	free_strs(sh->alert_out, r->s->nalerts);
+	free_strs(sh->alert_enc, r->s->nalerts);
 	free(sh);
 	r->shared = NULL;
+}
+
+void
+rctx_add_section_title(const struct rctx *r, struct value *v,
+    const char *key, const char *section)
+{
+	const struct group *g = r->shared ?
+	    group_find(&r->s->sections, section) : NULL;
+
+	if (g)
+		value_add_borrowed(v, key,
+		    r->shared->nav_titles[g - r->s->sections.v]);
+	else
+		value_add_owned(v, key, rctx_folder_title(r, section));
 }
 
 /* ---- shared builders ---- */
@@ -798,7 +905,8 @@ rctx_add_severity(const struct rctx *r, struct value *v,
 	}
 	sev = &r->cfg->severities[i];
 	if (r->shared) {
-		rctx_add_url(m, "url", from, r->shared->sev_out[i]);
+		add_url_enc(m, "url", from, r->shared->sev_out[i],
+		    r->shared->sev_enc[i]);
 		value_set_base(m, d == RCTX_BRIEF ? r->shared->sev_brief[i] :
 		    r->shared->sev_full[i]);
 		return;
@@ -882,7 +990,8 @@ rctx_add_owner(const struct rctx *r, struct value *v, const char *owner,
 	o = i >= 0 ? &r->cfg->owners[i] : NULL;
 	m = value_add(v, "owner", VAL_MAP);
 	if (o && r->shared) {
-		rctx_add_url(m, "url", from, r->shared->owner_out[i]);
+		add_url_enc(m, "url", from, r->shared->owner_out[i],
+		    r->shared->owner_enc[i]);
 		value_set_base(m, d == RCTX_BRIEF ? r->shared->owner_brief[i] :
 		    r->shared->owner_full[i]);
 	} else {
@@ -939,6 +1048,29 @@ rctx_add_pstr_names(struct value *v, const char *key,
 	buf_free(&out);
 }
 
+char *
+rctx_alert_out(const struct rctx *r, size_t i)
+{
+	return r->shared ? xstrdup(r->shared->alert_out[i]) :
+	    rctx_facet_out("alerts", r->s->alerts[i].id);
+}
+
+void
+rctx_add_alert_url(const struct rctx *r, struct value *v, const char *key,
+    const char *from, size_t i)
+{
+	char *out;
+
+	if (r->shared) {
+		add_url_enc(v, key, from, r->shared->alert_out[i],
+		    r->shared->alert_enc[i]);
+		return;
+	}
+	out = rctx_facet_out("alerts", r->s->alerts[i].id);
+	rctx_add_url(v, key, from, out);
+	free(out);
+}
+
 /* A page's alerts, their pages' paths from the shared table. */
 static void
 add_alert_names(const struct rctx *r, struct value *v, const struct page *p,
@@ -958,8 +1090,13 @@ add_alert_names(const struct rctx *r, struct value *v, const struct page *p,
 		struct value *it = value_add(l, NULL, VAL_MAP);
 
 		value_add_borrowed(it, "name", id);
-		rctx_add_url(it, "url", from, a ? r->shared->alert_out[a -
-		    r->s->alerts] : put_facet_out(&out, "alerts", id));
+		if (a)
+			add_url_enc(it, "url", from,
+			    r->shared->alert_out[a - r->s->alerts],
+			    r->shared->alert_enc[a - r->s->alerts]);
+		else
+			rctx_add_url(it, "url", from,
+			    put_facet_out(&out, "alerts", id));
 	}
 	buf_free(&out);
 }

@@ -73,6 +73,8 @@ char *rctx_url(const char *from, const char *to);
 /* Adds rctx_url(from, to) to the map v under key. */
 void rctx_add_url(struct value *v, const char *key, const char *from,
     const char *to);
+/* Adds "#" + id percent-encoded (an anchor in the same page) to v. */
+void rctx_add_fragment(struct value *v, const char *key, const char *id);
 /* Percent-encodes s for a URL path into b (keeps '/'). */
 void rctx_put_url(struct buf *b, const char *s, size_t len);
 
@@ -99,6 +101,9 @@ const char *rctx_page_title(const struct page *p);
 /* The title of a folder: its index page's title, or the folder's name
  * made readable.  Caller frees. */
 char *rctx_folder_title(const struct rctx *r, const char *folder);
+/* Adds rctx_folder_title() of a section (first folder) to the map v. */
+void rctx_add_section_title(const struct rctx *r, struct value *v,
+    const char *key, const char *section);
 /* "FOLDER/index.html" ("index.html" for the root).  Caller frees. */
 char *rctx_folder_out(const char *folder);
 
@@ -142,6 +147,12 @@ void rctx_add_names(struct value *v, const char *key,
 /* The same for the names of a front matter list (alerts, tags...). */
 void rctx_add_pstr_names(struct value *v, const char *key,
     const struct pstrv *sv, const char *folder, const char *from);
+/* The redirect page of alert entry i (r->s->alerts): rctx_facet_out()
+ * of its id, from the shared table when there is one.  Caller frees. */
+char *rctx_alert_out(const struct rctx *r, size_t i);
+/* Adds the URL of the redirect page of alert entry i. */
+void rctx_add_alert_url(const struct rctx *r, struct value *v,
+    const char *key, const char *from, size_t i);
 /* A page as the row of a listing: title, url, severity, owner, alerts. */
 struct value *rctx_add_page_item(const struct rctx *r, struct value *list,
     const struct page *p, const char *from);

@@ -30,10 +30,21 @@
 
 /* ---- one Markdown page ---- */
 
+/* What the pages read besides the site, made once before they render. */
+struct page_job {
+	const struct rctx *r;
+	const struct page **prev, **next;	/* per page: neighbours */
+	struct hmap crumbs;	/* folder -> struct crumb */
+	struct strv crumb_keys;
+	char **script_out, **script_raw;	/* per script: its pages */
+	int *failed;		/* per page: the errno of a failed write */
+	unsigned long long *key;	/* per page: its file's key */
+	bool *kept;		/* per page: the staged file was kept */
+};
+
 static void
 add_toc(struct value *pg, const struct page *p)
 {
-	struct buf b = BUF_INIT;
 	struct value *toc;
 	size_t i, n = 0;
 
@@ -51,19 +62,60 @@ add_toc(struct value *pg, const struct page *p)
 			continue;
 		it = value_add(toc, NULL, VAL_MAP);
 		value_add_borrowed(it, "text", h->text);
-		buf_truncate(&b, 0);
-		buf_putc(&b, '#');
-		rctx_put_url(&b, h->id, strlen(h->id));
-		value_add_strn(it, "href", b.data, b.len);
+		rctx_add_fragment(it, "href", h->id);
 		value_add_bool(it, "sub", h->level == 3);
 	}
-	buf_free(&b);
+}
+
+/* A folder's title and index page, made once per render for the pages. */
+struct crumb {
+	char *title, *out;
+};
+
+/* The crumb of every folder that holds a page (and those above it). */
+static void
+make_crumbs(const struct rctx *r, struct hmap *crumbs, struct strv *keys)
+{
+	size_t i;
+
+	for (i = 0; i < r->s->npages; i++) {
+		char *dir = path_dir(r->s->pages[i]->path), *slash;
+
+		while (*dir && hmap_get(crumbs, dir) == NULL) {
+			struct crumb *c = xcalloc(1, sizeof(*c));
+
+			c->title = rctx_folder_title(r, dir);
+			c->out = rctx_folder_out(dir);
+			strv_push(keys, dir);
+			hmap_put(crumbs, keys->v[keys->n - 1], c);
+			if ((slash = strrchr(dir, '/')) == NULL)
+				break;
+			*slash = '\0';
+		}
+		free(dir);
+	}
+}
+
+static void
+free_crumbs(struct hmap *crumbs, struct strv *keys)
+{
+	size_t i;
+
+	for (i = 0; i < keys->n; i++) {
+		struct crumb *c = hmap_get(crumbs, keys->v[i]);
+
+		free(c->title);
+		free(c->out);
+		free(c);
+	}
+	hmap_free(crumbs);
+	strv_free(keys);
 }
 
 /* Home, then each folder above the page (linking its index page). */
 static void
-add_breadcrumbs(const struct rctx *r, struct value *pg,
-    const struct page *p)
+add_breadcrumbs(const struct rctx *r, const struct hmap *crumbs,
+    struct value *pg, const struct page *p)
 {
 	struct value *bc = value_add(value_add(pg, "breadcrumbs", VAL_MAP),
 	    "items", VAL_LIST);
@@ -71,21 +123,19 @@ add_breadcrumbs(const struct rctx *r, struct value *pg,
 	char *dir = path_dir(p->path);
 	const char *s = dir;
 
-	value_add_str(it, "title", r->cfg->title);
+	value_add_borrowed(it, "title", r->cfg->title);
 	rctx_add_url(it, "url", p->out_path, "index.html");
 	while (*dir) {
 		const char *slash = strchr(s, '/');
 		char *folder = slash ? xstrndup(dir, (size_t)(slash - dir)) :
 		    xstrdup(dir);
-		char *out = rctx_folder_out(folder);
+		const struct crumb *c = hmap_get(crumbs, folder);
 
-		if (strcmp(out, p->out_path) != 0) {
+		if (strcmp(c->out, p->out_path) != 0) {
 			it = value_add(bc, NULL, VAL_MAP);
-			value_add_owned(it, "title",
-			    rctx_folder_title(r, folder));
-			rctx_add_url(it, "url", p->out_path, out);
+			value_add_borrowed(it, "title", c->title);
+			rctx_add_url(it, "url", p->out_path, c->out);
 		}
-		free(out);
 		free(folder);
 		if (slash == NULL)
 			break;
@@ -163,28 +213,26 @@ add_backlinks(const struct rctx *r, struct value *pg, const struct page *p)
 }
 
 static void
-add_scripts(const struct rctx *r, struct value *pg, const struct page *p,
+add_scripts(const struct page_job *j, struct value *pg, const struct page *p,
     size_t pi)
 {
+	const struct site *s = j->r->s;
 	struct value *l;
 	size_t i;
 
-	if (r->s->npage_scripts[pi] == 0)
+	if (s->npage_scripts[pi] == 0)
 		return;
 	l = value_add(value_add(pg, "scripts", VAL_MAP), "items", VAL_LIST);
-	for (i = 0; i < r->s->npage_scripts[pi]; i++) {
-		const struct script *sc = r->s->page_scripts[pi][i];
+	for (i = 0; i < s->npage_scripts[pi]; i++) {
+		const struct script *sc = s->page_scripts[pi][i];
+		size_t si = (size_t)(sc - s->scripts);
 		struct value *it = value_add(l, NULL, VAL_MAP);
-		char *out;
 
-		value_add_str(it, "name", sc->id);
+		value_add_borrowed(it, "name", sc->id);
 		if (sc->file) {
-			out = scriptpage_out(sc);
-			rctx_add_url(it, "url", p->out_path, out);
-			free(out);
-			out = scriptpage_raw_out(sc);
-			rctx_add_url(it, "raw_url", p->out_path, out);
-			free(out);
+			rctx_add_url(it, "url", p->out_path, j->script_out[si]);
+			rctx_add_url(it, "raw_url", p->out_path,
+			    j->script_raw[si]);
 		}
 	}
 }
@@ -246,13 +294,6 @@ render_page_body(const struct page *p)
 	return *end == '\n' ? end + 1 : end;
 }
 
-struct page_job {
-	const struct rctx *r;
-	const struct page **prev, **next;	/* per page: neighbours */
-	int *failed;		/* per page: the errno of a failed write */
-	unsigned long long *key;	/* per page: its file's key */
-	bool *kept;		/* per page: the staged file was kept */
-};
 
 static struct value *
 page_context(const struct page_job *j, const struct page *p, size_t pi)
@@ -267,10 +308,10 @@ page_context(const struct page_job *j, const struct page *p, size_t pi)
 	if (render_page_body(p) != p->html && p->html)
 		value_add_borrowed(pg, "h1_id", p->headings[0].id);
 	add_toc(pg, p);
-	add_breadcrumbs(r, pg, p);
+	add_breadcrumbs(r, &j->crumbs, pg, p);
 	add_neighbours(pg, p, j->prev[pi], j->next[pi]);
 	add_backlinks(r, pg, p);
-	add_scripts(r, pg, p, pi);
+	add_scripts(j, pg, p, pi);
 	if (strcmp(p->out_path, "index.html") == 0)
 		listings_add_home(r, value_add(pg, "home", VAL_MAP),
 		    "index.html");
@@ -326,6 +367,15 @@ render_pages(struct rctx *r)
 	j.prev = xcalloc(r->s->npages + 1, sizeof(*j.prev));
 	j.next = xcalloc(r->s->npages + 1, sizeof(*j.next));
 	link_neighbours(r->s, j.prev, j.next);
+	memset(&j.crumbs, 0, sizeof(j.crumbs));
+	memset(&j.crumb_keys, 0, sizeof(j.crumb_keys));
+	make_crumbs(r, &j.crumbs, &j.crumb_keys);
+	j.script_out = xcalloc(r->s->nscripts + 1, sizeof(*j.script_out));
+	j.script_raw = xcalloc(r->s->nscripts + 1, sizeof(*j.script_raw));
+	for (i = 0; i < r->s->nscripts; i++) {
+		j.script_out[i] = scriptpage_out(&r->s->scripts[i]);
+		j.script_raw[i] = scriptpage_raw_out(&r->s->scripts[i]);
+	}
 	progress_phase(r->o->progress, "render", r->s->npages);
 	pool_run(r->s->npages, r->o->jobs, render_one, &j);
 	progress_phase(r->o->progress, "render listings, search, book", 0);
@@ -344,6 +394,13 @@ render_pages(struct rctx *r)
 	free(j.kept);
 	free(j.prev);
 	free(j.next);
+	free_crumbs(&j.crumbs, &j.crumb_keys);
+	for (i = 0; i < r->s->nscripts; i++) {
+		free(j.script_out[i]);
+		free(j.script_raw[i]);
+	}
+	free(j.script_out);
+	free(j.script_raw);
 	return rc;
 }
 

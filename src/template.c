@@ -721,6 +721,7 @@ tpl_env_get(struct tpl_env *env, const char *name, struct tpl_error *err)
 struct render {
 	struct buf *out;
 	size_t start;		/* out->len before the render */
+	size_t end;		/* start + TPL_MAX_OUTPUT */
 	size_t steps;		/* nodes visited */
 	int depth;		/* sections and partials entered */
 	int pdepth;		/* partials entered */
@@ -919,8 +920,7 @@ render_block(struct render *r, const struct block *b, const struct ctx *ctx,
 	size_t i;
 
 	for (i = 0; i < b->n && !r->stop; i++) {
-		if (++r->steps > TPL_MAX_STEPS ||
-		    r->out->len - r->start > TPL_MAX_OUTPUT) {
+		if (++r->steps > TPL_MAX_STEPS || r->out->len > r->end) {
 			r->cut = r->stop = true;
 			return;
 		}
@@ -963,6 +963,7 @@ tpl_render_checked(const struct tpl *t, const struct value *data,
 	memset(&r, 0, sizeof(r));
 	r.out = out;
 	r.start = out->len;
+	r.end = r.start + TPL_MAX_OUTPUT;
 	top.v = data;
 	top.up = NULL;
 	render_block(&r, &t->root, &top, NULL);

@@ -171,6 +171,7 @@ void
 value_clear(struct value *v)
 {
 	struct value_arena *a = v->arena;
+	unsigned hash;
 	size_t i;
 
 	if (a == NULL) {
@@ -180,8 +181,10 @@ value_clear(struct value *v)
 		free(v->key);
 		free(v->str);
 	}
+	hash = v->hash;
 	memset(v, 0, sizeof(*v));
 	v->arena = a;
+	v->hash = hash;
 }
 
 void
@@ -422,9 +425,8 @@ value_index(struct value *map)
 	map->by_hash = true;
 }
 
-/* The member of an indexed map with key, or NULL. */
-static const struct value *
-get_indexed(const struct value *map, const char *key, unsigned hash)
+const struct value *
+value_get_indexed(const struct value *map, const char *key, unsigned hash)
 {
 	size_t lo = 0, hi = map->n;
 
@@ -461,34 +463,6 @@ value_set_base(struct value *map, const struct value *base)
 	map->ref_is_base = base != NULL;
 }
 
-static const struct value *
-deref(const struct value *v)
-{
-	return v && v->ref && !v->ref_is_base ? v->ref : v;
-}
-
-const struct value *
-value_get_hashed(const struct value *map, const char *key, unsigned hash)
-{
-	const struct value *it;
-
-	for (map = deref(map); map != NULL && map->kind == VAL_MAP;
-	    map = map->ref_is_base ? deref(map->ref) : NULL) {
-		if (!(map->keys & (1u << (hash & 31))))
-			continue;
-		if (map->by_hash) {
-			if ((it = get_indexed(map, key, hash)) != NULL)
-				return deref(it);
-			continue;
-		}
-		/* Later keys win, as in most YAML loaders. */
-		for (it = map->items + map->n; it-- != map->items;)
-			if ((it->hash == hash || it->hash == 0) && it->key &&
-			    strcmp(it->key, key) == 0)
-				return deref(it);
-	}
-	return NULL;
-}
 
 const struct value *
 value_get(const struct value *map, const char *key)
@@ -513,7 +487,7 @@ value_is_scalar(const struct value *v)
 bool
 value_truthy(const struct value *v)
 {
-	v = deref(v);
+	v = value_deref(v);
 	if (v == NULL)
 		return false;
 	switch (v->kind) {

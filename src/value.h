@@ -8,6 +8,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <string.h>
 
 enum value_kind {
 	VAL_NULL,
@@ -23,10 +24,8 @@ struct value_arena;
 struct value {
 	enum value_kind kind;
 	int line, col;
-	unsigned hash;		/* value_key_hash(key); 0: not known (a key
-				 * set by hand), so lookups compare the key
-				 * itself, once the map's keys bit let them
-				 * look: keep the key value_add() gave */
+	unsigned hash;		/* value_key_hash(key): lookups compare it
+				 * first, so a key set by hand needs it too */
 	char *key;		/* set on the members of a map */
 	int key_line, key_col;
 	char *str;		/* scalars: the text as written ("" for null) */
@@ -85,6 +84,10 @@ struct value *value_new(enum value_kind kind);
 struct value *value_new_arena(enum value_kind kind);
 /* Frees v and its tree; v must be a root (value_new, value_new_arena). */
 void value_free(struct value *v);
+/*
+ * Empties v.  A member keeps its key's hash, so one emptied for reuse
+ * that gets the same key back by hand is still found by lookups.
+ */
 void value_clear(struct value *v);
 
 /* Builders (the node is appended and returned; strings are copied). */
@@ -137,10 +140,43 @@ void value_set_base(struct value *map, const struct value *base);
 const struct value *value_get(const struct value *map, const char *key);
 /* The hash lookups compare first; never 0. */
 unsigned value_key_hash(const char *key, size_t len);
-/* value_get() with key's hash already known (templates hash their names
- * once, when they compile). */
-const struct value *value_get_hashed(const struct value *map,
+/* value_get_hashed() on a map that value_index() sorted. */
+const struct value *value_get_indexed(const struct value *map,
     const char *key, unsigned hash);
+
+/* What an alias stands for; anything else is itself. */
+static inline const struct value *
+value_deref(const struct value *v)
+{
+	return v && v->ref && !v->ref_is_base ? v->ref : v;
+}
+
+/*
+ * value_get() with key's hash already known (templates hash their names
+ * once, when they compile).  Inline: templates make millions of these.
+ */
+static inline const struct value *
+value_get_hashed(const struct value *map, const char *key, unsigned hash)
+{
+	const struct value *it;
+
+	for (map = value_deref(map); map != NULL && map->kind == VAL_MAP;
+	    map = map->ref_is_base ? value_deref(map->ref) : NULL) {
+		if (!(map->keys & (1u << (hash & 31))))
+			continue;
+		if (map->by_hash) {
+			if ((it = value_get_indexed(map, key, hash)) != NULL)
+				return value_deref(it);
+			continue;
+		}
+		/* Later keys win, as in most YAML loaders. */
+		for (it = map->items + map->n; it-- != map->items;)
+			if (it->hash == hash && it->key &&
+			    strcmp(it->key, key) == 0)
+				return value_deref(it);
+	}
+	return NULL;
+}
 
 /*
  * False when map cannot have a key of this hash (by its keys filter),
@@ -160,5 +196,6 @@ const char *value_get_str(const struct value *map, const char *key);
 bool value_is_scalar(const struct value *v);
 /* Mustache truthiness: false, null, empty list and "" are false. */
 bool value_truthy(const struct value *v);
+
 
 #endif
