@@ -307,8 +307,8 @@ render_home(struct rctx *r)
 {
 	struct value *ctx, *list;
 
-	if (hmap_get(&r->s->by_out, "index.html"))
-		return 0;	/* the content's own home page */
+	if (hmap_get(&r->s->by_out, "index.html") || rctx_kept(r, "index.html"))
+		return 0;	/* the content's own home page, or unchanged */
 	ctx = list_context(r, "index.html", r->cfg->title, "is_home");
 	list = (struct value *)value_get(ctx, "list");
 	if (r->cfg->description)
@@ -474,26 +474,26 @@ render_facet(struct rctx *r, const struct facet *f, const struct strv *first)
 			strv_push(&fr.keys, f->gs->v[i].key);
 	hmap_free(&seen);
 	fr.groups = xcalloc(fr.keys.n + 1, sizeof(*fr.groups));
-	/* Severities are a table: their targets and descriptions. */
-	ctx = list_context(r, out, rctx_ui(r, f->index_key),
-	    strcmp(f->folder, "severity") == 0 ? "is_severity_index" :
-	    "is_facet_index");
-	index = value_add(value_add((struct value *)value_get(ctx, "list"),
-	    strcmp(f->folder, "severity") == 0 ? "severities" : "facets",
-	    VAL_MAP), "items", VAL_LIST);
-	for (i = 0; i < fr.keys.n; i++) {
+	for (i = 0; i < fr.keys.n; i++)
 		fr.groups[i] = group_find(f->gs, fr.keys.v[i]);
-		add_facet_row(r, f, fr.keys.v[i], fr.groups[i], index);
-	}
 	b.t = r->t.list;
 	b.name = facet_name;
 	b.build = facet_build;
 	b.ud = &fr;
 	rc = rctx_render_batch(r, &b, fr.keys.n);
-	if (fr.keys.n)
+	/* The index after its entries: they claim their names first. */
+	if (fr.keys.n && !rctx_kept(r, out)) {
+		/* Severities are a table: their targets and descriptions. */
+		ctx = list_context(r, out, rctx_ui(r, f->index_key),
+		    strcmp(f->folder, "severity") == 0 ? "is_severity_index" :
+		    "is_facet_index");
+		index = value_add(value_add((struct value *)value_get(ctx,
+		    "list"), strcmp(f->folder, "severity") == 0 ?
+		    "severities" : "facets", VAL_MAP), "items", VAL_LIST);
+		for (i = 0; i < fr.keys.n; i++)
+			add_facet_row(r, f, fr.keys.v[i], fr.groups[i], index);
 		rc |= rctx_render(r, r->t.list, ctx, out);
-	else
-		value_free(ctx);
+	}
 	strv_free(&fr.keys);
 	free(fr.groups);
 	free(out);
@@ -613,6 +613,8 @@ render_alerts(struct rctx *r)
 	b.ud = common;
 	rc = rctx_render_batch(r, &b, r->s->nalerts);
 	value_free(common);
+	if (rctx_kept(r, "alerts/index.html"))
+		return rc;
 	ctx = list_context(r, "alerts/index.html", rctx_ui(r, "alerts"),
 	    "is_alerts");
 	list = (struct value *)value_get(ctx, "list");

@@ -1161,6 +1161,15 @@ rctx_can_keep(const struct rctx *r, const char *out, unsigned long long key)
 	return ok;
 }
 
+bool
+rctx_kept(struct rctx *r, const char *out)
+{
+	if (!rctx_can_keep(r, out, r->key) || !rctx_claim(r, out))
+		return false;
+	rctx_note(r, out, r->key, true);
+	return true;
+}
+
 void
 rctx_note(struct rctx *r, const char *out, unsigned long long key, bool kept)
 {

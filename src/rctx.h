@@ -170,6 +170,12 @@ bool rctx_claim(struct rctx *r, const char *out);
  */
 bool rctx_can_keep(const struct rctx *r, const char *out,
     unsigned long long key);
+/*
+ * For a file whose data is costly to build: when out can be kept
+ * (r->key), claims it and records it kept, and returns true (build
+ * nothing).  Else false, and out is left unclaimed for rctx_render().
+ */
+bool rctx_kept(struct rctx *r, const char *out);
 /* Records that out was produced from key (kept or made) and counts it. */
 void rctx_note(struct rctx *r, const char *out, unsigned long long key,
     bool kept);
