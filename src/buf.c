@@ -25,6 +25,21 @@ buf_grow(struct buf *b, size_t extra)
 }
 
 void
+buf_reserve(struct buf *b, size_t extra)
+{
+	size_t need;
+
+	if (extra > SIZE_MAX - b->len - 1)
+		str_oom();
+	need = b->len + extra + 1;
+	if (need <= b->cap)
+		return;
+	b->data = xrealloc(b->data, need);
+	b->cap = need;
+	b->data[b->len] = '\0';
+}
+
+void
 buf_put(struct buf *b, const void *data, size_t len)
 {
 	if (b->len + len + 1 > b->cap || b->data == NULL)

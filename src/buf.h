@@ -21,6 +21,9 @@ struct buf {
 #define BUF_INIT { NULL, 0, 0 }
 
 void buf_grow(struct buf *b, size_t extra);
+/* Makes room for extra more bytes, exactly (buf_grow doubles): for a
+ * caller that knows the final size. */
+void buf_reserve(struct buf *b, size_t extra);
 void buf_put(struct buf *b, const void *data, size_t len);
 void buf_puts(struct buf *b, const char *s);
 

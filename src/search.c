@@ -6,14 +6,16 @@
 #include <string.h>
 
 #include "config.h"
-#include "hmap.h"
 #include "page.h"
 #include "pool.h"
 #include "rctx.h"
 #include "site.h"
 #include "str.h"
 
-/* Pages tokenized at once: bounds the memory the per-page lists hold. */
+/*
+ * Pages tokenized at once.  One batch is merged into the index while the
+ * pool tokenizes the next, so two batches' per-page lists live at a time.
+ */
 #define SEARCH_BATCH 256
 
 /* The varint and weight alphabet: 64 characters a JS string keeps as is. */
@@ -62,48 +64,26 @@ is_token_char(unsigned cp)
 	    (cp >= 0x1f000 && cp <= 0x1faff));
 }
 
-static void
-emit_token(const char *s, size_t n, size_t chars,
-    void (*fn)(void *, const char *, size_t), void *ud)
-{
-	if (chars < SEARCH_MIN_TERM)
-		return;
-	if (n > SEARCH_MAX_TERM) {
-		n = SEARCH_MAX_TERM;
-		while (n > 0 && ((unsigned char)s[n] & 0xc0) == 0x80)
-			n--;
-	}
-	fn(ud, s, n);
-}
-
-void
-search_tokens(const char *text, size_t len,
-    void (*fn)(void *ud, const char *tok, size_t n), void *ud)
-{
-	struct buf f = BUF_INIT;
-	const unsigned char *s;
-	size_t i = 0, start = 0, chars = 0, n;
-
-	str_fold(&f, text, len);
-	s = (const unsigned char *)buf_cstr(&f);
-	while (i < f.len) {
-		unsigned cp = decode(s + i, f.len - i, &n);
-
-		if (is_token_char(cp)) {
-			if (chars++ == 0)
-				start = i;
-		} else if (chars) {
-			emit_token((const char *)s + start, i - start, chars,
-			    fn, ud);
-			chars = 0;
-		}
-		i += n;
-	}
-	if (chars)
-		emit_token((const char *)s + start, f.len - start, chars, fn,
-		    ud);
-	buf_free(&f);
-}
+/*
+ * The ASCII fast path: str_fold() and is_token_char() in one look-up,
+ * the folded byte of an ASCII token character; 0 for an ASCII separator
+ * and for the bytes of other characters.
+ */
+static const unsigned char ascii_token[256] = {
+	0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+	0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+	0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+	'0', '1', '2', '3', '4', '5', '6', '7',
+	'8', '9', 0, 0, 0, 0, 0, 0,
+	0, 'a', 'b', 'c', 'd', 'e', 'f', 'g',
+	'h', 'i', 'j', 'k', 'l', 'm', 'n', 'o',
+	'p', 'q', 'r', 's', 't', 'u', 'v', 'w',
+	'x', 'y', 'z', 0, 0, 0, 0, '_',
+	0, 'a', 'b', 'c', 'd', 'e', 'f', 'g',
+	'h', 'i', 'j', 'k', 'l', 'm', 'n', 'o',
+	'p', 'q', 'r', 's', 't', 'u', 'v', 'w',
+	'x', 'y', 'z', 0, 0, 0, 0, 0,
+};
 
 /* The key of the first nchars characters of tok. */
 static void
@@ -129,32 +109,100 @@ search_shard_key(const char *tok, size_t n, size_t nchars, struct buf *out)
 	shard_key(tok, n, nchars, out);
 }
 
+/* Writes the varint of v to d (room for 13); returns its length. */
+static inline size_t
+put_varint(char *d, unsigned long v)
+{
+	size_t n = 1, i;
+
+	while (n < 13 && v >> (5 * n))
+		n++;
+	/* Most significant group first; all but the last are marked. */
+	for (i = 0; i + 1 < n; i++)
+		d[i] = alphabet[32 + ((v >> (5 * (n - 1 - i))) & 31)];
+	d[n - 1] = alphabet[v & 31];
+	return n;
+}
+
 void
 search_put_varint(struct buf *b, unsigned long v)
 {
-	int g[16], n = 0;
+	char d[16];
 
-	do {
-		g[n++] = (int)(v & 31);
-		v >>= 5;
-	} while (v);
-	/* Most significant group first; all but the last are marked. */
-	while (n > 1)
-		buf_putc(b, alphabet[32 + g[--n]]);
-	buf_putc(b, alphabet[g[0]]);
+	buf_put(b, d, put_varint(d, v));
 }
 
 /* ---- one page's terms ---- */
 
 /*
+ * Bytes of a token the scanner keeps: the cut at SEARCH_MAX_TERM reads
+ * the byte at SEARCH_MAX_TERM, and a character that starts below the
+ * limit is stored whole.
+ */
+#define TOK_KEEP (SEARCH_MAX_TERM + 8)
+
+/* Whole words of a term, padded with zero bytes to a multiple of 8. */
+#define TERM_WORDS(n) (((n) + 8) & ~(size_t)7)
+
+/*
+ * The hash of a token as emit() hands it over: tok[n..n+8) are zero, so
+ * it reads whole words.  Only the builder's tables use it.
+ */
+static inline unsigned long long
+tok_hash(const char *tok, size_t n)
+{
+	unsigned long long h = n, w;
+	size_t i;
+
+	for (i = 0; i < n; i += 8) {
+		memcpy(&w, tok + i, 8);
+		h = (h ^ w) * 0x9e3779b97f4a7c15ULL;
+		h ^= h >> 29;
+	}
+	return h ^ h >> 32;
+}
+
+/* Whether the terms a and b of n bytes, both zero-padded, are equal. */
+static inline bool
+same_term(const char *a, const char *b, size_t n)
+{
+	unsigned long long x, y;
+	size_t i;
+
+	for (i = 0; i < n; i += 8) {
+		memcpy(&x, a + i, 8);
+		memcpy(&y, b + i, 8);
+		if (x != y)
+			return false;
+	}
+	return true;
+}
+
+/* Appends the TERM_WORDS of the zero-padded term tok[0..n). */
+static inline void
+put_words(struct buf *b, const char *tok, size_t n)
+{
+	size_t i, w = TERM_WORDS(n);
+
+	if (b->len + w + 1 > b->cap)
+		buf_grow(b, w);
+	for (i = 0; i < w; i += 8)
+		memcpy(b->data + b->len + i, tok + i, 8);
+	b->len += w;
+	b->data[b->len] = '\0';
+}
+
+/*
  * A page's distinct terms, deduplicated as they come by a small
  * open-addressing table over offsets into text (offsets survive the
- * buffer growing; pointers would not).
+ * buffer growing; pointers would not).  Each term in text is padded
+ * with zero bytes to TERM_WORDS.
  */
 struct pterm {
-	size_t off;		/* of the NUL-terminated term in text */
 	unsigned long long hash;
+	uint32_t off;		/* of the term in text */
 	uint32_t body;		/* occurrences in the body */
+	uint8_t len;
 	uint8_t mask;		/* SEARCH_F_* bits */
 };
 
@@ -162,9 +210,12 @@ struct page_terms {
 	struct buf text;
 	struct pterm *v;	/* the distinct terms, in first-seen order */
 	size_t n, cap;
-	size_t *slots;		/* index + 1 into v, 0 when free */
-	size_t nslots;
+	uint32_t *slots;	/* index + 1 into v, 0 when free */
+	size_t nslots;		/* at least twice n */
 	uint8_t field;		/* of the tokens being added */
+	/* search_tokens(): where the tokens go instead. */
+	void (*fn)(void *ud, const char *tok, size_t n);
+	void *ud;
 };
 
 static void
@@ -180,7 +231,7 @@ pt_rehash(struct page_terms *pt)
 
 		while (pt->slots[k])
 			k = (k + 1) & (n - 1);
-		pt->slots[k] = i + 1;
+		pt->slots[k] = (uint32_t)i + 1;
 	}
 }
 
@@ -188,32 +239,173 @@ static void
 collect(void *ud, const char *tok, size_t n)
 {
 	struct page_terms *pt = ud;
-	unsigned long long h = str_hash(tok, n, STR_HASH_SEED);
+	unsigned long long h = tok_hash(tok, n);
+	size_t k, mask = pt->nslots - 1;
 	struct pterm *t;
-	size_t k;
+	uint32_t x;
 
-	if (pt->nslots == 0 || (pt->n + 1) * 2 > pt->nslots)
-		pt_rehash(pt);
-	for (k = (size_t)h & (pt->nslots - 1); pt->slots[k];
-	    k = (k + 1) & (pt->nslots - 1)) {
-		t = &pt->v[pt->slots[k] - 1];
-		if (t->hash == h && strncmp(pt->text.data + t->off, tok, n) == 0 &&
-		    pt->text.data[t->off + n] == '\0')
-			break;
+	for (k = (size_t)h & mask; (x = pt->slots[k]) != 0;
+	    k = (k + 1) & mask) {
+		t = &pt->v[x - 1];
+		if (t->hash == h && t->len == n &&
+		    same_term(pt->text.data + t->off, tok, n))
+			goto found;
 	}
-	if (pt->slots[k] == 0) {
+	if (pt->n == pt->cap)
 		pt->v = xgrow(pt->v, &pt->cap, pt->n, sizeof(*pt->v));
-		t = &pt->v[pt->n];
-		memset(t, 0, sizeof(*t));
-		t->off = pt->text.len;
-		t->hash = h;
-		buf_put(&pt->text, tok, n);
-		buf_putc(&pt->text, '\0');
-		pt->slots[k] = ++pt->n;
+	t = &pt->v[pt->n];
+	t->hash = h;
+	t->off = (uint32_t)pt->text.len;
+	t->body = 0;
+	t->len = (uint8_t)n;
+	t->mask = 0;
+	put_words(&pt->text, tok, n);
+	pt->slots[k] = (uint32_t)++pt->n;
+	if (pt->n * 2 > pt->nslots) {
+		pt_rehash(pt);
+		t = &pt->v[pt->n - 1];
 	}
-	t = &pt->v[pt->slots[k] - 1];
+found:
 	t->mask |= pt->field;
 	t->body += pt->field == SEARCH_F_BODY;
+}
+
+/*
+ * Hands the token tok (n bytes, chars characters) over: cut at
+ * SEARCH_MAX_TERM bytes, never inside a character, and followed by 8
+ * zero bytes (tok_hash and same_term read whole words).
+ */
+static inline void
+emit(unsigned char *tok, size_t n, size_t chars, struct page_terms *pt)
+{
+	if (chars < SEARCH_MIN_TERM)
+		return;
+	if (n > SEARCH_MAX_TERM) {
+		n = SEARCH_MAX_TERM;
+		while (n > 0 && (tok[n] & 0xc0) == 0x80)
+			n--;
+	}
+	memset(tok + n, 0, 8);
+	if (pt->fn)
+		pt->fn(pt->ud, (const char *)tok, n);
+	else
+		collect(pt, (const char *)tok, n);
+}
+
+/* Stores the UTF-8 of cp (0x80 or more) at d; returns its length. */
+static inline size_t
+put_utf8(unsigned char *d, unsigned cp)
+{
+	if (cp < 0x800) {
+		d[0] = (unsigned char)(0xc0 | (cp >> 6));
+		d[1] = (unsigned char)(0x80 | (cp & 0x3f));
+		return 2;
+	}
+	if (cp < 0x10000) {
+		d[0] = (unsigned char)(0xe0 | (cp >> 12));
+		d[1] = (unsigned char)(0x80 | ((cp >> 6) & 0x3f));
+		d[2] = (unsigned char)(0x80 | (cp & 0x3f));
+		return 3;
+	}
+	d[0] = (unsigned char)(0xf0 | (cp >> 18));
+	d[1] = (unsigned char)(0x80 | ((cp >> 12) & 0x3f));
+	d[2] = (unsigned char)(0x80 | ((cp >> 6) & 0x3f));
+	d[3] = (unsigned char)(0x80 | (cp & 0x3f));
+	return 4;
+}
+
+/* Appends the folded token character cp (0x80 or more) to tok. */
+static inline void
+put_cp(unsigned char *tok, size_t *n, unsigned cp)
+{
+	if (*n < TOK_KEEP)
+		*n += put_utf8(tok + *n, cp);
+	else
+		*n += cp < 0x800 ? 2 : cp < 0x10000 ? 3 : 4;
+}
+
+/*
+ * The tokenizer: what str_fold() of the whole text, then a split at the
+ * characters that are not is_token_char(), would give, in one pass that
+ * folds only the token it is in.  ASCII goes through ascii_token; any
+ * other character through str_fold_char(), the fold's own code.  The
+ * text ends at its '\0', which also ends the last token.
+ */
+static void
+scan_text(const char *text, struct page_terms *pt)
+{
+	const unsigned char *p = (const unsigned char *)text;
+	unsigned char tok[TOK_KEEP + 8];	/* + a character, the pad */
+	size_t n = 0, chars = 0, k;	/* the token's bytes (they may run
+					 * past TOK_KEEP) and characters */
+	unsigned cp[2];
+	int m = 0, j = 0;	/* cp[j..m): folded characters to place */
+	bool done = false;
+
+	for (;;) {
+		while (j < m && is_token_char(cp[j])) {
+			if (cp[j] < 0x80) {
+				if (n < TOK_KEEP)
+					tok[n] = (unsigned char)cp[j];
+				n++;
+			} else {
+				put_cp(tok, &n, cp[j]);
+			}
+			chars++;
+			j++;
+		}
+		if (j < m) {
+			j++;		/* a separator */
+		} else if (ascii_token[*p]) {
+			const unsigned char *run = p;
+			unsigned char *d = tok + (n < TOK_KEEP ? n : TOK_KEEP);
+			unsigned char f;
+
+			while (d < tok + TOK_KEEP && (f = ascii_token[*p]) != 0) {
+				*d++ = f;
+				p++;
+			}
+			while (ascii_token[*p])
+				p++;
+			n += (size_t)(p - run);
+			chars += (size_t)(p - run);
+			continue;
+		} else if (*p >= 0x80) {
+			/* 4 bytes at most, and the '\0' (not a continuation
+			 * byte) stops a sequence before the end. */
+			m = str_fold_char((const char *)p, 4, &k, cp);
+			j = 0;
+			p += k;
+			continue;
+		} else {
+			done = *p++ == '\0';	/* else a separator */
+		}
+		if (chars) {
+			emit(tok, n, chars, pt);
+			n = chars = 0;
+		}
+		if (done)
+			break;
+	}
+}
+
+void
+search_tokens(const char *text, size_t len,
+    void (*fn)(void *ud, const char *tok, size_t n), void *ud)
+{
+	struct page_terms pt;
+	char *t = xmalloc(len + 1), *s;
+
+	memset(&pt, 0, sizeof(pt));
+	pt.fn = fn;
+	pt.ud = ud;
+	if (len)
+		memcpy(t, text, len);
+	t[len] = '\0';
+	/* A '\0' is a separator: scan what lies between them. */
+	for (s = t; s <= t + len; s += strlen(s) + 1)
+		scan_text(s, &pt);
+	free(t);
 }
 
 static void
@@ -221,7 +413,7 @@ add_text(struct page_terms *pt, const char *s, uint8_t field)
 {
 	pt->field = field;
 	if (s)
-		search_tokens(s, strlen(s), collect, pt);
+		scan_text(s, pt);
 }
 
 /* "KafkaConsumerLagHigh" also reads "Kafka Consumer Lag High". */
@@ -264,20 +456,140 @@ pterm_weight(const struct pterm *t)
 	return (uint8_t)(t->mask * 8 + tf_bucket(t->body));
 }
 
-struct tok_job {
+static void
+page_terms_free(struct page_terms *pt)
+{
+	buf_free(&pt->text);
+	free(pt->v);
+	free(pt->slots);
+	memset(pt, 0, sizeof(*pt));
+}
+
+/* ---- the whole index ---- */
+
+/*
+ * A distinct term of the site, its postings encoded as they come: the
+ * varint of the page minus the previous posting's page, then the weight.
+ */
+struct term {
+	unsigned long long hash;
+	char *post;
+	size_t off;		/* of the term in strs */
+	uint32_t plen, pcap;
+	uint32_t last;		/* the page of the last posting */
+	uint8_t len;		/* of the term */
+};
+
+struct tslot {
+	uint32_t id;		/* index + 1 into terms, 0 when free */
+	uint32_t h32;		/* the high half of its hash */
+};
+
+struct encoded;
+
+struct builder {
 	const struct site *s;
-	size_t first;
-	struct page_terms *pages;
+	struct term *terms;	/* in first-seen order */
+	size_t n, cap, npostings;
+	struct tslot *slots;	/* the term table */
+	size_t nslots;
+	struct buf strs;	/* every term, padded as in page_terms */
+	/* The batch being tokenized and the batch being merged. */
+	struct page_terms *tok, *merge;
+	size_t tok_first, tok_n, merge_first, merge_n;
+	/* The page table chunks, made alongside the last merge. */
+	struct search_file *docs;
+	size_t ndocs, docs_now;
+	struct encoded *e;	/* the terms sorted and sharded */
 };
 
 static void
-tokenize_page(void *ud, size_t i)
+index_rehash(struct builder *b)
 {
-	struct tok_job *j = ud;
-	const struct page *p = j->s->pages[j->first + i];
-	struct page_terms *pt = &j->pages[i];
+	size_t i, n = b->nslots ? b->nslots * 2 : 4096;
+
+	free(b->slots);
+	b->slots = xcalloc(n, sizeof(*b->slots));
+	b->nslots = n;
+	for (i = 0; i < b->n; i++) {
+		size_t k = (size_t)b->terms[i].hash & (n - 1);
+
+		while (b->slots[k].id)
+			k = (k + 1) & (n - 1);
+		b->slots[k].id = (uint32_t)i + 1;
+		b->slots[k].h32 = (uint32_t)(b->terms[i].hash >> 32);
+	}
+}
+
+/* The term tok[0..n) with hash h, zero-padded, added when new. */
+static struct term *
+index_term(struct builder *b, const char *tok, size_t n,
+    unsigned long long h)
+{
+	uint32_t h32 = (uint32_t)(h >> 32);
+	struct term *t;
+	size_t k, mask;
+
+	if ((b->n + 1) * 2 > b->nslots)
+		index_rehash(b);
+	mask = b->nslots - 1;
+	for (k = (size_t)h & mask; b->slots[k].id; k = (k + 1) & mask) {
+		t = &b->terms[b->slots[k].id - 1];
+		if (b->slots[k].h32 == h32 && t->len == n &&
+		    same_term(b->strs.data + t->off, tok, n))
+			return t;
+	}
+	if (b->n >= UINT32_MAX - 1)
+		str_oom();
+	b->terms = xgrow(b->terms, &b->cap, b->n, sizeof(*b->terms));
+	t = &b->terms[b->n];
+	memset(t, 0, sizeof(*t));
+	t->hash = h;
+	t->off = b->strs.len;
+	t->len = (uint8_t)n;
+	put_words(&b->strs, tok, n);
+	b->slots[k].id = (uint32_t)++b->n;
+	b->slots[k].h32 = h32;
+	return t;
+}
+
+static void
+term_add(struct term *t, uint32_t doc, uint8_t weight)
+{
+	/* A posting takes at most 8 bytes: 7 varint groups, the weight. */
+	if (t->plen + 8 > t->pcap) {
+		if (t->pcap > UINT32_MAX / 2)
+			str_oom();
+		t->pcap = t->pcap ? t->pcap * 2 : 16;
+		t->post = xrealloc(t->post, t->pcap);
+	}
+	t->plen += (uint32_t)put_varint(t->post + t->plen, doc - t->last);
+	t->post[t->plen++] = alphabet[weight & 63];
+	t->last = doc;
+}
+
+static void
+merge_page(struct builder *b, const struct page_terms *pt, uint32_t doc)
+{
+	size_t i;
+
+	for (i = 0; i < pt->n; i++) {
+		const struct pterm *p = &pt->v[i];
+
+		term_add(index_term(b, pt->text.data + p->off, p->len,
+		    p->hash), doc, pterm_weight(p));
+	}
+	b->npostings += pt->n;
+}
+
+static void
+tokenize_page(struct builder *b, size_t i)
+{
+	const struct page *p = b->s->pages[b->tok_first + i];
+	struct page_terms *pt = &b->tok[i];
 	size_t k;
 
+	pt_rehash(pt);
 	add_text(pt, rctx_page_title(p), SEARCH_F_TITLE);
 	for (k = 0; k < p->alerts.n; k++)
 		add_alert(pt, p->alerts.v[k].s);
@@ -294,113 +606,64 @@ tokenize_page(void *ud, size_t i)
 	pt->nslots = 0;
 }
 
-/* ---- the whole index ---- */
+static void shard_terms(struct builder *b);
+static void put_doc_chunk(struct builder *b, size_t c);
 
-struct posting {
-	uint32_t doc;
-	uint8_t weight;
-};
-
-struct term {
-	char *s;
-	struct posting *p;
-	size_t n, cap;
-};
-
-struct builder {
-	struct hmap map;	/* term -> struct term * */
-	struct term **terms;
-	size_t n, cap, npostings;
-};
-
+/*
+ * One item of a round of the pool: item 0 merges the previous batch, in
+ * page order (deterministic whatever the threads do), and in the last
+ * round goes on to sort and shard the terms; the next tok_n tokenize
+ * this batch, each page into its own list; the last docs_now make page
+ * table chunks.
+ */
 static void
-merge_page(struct builder *b, const struct page_terms *pt, uint32_t doc)
+build_step(void *ud, size_t i)
 {
-	size_t i;
+	struct builder *b = ud;
+	size_t k;
 
-	for (i = 0; i < pt->n; i++) {
-		const char *s = pt->text.data + pt->v[i].off;
-		struct term *t = hmap_get(&b->map, s);
-
-		if (t == NULL) {
-			t = xcalloc(1, sizeof(*t));
-			t->s = xstrdup(s);
-			hmap_put(&b->map, t->s, t);
-			b->terms = xgrow(b->terms, &b->cap, b->n,
-			    sizeof(*b->terms));
-			b->terms[b->n++] = t;
+	if (i == 0) {
+		for (k = 0; k < b->merge_n; k++) {
+			merge_page(b, &b->merge[k],
+			    (uint32_t)(b->merge_first + k));
+			page_terms_free(&b->merge[k]);
 		}
-		t->p = xgrow(t->p, &t->cap, t->n, sizeof(*t->p));
-		t->p[t->n].doc = doc;
-		t->p[t->n].weight = pterm_weight(&pt->v[i]);
-		t->n++;
-		b->npostings++;
+		if (b->tok_n == 0)
+			shard_terms(b);
+	} else if (i - 1 < b->tok_n) {
+		tokenize_page(b, i - 1);
+	} else {
+		put_doc_chunk(b, i - 1 - b->tok_n);
 	}
 }
 
 static void
-page_terms_free(struct page_terms *pt)
+tokenize_all(struct builder *b, int jobs)
 {
-	buf_free(&pt->text);
-	free(pt->v);
-	free(pt->slots);
-	memset(pt, 0, sizeof(*pt));
-}
+	struct page_terms *t;
+	size_t first = 0;
 
-static void
-tokenize_all(const struct site *s, int jobs, struct builder *b)
-{
-	struct page_terms *batch = xcalloc(SEARCH_BATCH, sizeof(*batch));
-	struct tok_job j;
-	size_t first, n, i;
-
-	j.s = s;
-	j.pages = batch;
-	for (first = 0; first < s->npages; first += n) {
-		n = s->npages - first < SEARCH_BATCH ? s->npages - first :
-		    SEARCH_BATCH;
-		j.first = first;
-		pool_run(n, jobs, tokenize_page, &j);
-		for (i = 0; i < n; i++) {
-			merge_page(b, &batch[i], (uint32_t)(first + i));
-			page_terms_free(&batch[i]);
-		}
+	b->tok = xcalloc(SEARCH_BATCH, sizeof(*b->tok));
+	b->merge = xcalloc(SEARCH_BATCH, sizeof(*b->merge));
+	for (;;) {
+		b->tok_first = first;
+		b->tok_n = b->s->npages - first < SEARCH_BATCH ?
+		    b->s->npages - first : SEARCH_BATCH;
+		/* The page table needs no terms: it goes with the last
+		 * merge and the sorting. */
+		b->docs_now = b->tok_n ? 0 : b->ndocs;
+		pool_run(1 + b->tok_n + b->docs_now, jobs, build_step, b);
+		if (b->tok_n == 0)
+			break;
+		t = b->merge;
+		b->merge = b->tok;
+		b->tok = t;
+		b->merge_first = first;
+		b->merge_n = b->tok_n;
+		first += b->tok_n;
 	}
-	free(batch);
-}
-
-static int
-cmp_term(const void *a, const void *b)
-{
-	return strcmp((*(struct term *const *)a)->s,
-	    (*(struct term *const *)b)->s);
-}
-
-static struct search_file *
-new_file(struct search_index *ix, size_t *cap, char *name)
-{
-	struct search_file *f;
-
-	ix->files = xgrow(ix->files, cap, ix->n, sizeof(*ix->files));
-	f = &ix->files[ix->n++];
-	memset(f, 0, sizeof(*f));
-	f->name = name;
-	return f;
-}
-
-static void
-put_postings(struct buf *b, const struct term *t)
-{
-	uint32_t prev = 0;
-	size_t i;
-
-	buf_putc(b, '"');
-	for (i = 0; i < t->n; i++) {
-		search_put_varint(b, t->p[i].doc - prev);
-		buf_putc(b, alphabet[t->p[i].weight & 63]);
-		prev = t->p[i].doc;
-	}
-	buf_putc(b, '"');
+	free(b->tok);
+	free(b->merge);
 }
 
 /*
@@ -411,100 +674,161 @@ put_postings(struct buf *b, const struct term *t)
  * The keys are prefixes of the terms' keys, and search.js loads the
  * shards whose key is a prefix of its word's key or starts with it.
  */
-struct encoded {
-	struct buf data;	/* every term's "term":"postings" */
-	size_t *off;		/* [i] where term i starts; [n] the end */
-	struct term **terms;
-	size_t n;
+struct sterm {
+	unsigned long long prefix;	/* the first 8 bytes, big-endian */
+	const char *s;
+	struct term *t;
 };
 
-static void
-encode_terms(struct builder *b, struct encoded *e)
-{
-	size_t i;
+struct shard {
+	size_t from, to;	/* terms [from, to) */
+	char *key;
+};
 
-	e->terms = b->terms;
-	e->n = b->n;
-	e->off = xcalloc(b->n + 1, sizeof(*e->off));
-	for (i = 0; i < b->n; i++) {
-		e->off[i] = e->data.len;
-		buf_puts_json_str(&e->data, b->terms[i]->s);
-		buf_putc(&e->data, ':');
-		put_postings(&e->data, b->terms[i]);
+struct encoded {
+	struct sterm *terms;	/* sorted */
+	size_t n;
+	size_t *off;		/* [i] where term i's "term":"postings" starts
+				 * in the terms' concatenation; [n] its end */
+	struct shard *shards;
+	size_t nshards, cap;
+	struct search_file *files;	/* one per shard */
+};
+
+static int
+cmp_sterm(const void *a, const void *b)
+{
+	const struct sterm *x = a, *y = b;
+
+	if (x->prefix != y->prefix)
+		return x->prefix < y->prefix ? -1 : 1;
+	return strcmp(x->s, y->s);
+}
+
+/* The bytes of the first nchars characters of the folded term s. */
+static size_t
+prefix_bytes(const char *s, size_t nchars)
+{
+	size_t i = 0;
+
+	while (nchars-- && s[i]) {
+		i++;
+		while (((unsigned char)s[i] & 0xc0) == 0x80)
+			i++;
 	}
-	e->off[b->n] = e->data.len;
+	return i;
 }
 
+/*
+ * Terms [from, to) share their first depth characters; shard them.  The
+ * terms are folded UTF-8 as str_fold() writes it, where a character has
+ * one encoding and shard_key() one key, so comparing the characters is
+ * comparing the keys.
+ */
 static void
-put_shard(struct search_index *ix, size_t *cap, struct strv *keys,
-    const struct encoded *e, const char *key, size_t from, size_t to)
+split_shard(struct encoded *e, size_t from, size_t to, size_t depth)
 {
-	struct search_file *f;
-	size_t i;
+	struct buf key = BUF_INIT;
+	struct shard *sh;
+	size_t i, j, n;
 
-	f = new_file(ix, cap, *key ? xasprintf("search-index/t-%s.js", key) :
-	    xstrdup("search-index/t.js"));
-	strv_push(keys, key);
-	buf_puts(&f->data, "runbookcSearch.terms(");
-	buf_puts_json_str(&f->data, key);
-	buf_puts(&f->data, ",{");
-	for (i = from; i < to; i++) {
-		buf_puts(&f->data, i > from ? ",\n" : "\n");
-		buf_put(&f->data, e->data.data + e->off[i],
-		    e->off[i + 1] - e->off[i]);
-	}
-	buf_puts(&f->data, "});\n");
-}
-
-static void
-term_key(const struct encoded *e, size_t i, size_t depth, struct buf *out)
-{
-	buf_truncate(out, 0);
-	shard_key(e->terms[i]->s, strlen(e->terms[i]->s), depth, out);
-}
-
-/* Terms [from, to) share their key at depth; shard them. */
-static void
-split_shard(struct search_index *ix, size_t *cap, struct strv *keys,
-    const struct encoded *e, size_t from, size_t to, size_t depth)
-{
-	struct buf key = BUF_INIT, k2 = BUF_INIT;
-	size_t i, j;
-
-	term_key(e, from, depth, &key);
 	if (e->off[to] - e->off[from] <= SEARCH_SHARD_BYTES ||
 	    depth >= SEARCH_MAX_KEY) {
-		put_shard(ix, cap, keys, e, buf_cstr(&key), from, to);
-		buf_free(&key);
+		shard_key(e->terms[from].s, strlen(e->terms[from].s), depth,
+		    &key);
+		e->shards = xgrow(e->shards, &e->cap, e->nshards,
+		    sizeof(*e->shards));
+		sh = &e->shards[e->nshards++];
+		sh->from = from;
+		sh->to = to;
+		sh->key = buf_detach(&key);
 		return;
 	}
 	for (i = from; i < to; i = j) {
-		term_key(e, i, depth + 1, &key);
-		for (j = i + 1; j < to; j++) {
-			term_key(e, j, depth + 1, &k2);
-			if (strcmp(k2.data, key.data) != 0)
+		n = prefix_bytes(e->terms[i].s, depth + 1);
+		for (j = i + 1; j < to; j++)
+			if (prefix_bytes(e->terms[j].s, depth + 1) != n ||
+			    memcmp(e->terms[j].s, e->terms[i].s, n) != 0)
 				break;
-		}
-		split_shard(ix, cap, keys, e, i, j, depth + 1);
+		split_shard(e, i, j, depth + 1);
 	}
-	buf_free(&key);
-	buf_free(&k2);
+}
+
+/* Sorts the terms and measures each one's "term":"postings". */
+static void
+sort_terms(struct builder *b, struct encoded *e)
+{
+	struct buf j = BUF_INIT;
+	size_t i, k;
+
+	e->n = b->n;
+	e->terms = xcalloc(b->n ? b->n : 1, sizeof(*e->terms));
+	for (i = 0; i < b->n; i++) {
+		struct sterm *st = &e->terms[i];
+
+		st->t = &b->terms[i];
+		st->s = b->strs.data + st->t->off;
+		for (k = 0; k < 8; k++)
+			st->prefix = st->prefix << 8 | (k < st->t->len ?
+			    (unsigned char)st->s[k] : 0);
+	}
+	if (e->n > 1)
+		qsort(e->terms, e->n, sizeof(*e->terms), cmp_sterm);
+	e->off = xcalloc(e->n + 1, sizeof(*e->off));
+	for (i = 0; i < e->n; i++) {
+		buf_truncate(&j, 0);
+		buf_puts_json_str(&j, e->terms[i].s);
+		e->off[i + 1] = e->off[i] + j.len + 3 + e->terms[i].t->plen;
+	}
+	buf_free(&j);
+}
+
+/* Once every page is merged: drops the term table, sorts, shards. */
+static void
+shard_terms(struct builder *b)
+{
+	free(b->slots);
+	b->slots = NULL;
+	b->nslots = 0;
+	sort_terms(b, b->e);
+	if (b->e->n)
+		split_shard(b->e, 0, b->e->n, 0);
 }
 
 static void
-write_shards(struct builder *b, struct search_index *ix, size_t *cap,
-    struct strv *keys)
+fill_shard(void *ud, size_t k)
 {
-	struct encoded e;
+	static const char head[] = "runbookcSearch.terms(", tail[] = "});\n";
+	struct encoded *e = ud;
+	const struct shard *sh = &e->shards[k];
+	struct search_file *f = &e->files[k];
+	struct buf key = BUF_INIT;
+	size_t i;
 
-	memset(&e, 0, sizeof(e));
-	if (b->n > 1)
-		qsort(b->terms, b->n, sizeof(*b->terms), cmp_term);
-	encode_terms(b, &e);
-	if (b->n)
-		split_shard(ix, cap, keys, &e, 0, b->n, 0);
-	buf_free(&e.data);
-	free(e.off);
+	f->name = *sh->key ? xasprintf("search-index/t-%s.js", sh->key) :
+	    xstrdup("search-index/t.js");
+	buf_puts_json_str(&key, sh->key);
+	/* Exactly: the entries, "\n" before the first and ",\n" before the
+	 * others. */
+	buf_reserve(&f->data, sizeof(head) - 1 + key.len + 2 +
+	    e->off[sh->to] - e->off[sh->from] + 2 * (sh->to - sh->from) - 1 +
+	    sizeof(tail) - 1);
+	buf_put(&f->data, head, sizeof(head) - 1);
+	buf_put(&f->data, key.data, key.len);
+	buf_puts(&f->data, ",{");
+	for (i = sh->from; i < sh->to; i++) {
+		struct term *t = e->terms[i].t;
+
+		buf_puts(&f->data, i > sh->from ? ",\n" : "\n");
+		buf_puts_json_str(&f->data, e->terms[i].s);
+		buf_puts(&f->data, ":\"");
+		buf_put(&f->data, t->post, t->plen);
+		buf_putc(&f->data, '"');
+		free(t->post);	/* written: the postings are done with */
+		t->post = NULL;
+	}
+	buf_put(&f->data, tail, sizeof(tail) - 1);
+	buf_free(&key);
 }
 
 /* The snippet: the summary, or the start of the text, cut at a
@@ -566,33 +890,36 @@ put_doc(struct buf *b, const struct site *s, const struct page *p)
 	buf_free(&u);
 }
 
+/* Page table chunk c, made in a scratch buffer and kept at its size. */
 static void
-write_docs(const struct site *s, struct search_index *ix, size_t *cap)
+put_doc_chunk(struct builder *b, size_t c)
 {
-	size_t c, i;
+	const struct site *s = b->s;
+	struct search_file *f = &b->docs[c];
+	struct buf t = BUF_INIT;
+	size_t i;
 
-	for (c = 0; c * SEARCH_DOC_CHUNK < s->npages; c++) {
-		struct search_file *f = new_file(ix, cap,
-		    xasprintf("search-index/d-%zu.js", c));
-
-		buf_printf(&f->data, "runbookcSearch.docs(%zu,[", c);
-		for (i = c * SEARCH_DOC_CHUNK; i < s->npages &&
-		    i < (c + 1) * SEARCH_DOC_CHUNK; i++) {
-			buf_puts(&f->data, i % SEARCH_DOC_CHUNK ? ",\n" : "\n");
-			put_doc(&f->data, s, s->pages[i]);
-		}
-		buf_puts(&f->data, "]);\n");
+	f->name = xasprintf("search-index/d-%zu.js", c);
+	buf_printf(&t, "runbookcSearch.docs(%zu,[", c);
+	for (i = c * SEARCH_DOC_CHUNK; i < s->npages &&
+	    i < (c + 1) * SEARCH_DOC_CHUNK; i++) {
+		buf_puts(&t, i % SEARCH_DOC_CHUNK ? ",\n" : "\n");
+		put_doc(&t, s, s->pages[i]);
 	}
+	buf_puts(&t, "]);\n");
+	buf_reserve(&f->data, t.len);
+	buf_put(&f->data, t.data, t.len);
+	buf_free(&t);
 }
 
 static void
-write_meta(const struct site *s, struct search_index *ix, size_t *cap,
-    const struct strv *keys)
+put_meta(const struct site *s, const struct encoded *e,
+    struct search_file *f)
 {
-	struct search_file *f = new_file(ix, cap, xstrdup("search-index/index.js"));
 	struct buf *b = &f->data;
 	size_t i;
 
+	f->name = xstrdup("search-index/index.js");
 	buf_printf(b, "runbookcSearch.index({\"v\":1,\"pages\":%zu,"
 	    "\"chunk\":%d,\"min\":%d,\"max\":%d,\n\"severities\":{",
 	    s->npages, SEARCH_DOC_CHUNK, SEARCH_MIN_TERM, SEARCH_MAX_TERM);
@@ -614,10 +941,10 @@ write_meta(const struct site *s, struct search_index *ix, size_t *cap,
 		buf_putc(b, '}');
 	}
 	buf_puts(b, "},\n\"shards\":[");
-	for (i = 0; i < keys->n; i++) {
+	for (i = 0; i < e->nshards; i++) {
 		if (i)
 			buf_putc(b, ',');
-		buf_puts_json_str(b, keys->v[i]);
+		buf_puts_json_str(b, e->shards[i].key);
 	}
 	buf_puts(b, "]});\n");
 }
@@ -629,31 +956,44 @@ cmp_file(const void *a, const void *b)
 	    ((const struct search_file *)b)->name);
 }
 
+/*
+ * Tokenizing, merging and the page table run on the pool (see
+ * build_step); then the terms are sorted and split into shards, and the
+ * shard files are written on the pool, each at its exact size.
+ */
 void
 search_build(const struct site *s, int jobs, struct search_index *ix)
 {
 	struct builder b;
-	struct strv keys = STRV_INIT;
-	size_t cap = 0, i;
+	struct encoded e;
+	size_t i;
 
 	memset(ix, 0, sizeof(*ix));
 	memset(&b, 0, sizeof(b));
-	tokenize_all(s, jobs, &b);
-	write_shards(&b, ix, &cap, &keys);
-	write_docs(s, ix, &cap);
-	write_meta(s, ix, &cap, &keys);
+	memset(&e, 0, sizeof(e));
+	b.s = s;
+	b.ndocs = (s->npages + SEARCH_DOC_CHUNK - 1) / SEARCH_DOC_CHUNK;
+	b.docs = xcalloc(b.ndocs ? b.ndocs : 1, sizeof(*b.docs));
+	b.e = &e;
+	tokenize_all(&b, jobs);
+	ix->n = e.nshards + b.ndocs + 1;
+	ix->files = xcalloc(ix->n, sizeof(*ix->files));
+	e.files = ix->files;
+	pool_run(e.nshards, jobs, fill_shard, &e);
+	memcpy(ix->files + e.nshards, b.docs, b.ndocs * sizeof(*b.docs));
+	put_meta(s, &e, &ix->files[ix->n - 1]);
 	if (ix->n > 1)
 		qsort(ix->files, ix->n, sizeof(*ix->files), cmp_file);
 	ix->nterms = b.n;
 	ix->npostings = b.npostings;
-	for (i = 0; i < b.n; i++) {
-		free(b.terms[i]->s);
-		free(b.terms[i]->p);
-		free(b.terms[i]);
-	}
+	for (i = 0; i < e.nshards; i++)
+		free(e.shards[i].key);
+	free(e.shards);
+	free(e.terms);
+	free(e.off);
+	free(b.docs);
 	free(b.terms);
-	hmap_free(&b.map);
-	strv_free(&keys);
+	buf_free(&b.strs);
 }
 
 void

@@ -313,14 +313,10 @@ static const char latin_base[] =
     "uuuuuuwwyyyzzzzz";	/* 170-17F */
 
 static unsigned
-fold_cp(unsigned cp, struct buf *out)
+fold_cp(unsigned cp)
 {
 	if (cp >= 'A' && cp <= 'Z')
 		return cp + 32;
-	if (cp == 0xdf) {		/* ß */
-		buf_puts(out, "s");
-		return 's';
-	}
 	if (cp >= 0xc0 && cp <= 0x17f && cp != 0xd7 && cp != 0xf7 &&
 	    latin_base[cp - 0xc0] != ' ')
 		return (unsigned char)latin_base[cp - 0xc0];
@@ -331,12 +327,42 @@ fold_cp(unsigned cp, struct buf *out)
 	return cp;
 }
 
+int
+str_fold_char(const char *s, size_t len, size_t *n, unsigned cp[2])
+{
+	const unsigned char *p = (const unsigned char *)s;
+	unsigned c;
+
+	if (p[0] < 0x80) {
+		*n = 1;
+		cp[0] = p[0] >= 'A' && p[0] <= 'Z' ? p[0] + 32u : p[0];
+		return 1;
+	}
+	if (p[0] >= 0xc2 && p[0] <= 0xdf && len >= 2 && (p[1] & 0xc0) == 0x80) {
+		/* Two bytes, where the accented letters are: valid as is. */
+		c = (p[0] & 0x1fu) << 6 | (p[1] & 0x3fu);
+		*n = 2;
+	} else {
+		c = utf8_decode(p, len, n);
+	}
+	/* Combining diacritical marks vanish (decomposed accents). */
+	if (c >= 0x300 && c <= 0x36f)
+		return 0;
+	if (c == 0xdf) {		/* ß */
+		cp[0] = cp[1] = 's';
+		return 2;
+	}
+	cp[0] = fold_cp(c);
+	return 1;
+}
+
 void
 str_fold(struct buf *out, const char *s, size_t len)
 {
 	const unsigned char *p = (const unsigned char *)s;
 	size_t i = 0, n;
-	unsigned cp;
+	unsigned cp[2];
+	int k, m;
 
 	while (i < len) {
 		if (p[i] < 0x80) {
@@ -352,10 +378,9 @@ str_fold(struct buf *out, const char *s, size_t len)
 			out->data[out->len] = '\0';
 			continue;
 		}
-		cp = utf8_decode(p + i, len - i, &n);
-		/* Combining diacritical marks vanish (decomposed accents). */
-		if (!(cp >= 0x300 && cp <= 0x36f))
-			utf8_encode(out, fold_cp(cp, out));
+		m = str_fold_char(s + i, len - i, &n, cp);
+		for (k = 0; k < m; k++)
+			utf8_encode(out, cp[k]);
 		i += n;
 	}
 }

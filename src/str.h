@@ -54,6 +54,13 @@ int utf8_column(const char *line, size_t off);
 struct buf;
 void str_fold(struct buf *out, const char *s, size_t len);
 char *str_fold_dup(const char *s);
+/*
+ * The same fold, one character at a time, for scanners that fold as they
+ * go: folds the character at s[0..len) (len >= 1), sets *n to the bytes it
+ * takes and stores the code points it folds to in cp[]; returns how many
+ * (0 for a combining mark, 2 for ß, else 1).
+ */
+int str_fold_char(const char *s, size_t len, size_t *n, unsigned cp[2]);
 
 /*
  * GitHub's heading id: lower case, spaces to '-', drop punctuation except
