@@ -445,19 +445,12 @@ catalog_render(struct rctx *r)
 {
 	struct catalog c;
 	struct buf b = BUF_INIT;
-	bool cat = rctx_claim(r, CATALOG_OUT), al = rctx_claim(r, ALERTS_OUT);
-	int rc = 0;
-
 	/* Both show the site's face alone (r->key): a rebuild that did not
 	 * change it keeps them. */
-	if (cat && rctx_can_keep(r, CATALOG_OUT, r->key)) {
-		rctx_note(r, CATALOG_OUT, r->key, true);
-		cat = false;
-	}
-	if (al && rctx_can_keep(r, ALERTS_OUT, r->key)) {
-		rctx_note(r, ALERTS_OUT, r->key, true);
-		al = false;
-	}
+	bool cat = !rctx_kept(r, CATALOG_OUT) && rctx_claim(r, CATALOG_OUT);
+	bool al = !rctx_kept(r, ALERTS_OUT) && rctx_claim(r, ALERTS_OUT);
+	int rc = 0;
+
 	if (!cat && !al)
 		return 0;
 	catalog_open(&c, r);

@@ -135,6 +135,15 @@ begin_stage(const char *out, const struct stamp *cur, struct stamp *prev,
 	return stage_begin(st, out, lp ? lc : NULL, lc ? lp : NULL);
 }
 
+/* Frees what begin_stage() read, once the stage is committed or gone. */
+static void
+end_stage(struct stamp *prev, struct stage_list lists[2])
+{
+	stamp_free(prev);
+	free((void *)lists[0].v);
+	free((void *)lists[1].v);
+}
+
 /* render → write: the new site replaces o->out whole, or not at all. */
 static int
 render_and_write(const struct opts *o, struct pipeline *pl,
@@ -166,9 +175,7 @@ render_and_write(const struct opts *o, struct pipeline *pl,
 		cmd_print_diags(o, &pl->diags, 0, false);
 		theme_close(&th);
 		diag_free(&checked);
-		stamp_free(&prev);
-		free((void *)lists[0].v);
-		free((void *)lists[1].v);
+		end_stage(&prev, lists);
 		return -1;
 	}
 	/* What is parsed now is what the next build need not parse. */
@@ -219,9 +226,7 @@ render_and_write(const struct opts *o, struct pipeline *pl,
 		cmd_print_diags(o, &pl->diags, 0, false);
 	strv_free(&written);
 	stamp_keys_free(&keys);
-	stamp_free(&prev);
-	free((void *)lists[0].v);
-	free((void *)lists[1].v);
+	end_stage(&prev, lists);
 	diag_free(&checked);
 	theme_close(&th);
 	return rc;

@@ -21,14 +21,21 @@
 /* Files of a site that its stamp does not list: the stamp and caches. */
 #define DOT_PREFIX ".runbookc-"
 
-char *
-stage_prev_dir(const char *out)
+/* The folder named out (trailing slashes aside) plus suffix, beside it. */
+static char *
+beside(const char *out, const char *suffix)
 {
 	size_t n = strlen(out);
 
 	while (n > 1 && out[n - 1] == '/')
 		n--;
-	return xasprintf("%.*s.runbookc-prev", (int)n, out);
+	return xasprintf("%.*s%s", (int)n, out, suffix);
+}
+
+char *
+stage_prev_dir(const char *out)
+{
+	return beside(out, ".runbookc-prev");
 }
 
 /* dst as a copy of src, for file systems that refuse hard links. */
@@ -284,13 +291,11 @@ stage_from_prev(struct stage *st, const struct stage_list *cur,
 void
 stage_clear(const char *out)
 {
-	size_t n = strlen(out);
-	char *dir, *old;
+	char *dir = beside(out, ".runbookc-new");
+	/* Left by builds of earlier versions, which removed the replaced
+	 * site under this name. */
+	char *old = beside(out, ".runbookc-old");
 
-	while (n > 1 && out[n - 1] == '/')
-		n--;
-	dir = xasprintf("%.*s.runbookc-new", (int)n, out);
-	old = xasprintf("%.*s.runbookc-old", (int)n, out);
 	/* Leftovers of a killed build are ours to clear. */
 	fs_remove_tree(dir);
 	fs_remove_tree(old);
@@ -302,14 +307,10 @@ int
 stage_begin(struct stage *st, const char *out, const struct stage_list *cur,
     const struct stage_list *prev)
 {
-	size_t n = strlen(out);
-
 	memset(st, 0, sizeof(*st));
-	while (n > 1 && out[n - 1] == '/')
-		n--;
-	st->out = xstrndup(out, n);
-	st->dir = xasprintf("%s.runbookc-new", st->out);
-	st->prev = stage_prev_dir(st->out);
+	st->out = beside(out, "");
+	st->dir = beside(out, ".runbookc-new");
+	st->prev = stage_prev_dir(out);
 	stage_clear(st->out);
 	if (fs_is_dir(st->out)) {
 		if (stage_from_prev(st, cur, prev))
