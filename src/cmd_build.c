@@ -157,7 +157,7 @@ render_and_write(const struct opts *o, struct pipeline *pl,
 	struct strv written = STRV_INIT;
 	struct diag_list checked = DIAG_LIST_INIT;
 	struct stamp_keys keys = STAMP_KEYS_INIT;
-	struct render_stats stats = { 0, 0 };
+	struct render_stats stats = { 0, 0, 0 };
 	double t = pipeline_now_ms(), t2;
 	int rc;
 
@@ -196,6 +196,7 @@ render_and_write(const struct opts *o, struct pipeline *pl,
 	 * of its files can stay. */
 	if (ip->have_fp) {
 		ro.global = ip->fp.global;
+		ro.parse = ip->fp.parse;
 		ro.prev = &ip->old.files;
 		ro.keys = &keys;
 	}
@@ -208,6 +209,8 @@ render_and_write(const struct opts *o, struct pipeline *pl,
 		progress_hide(ip->progress);
 		fprintf(stderr, "runbookc: rendered %zu files, kept %zu\n",
 		    stats.made, stats.kept);
+		fprintf(stderr, "runbookc: search index: tokenized %zu of "
+		    "%zu pages\n", stats.tokenized, pl->site.npages);
 	}
 	if (rc == 0) {
 		leave_stamp(ip, pl, &checked, st.dir, &written, &keys);

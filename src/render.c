@@ -22,6 +22,7 @@
 #include "rctx.h"
 #include "scriptpage.h"
 #include "search.h"
+#include "searchcache.h"
 #include "site.h"
 #include "str.h"
 #include "template.h"
@@ -459,11 +460,19 @@ write_content_assets(struct rctx *r)
 static int
 write_search(struct rctx *r)
 {
+	static const char tag[] = "search";
+	struct search_opts so;
 	struct search_index ix;
 	size_t i;
 	int rc = 0;
 
-	search_build(r->s, r->o->jobs, &ix);
+	so.jobs = r->o->jobs;
+	so.cache_dir = r->o->parse ? r->o->out_dir : NULL;
+	so.cache_key = str_hash(tag, sizeof(tag), r->o->parse);
+	search_build(r->s, &so, &ix);
+	r->tokenized = ix.ntokenized;
+	if (ix.cache_ok)
+		strv_push(r->written, SEARCH_CACHE_FILE);
 	for (i = 0; i < ix.n; i++)
 		if (rctx_claim(r, ix.files[i].name))
 			rc |= rctx_write(r, ix.files[i].name,
@@ -569,6 +578,7 @@ render_site(const struct site *s, const struct theme *th,
 	if (stats) {
 		stats->made = r.made;
 		stats->kept = r.kept;
+		stats->tokenized = r.tokenized;
 	}
 	rctx_unshare(&r);
 	hmap_free(&r.claimed);

@@ -25,14 +25,19 @@ struct render_opts {
 	 * off), the keys of the site out_dir was staged from (or NULL), and
 	 * where to record this site's. */
 	unsigned long long global;
+	/* What a page's model depends on besides its bytes (stamp_print's
+	 * parse): the search cache's key; 0 for no search cache. */
+	unsigned long long parse;
 	const struct stamp_keys *prev;
 	struct stamp_keys *keys;
 	struct progress *progress;	/* or NULL */
 };
 
-/* What render_site() did: files rendered, files kept as they were. */
+/* What render_site() did: files rendered, files kept as they were,
+ * pages tokenized for search. */
 struct render_stats {
 	size_t made, kept;
+	size_t tokenized;	/* pages the search cache did not know */
 };
 
 /*

@@ -9,6 +9,7 @@
 #include "page.h"
 #include "pool.h"
 #include "rctx.h"
+#include "searchcache.h"
 #include "site.h"
 #include "str.h"
 
@@ -216,6 +217,9 @@ struct page_terms {
 	/* search_tokens(): where the tokens go instead. */
 	void (*fn)(void *ud, const char *tok, size_t n);
 	void *ud;
+	/* A page the search cache knows: its pairs instead of the above. */
+	bool cached;
+	struct search_list pairs;
 };
 
 static void
@@ -501,6 +505,21 @@ struct builder {
 	struct search_file *docs;
 	size_t ndocs, docs_now;
 	struct encoded *e;	/* the terms sorted and sharded */
+	/*
+	 * The search cache read (its dictionary is terms [0, ncached), in
+	 * its order) and what the next one gets: each page's pairs, in the
+	 * old cache's map or at an offset of fresh.
+	 */
+	const struct search_cache *cache;
+	size_t ncached, ntokenized;
+	struct page_pairs *pairs;
+	struct buf fresh;
+};
+
+struct page_pairs {
+	const unsigned char *data;	/* NULL: at off in fresh */
+	size_t off, len;
+	uint32_t n;
 };
 
 static void
@@ -568,18 +587,49 @@ term_add(struct term *t, uint32_t doc, uint8_t weight)
 	t->last = doc;
 }
 
+/* A page the cache knows: its pairs name the dictionary's terms. */
+static void
+merge_cached(struct builder *b, const struct search_list *l, uint32_t doc)
+{
+	const unsigned char *d = l->data;
+	struct page_pairs *pp = &b->pairs[doc];
+	uint32_t i, t;
+	uint8_t w;
+
+	for (i = 0; i < l->n; i++) {
+		search_pair_next(&d, &t, &w);
+		term_add(&b->terms[t], doc, w);
+	}
+	pp->data = l->data;
+	pp->len = l->len;
+	pp->n = l->n;
+	b->npostings += l->n;
+}
+
 static void
 merge_page(struct builder *b, const struct page_terms *pt, uint32_t doc)
 {
+	struct page_pairs *pp = &b->pairs[doc];
 	size_t i;
 
+	if (pt->cached) {
+		merge_cached(b, &pt->pairs, doc);
+		return;
+	}
+	pp->off = b->fresh.len;
 	for (i = 0; i < pt->n; i++) {
 		const struct pterm *p = &pt->v[i];
+		struct term *t = index_term(b, pt->text.data + p->off, p->len,
+		    p->hash);
+		uint8_t w = pterm_weight(p);
 
-		term_add(index_term(b, pt->text.data + p->off, p->len,
-		    p->hash), doc, pterm_weight(p));
+		term_add(t, doc, w);
+		search_pair_put(&b->fresh, (uint32_t)(t - b->terms), w);
 	}
+	pp->len = b->fresh.len - pp->off;
+	pp->n = (uint32_t)pt->n;
 	b->npostings += pt->n;
+	b->ntokenized++;
 }
 
 static void
@@ -589,6 +639,11 @@ tokenize_page(struct builder *b, size_t i)
 	struct page_terms *pt = &b->tok[i];
 	size_t k;
 
+	if (b->cache && p->len && search_cache_page(b->cache, p->path,
+	    p->hash, p->len, &pt->pairs)) {
+		pt->cached = true;
+		return;
+	}
 	pt_rehash(pt);
 	add_text(pt, rctx_page_title(p), SEARCH_F_TITLE);
 	for (k = 0; k < p->alerts.n; k++)
@@ -634,6 +689,49 @@ build_step(void *ud, size_t i)
 		tokenize_page(b, i - 1);
 	} else {
 		put_doc_chunk(b, i - 1 - b->tok_n);
+	}
+}
+
+/*
+ * The cache's terms become terms [0, ncached) of the index, in its
+ * order, so that its pages' pairs name them as they are.  False for a
+ * dictionary no build writes (a term twice, or too long): then the
+ * cache is not used.
+ */
+static bool
+load_dictionary(struct builder *b)
+{
+	char tok[SEARCH_MAX_TERM + 8];
+	size_t i, n, nterms = search_cache_nterms(b->cache);
+
+	for (i = 0; i < nterms; i++) {
+		const char *s = search_cache_term(b->cache, i, &n);
+		struct term *t;
+
+		if (n > SEARCH_MAX_TERM)
+			return false;
+		memcpy(tok, s, n);
+		memset(tok + n, 0, 8);
+		t = index_term(b, tok, n, tok_hash(tok, n));
+		if ((size_t)(t - b->terms) != i)
+			return false;
+	}
+	b->ncached = nterms;
+	return true;
+}
+
+static void
+use_cache(struct builder *b, const struct search_cache *c)
+{
+	b->cache = c;
+	if (c && !load_dictionary(b)) {
+		free(b->terms);
+		free(b->slots);
+		buf_free(&b->strs);
+		b->terms = NULL;
+		b->slots = NULL;
+		b->n = b->cap = b->nslots = 0;
+		b->cache = NULL;
 	}
 }
 
@@ -761,11 +859,14 @@ sort_terms(struct builder *b, struct encoded *e)
 	struct buf j = BUF_INIT;
 	size_t i, k;
 
-	e->n = b->n;
 	e->terms = xcalloc(b->n ? b->n : 1, sizeof(*e->terms));
 	for (i = 0; i < b->n; i++) {
-		struct sterm *st = &e->terms[i];
+		struct sterm *st;
 
+		/* A term of the cache's dictionary no page has now. */
+		if (b->terms[i].plen == 0)
+			continue;
+		st = &e->terms[e->n++];
 		st->t = &b->terms[i];
 		st->s = b->strs.data + st->t->off;
 		for (k = 0; k < 8; k++)
@@ -956,14 +1057,83 @@ cmp_file(const void *a, const void *b)
 	    ((const struct search_file *)b)->name);
 }
 
+/* Page i's pairs, renumbered through id when it is not NULL. */
+static struct search_list
+page_pairs(const struct builder *b, size_t i, const uint32_t *id,
+    struct buf *tmp)
+{
+	const struct page_pairs *pp = &b->pairs[i];
+	struct search_list l;
+	const unsigned char *d;
+	uint32_t k, t;
+	uint8_t w;
+
+	l.data = pp->data ? pp->data :
+	    (const unsigned char *)b->fresh.data + pp->off;
+	l.len = pp->len;
+	l.n = pp->n;
+	if (id == NULL)
+		return l;
+	buf_truncate(tmp, 0);
+	for (d = l.data, k = 0; k < l.n; k++) {
+		search_pair_next(&d, &t, &w);
+		search_pair_put(tmp, id[t], w);
+	}
+	l.data = (const unsigned char *)tmp->data;
+	l.len = tmp->len;
+	return l;
+}
+
 /*
- * Tokenizing, merging and the page table run on the pool (see
- * build_step); then the terms are sorted and split into shards, and the
- * shard files are written on the pool, each at its exact size.
+ * Leaves the cache for the next build in o->cache_dir: the terms some
+ * page has (renumbered when others died) and every page's pairs.  The
+ * cache read is left as it is when it already says all that.
+ */
+static int
+write_cache(const struct builder *b, const struct search_opts *o)
+{
+	struct search_cache_writer w;
+	struct buf tmp = BUF_INIT;
+	uint32_t *id = NULL, k = 0;
+	size_t i, live = 0;
+
+	for (i = 0; i < b->n; i++)
+		live += b->terms[i].plen > 0;
+	if (b->cache && b->ntokenized == 0 && live == b->n &&
+	    search_cache_npages(b->cache) == b->s->npages)
+		return 0;
+	if (live < b->n) {
+		id = xcalloc(b->n, sizeof(*id));
+		for (i = 0; i < b->n; i++)
+			id[i] = b->terms[i].plen ? k++ : UINT32_MAX;
+	}
+	search_cache_begin(&w, o->cache_key);
+	for (i = 0; i < b->n; i++)
+		if (b->terms[i].plen)
+			search_cache_add_term(&w, b->strs.data +
+			    b->terms[i].off, b->terms[i].len);
+	for (i = 0; i < b->s->npages; i++) {
+		const struct page *p = b->s->pages[i];
+		struct search_list l = page_pairs(b, i, id, &tmp);
+
+		search_cache_add_page(&w, p->path, p->hash, p->len, &l);
+	}
+	buf_free(&tmp);
+	free(id);
+	return search_cache_finish(&w, o->cache_dir);
+}
+
+/*
+ * Tokenizing (of the pages the cache does not know), merging and the
+ * page table run on the pool (see build_step); then the terms are
+ * sorted and split into shards, and the shard files are written on the
+ * pool, each at its exact size.
  */
 void
-search_build(const struct site *s, int jobs, struct search_index *ix)
+search_build(const struct site *s, const struct search_opts *o,
+    struct search_index *ix)
 {
+	struct search_cache *cache = NULL;
 	struct builder b;
 	struct encoded e;
 	size_t i;
@@ -974,18 +1144,28 @@ search_build(const struct site *s, int jobs, struct search_index *ix)
 	b.s = s;
 	b.ndocs = (s->npages + SEARCH_DOC_CHUNK - 1) / SEARCH_DOC_CHUNK;
 	b.docs = xcalloc(b.ndocs ? b.ndocs : 1, sizeof(*b.docs));
+	b.pairs = xcalloc(s->npages ? s->npages : 1, sizeof(*b.pairs));
 	b.e = &e;
-	tokenize_all(&b, jobs);
+	if (o->cache_dir)
+		cache = search_cache_open(o->cache_dir, o->cache_key);
+	use_cache(&b, cache);
+	tokenize_all(&b, o->jobs);
 	ix->n = e.nshards + b.ndocs + 1;
 	ix->files = xcalloc(ix->n, sizeof(*ix->files));
 	e.files = ix->files;
-	pool_run(e.nshards, jobs, fill_shard, &e);
+	pool_run(e.nshards, o->jobs, fill_shard, &e);
 	memcpy(ix->files + e.nshards, b.docs, b.ndocs * sizeof(*b.docs));
 	put_meta(s, &e, &ix->files[ix->n - 1]);
 	if (ix->n > 1)
 		qsort(ix->files, ix->n, sizeof(*ix->files), cmp_file);
-	ix->nterms = b.n;
+	ix->nterms = e.n;
 	ix->npostings = b.npostings;
+	ix->ntokenized = b.ntokenized;
+	if (o->cache_dir)
+		ix->cache_ok = write_cache(&b, o) == 0;
+	search_cache_close(cache);
+	free(b.pairs);
+	buf_free(&b.fresh);
 	for (i = 0; i < e.nshards; i++)
 		free(e.shards[i].key);
 	free(e.shards);

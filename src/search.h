@@ -21,6 +21,7 @@
 #ifndef RUNBOOKC_SEARCH_H
 #define RUNBOOKC_SEARCH_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 #include "buf.h"
@@ -48,10 +49,21 @@ struct search_index {
 	struct search_file *files;	/* sorted by name */
 	size_t n;
 	size_t nterms, npostings;
+	size_t ntokenized;	/* pages the search cache did not know */
+	bool cache_ok;		/* SEARCH_CACHE_FILE is in cache_dir */
 };
 
-/* Builds the index of every page of s (tokenizing on jobs threads). */
-void search_build(const struct site *s, int jobs, struct search_index *ix);
+struct search_opts {
+	int jobs;
+	/* Where the search cache (searchcache.h) is read and left, under
+	 * cache_key; NULL for none. */
+	const char *cache_dir;
+	unsigned long long cache_key;
+};
+
+/* Builds the index of every page of s (tokenizing on o->jobs threads). */
+void search_build(const struct site *s, const struct search_opts *o,
+    struct search_index *ix);
 void search_index_free(struct search_index *ix);
 
 /*

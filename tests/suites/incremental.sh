@@ -173,6 +173,30 @@ echo "Linha." >> "$C/api/runbook-00038.md"
 build "$T/out"
 [ $? -le 1 ] && ok || bad "damaged cache: build failed"
 same_as_cold "damaged cache"
+# The search cache: a rebuild tokenizes only the pages whose bytes
+# changed; a word that leaves the site leaves the index, a new one enters
+# it; a damaged cache is no cache.
+S=$T/out/.runbookc-cache-search
+[ -f "$S" ] && ok || bad "search cache: none"
+echo "Palavraunicaxyz aparece aqui." >> "$C/api/runbook-00038.md"
+build "$T/out" -v
+grep -q "^runbookc: search index: tokenized 1 of " "$T/err" && ok || bad "search cache: $(grep 'search index' "$T/err")"
+grep -rq palavraunicaxyz "$T/out/search-index" && ok || bad "search cache: a new word is not indexed"
+same_as_cold "search cache, new word"
+sed -i 's/^Palavraunicaxyz aparece aqui.$/Linha./' "$C/api/runbook-00038.md"
+build "$T/out" -v
+grep -rq palavraunicaxyz "$T/out/search-index" && bad "search cache: a word no page has is still indexed" || ok
+same_as_cold "search cache, word gone"
+head -c $(($(wc -c < "$S") / 2)) "$S" > "$T/half" && cat "$T/half" > "$S"
+echo "Linha." >> "$C/api/runbook-00038.md"
+build "$T/out" -v
+grep -q "^runbookc: search index: tokenized 6[0-9] of " "$T/err" && ok || bad "truncated search cache: $(grep 'search index' "$T/err")"
+same_as_cold "truncated search cache"
+printf 'XXXXXXXXXXXXXXXX' | dd of="$S" bs=1 seek=$(($(wc -c < "$S") / 3)) conv=notrunc 2> /dev/null
+echo "Linha." >> "$C/api/runbook-00038.md"
+build "$T/out" -v
+grep -q "^runbookc: search index: tokenized 6[0-9] of " "$T/err" && ok || bad "damaged search cache: $(grep 'search index' "$T/err")"
+same_as_cold "damaged search cache"
 # Many changes: the delta gives way to a new base, with the same site.
 for f in "$C"/*/runbook-000[0-4]*.md; do echo "Mudança." >> "$f"; done
 build "$T/out"

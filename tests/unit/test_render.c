@@ -4,6 +4,8 @@
  * user strings, the CSS colour filter, the print book's link rewriting,
  * and the big-file sink (pieces in order from the pool, staged writes).
  */
+#include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -13,12 +15,14 @@
 #include "buf.h"
 #include "rctx.h"
 #include "search.h"
+#include "searchcache.h"
 #include "sink.h"
 #include "str.h"
 #include "t.h"
 
 void test_search_tokens(void);
 void test_search_encoding(void);
+void test_search_cache(void);
 void test_render_names(void);
 void test_render_colors(void);
 void test_book_rewrite(void);
@@ -91,6 +95,76 @@ test_search_encoding(void)
 	varint_is(32, "x0");	/* marked high group, then the low one */
 	varint_is(1000, "_8");
 	varint_is(32768, "xww0");
+}
+
+/* The cache's pairs read back as written, and a cache is read back only
+ * under its own key and while its bytes are intact. */
+void
+test_search_cache(void)
+{
+	static const uint32_t ids[] = { 0, 1, 127, 128, 16383, 16384, 70000 };
+	struct search_cache_writer w;
+	struct search_cache *c;
+	struct search_list l;
+	struct buf b = BUF_INIT;
+	const unsigned char *p;
+	char dir[] = "/tmp/runbookc-unit-XXXXXX", *path;
+	size_t i, n;
+	uint32_t t;
+	uint8_t wt;
+
+	for (i = 0; i < sizeof(ids) / sizeof(*ids); i++)
+		search_pair_put(&b, ids[i], (uint8_t)(i + 1));
+	for (p = (const unsigned char *)b.data, i = 0;
+	    i < sizeof(ids) / sizeof(*ids); i++) {
+		search_pair_next(&p, &t, &wt);
+		CHECK(t == ids[i] && wt == i + 1);
+	}
+	CHECK(p == (const unsigned char *)b.data + b.len);
+	buf_truncate(&b, 0);
+
+	CHECK(mkdtemp(dir) != NULL);
+	search_cache_begin(&w, 42);
+	search_cache_add_term(&w, "latencia", 8);
+	search_cache_add_term(&w, "kafka", 5);
+	search_pair_put(&b, 1, 9);
+	search_pair_put(&b, 0, 17);
+	l.data = (const unsigned char *)b.data;
+	l.len = b.len;
+	l.n = 2;
+	search_cache_add_page(&w, "api/x.md", 7, 100, &l);
+	CHECK(search_cache_finish(&w, dir) == 0);
+	CHECK(search_cache_open(dir, 43) == NULL);
+	c = search_cache_open(dir, 42);
+	CHECK(c != NULL);
+	if (c) {
+		CHECK(search_cache_nterms(c) == 2);
+		CHECK(strncmp(search_cache_term(c, 1, &n), "kafka", 5) == 0 &&
+		    n == 5);
+		CHECK(!search_cache_page(c, "api/x.md", 8, 100, &l));
+		CHECK(!search_cache_page(c, "api/y.md", 7, 100, &l));
+		CHECK(search_cache_page(c, "api/x.md", 7, 100, &l) &&
+		    l.n == 2 && l.len == b.len &&
+		    memcmp(l.data, b.data, b.len) == 0);
+		search_cache_close(c);
+	}
+	/* One byte flipped: no cache. */
+	path = xasprintf("%s/%s", dir, SEARCH_CACHE_FILE);
+	{
+		FILE *f = fopen(path, "r+b");
+
+		CHECK(f != NULL);
+		if (f) {
+			fseek(f, 50, SEEK_SET);
+			fputc('#', f);
+			fclose(f);
+		}
+	}
+	CHECK(search_cache_open(dir, 42) == NULL);
+	unlink(path);
+	rmdir(dir);
+	free(path);
+	buf_free(&b);
 }
 
 void
