@@ -3,9 +3,11 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "bookcache.h"
 #include "buf.h"
 #include "config.h"
 #include "diag.h"
+#include "digest.h"
 #include "fsutil.h"
 #include "hmap.h"
 #include "markdown.h"
@@ -334,21 +336,53 @@ struct book {
 	const struct rctx *r;
 	struct chapters c;
 	const struct value *ui;	/* the UI strings, or NULL */
+	/* With a site key: the last build's book, and each chapter's key
+	 * and length in book order, for the next build's cache. */
+	const struct book_cache *old;
+	unsigned long long *keys;
+	size_t *lens;
 };
 
+/* What chapter i is made from: its page's key (digest.h) and its id. */
+static unsigned long long
+chapter_key(const struct book *bk, size_t i)
+{
+	static const char tag[] = "chapter";
+	unsigned long long k[2];
+
+	k[0] = digest_page_key(bk->c.order[i], bk->r->site_key);
+	k[1] = str_hash(bk->c.order_ids[i], strlen(bk->c.order_ids[i]),
+	    STR_HASH_SEED);
+	return str_hash(k, sizeof(k), str_hash(tag, sizeof(tag),
+	    STR_HASH_SEED)) | 1;
+}
+
 /*
- * Chapter i of the book into out: its own template data (the UI strings
- * and the chapter), rendered with the chapter template.  Runs on the
- * render pool: reads the site and the plan only.
+ * Chapter i of the book into out: the old book's bytes when its key did
+ * not change, else its own template data (the UI strings and the
+ * chapter) rendered with the chapter template.  Runs on the render pool:
+ * reads the site, the plan and the old book only, and writes slot i.
  */
 static void
 put_chapter(void *ud, size_t i, struct buf *out)
 {
 	struct book *bk = ud;
 	const struct page *p = bk->c.order[i];
-	const char *id = bk->c.order_ids[i], *body = render_page_body(p);
-	struct value *ctx = value_new(VAL_MAP), *ch;
+	const char *id = bk->c.order_ids[i], *body, *old;
+	struct value *ctx, *ch;
 	struct buf html = BUF_INIT;
+	size_t n;
+
+	if (bk->keys) {
+		bk->keys[i] = chapter_key(bk, i);
+		if ((old = book_cache_chapter(bk->old, bk->keys[i], &n))) {
+			buf_put(out, old, n);
+			bk->lens[i] = n;
+			return;
+		}
+	}
+	body = render_page_body(p);
+	ctx = value_new(VAL_MAP);
 
 	if (bk->ui)
 		value_add_ref(ctx, "ui", bk->ui);
@@ -359,6 +393,8 @@ put_chapter(void *ud, size_t i, struct buf *out)
 	value_add_owned(ch, "content", buf_detach(&html))->raw = true;
 	tpl_render(bk->r->t.chapter, ctx, out);
 	value_free(ctx);
+	if (bk->lens)
+		bk->lens[i] = out->len;
 }
 
 /* The frame: the whole book with BOOK_MARK where the chapters go. */
@@ -377,43 +413,95 @@ render_frame(struct rctx *r, const struct chapters *c, struct buf *frame)
 	toc_sevs_free(&ts);
 }
 
+/* The bytes around the chapters; false when the frame has no place for
+ * them.  The old book's when the site's key says they are the same. */
+struct frame {
+	struct buf made;
+	const char *head, *tail;
+	size_t nhead, ntail;
+};
+
+static bool
+get_frame(struct rctx *r, struct book *bk, struct frame *f)
+{
+	const char *mark;
+
+	if (book_cache_frame(bk->old, r->site_key, &f->head, &f->nhead,
+	    &f->tail, &f->ntail))
+		return true;
+	render_frame(r, &bk->c, &f->made);
+	f->head = buf_cstr(&f->made);
+	if ((mark = strstr(f->head, BOOK_MARK)) == NULL) {
+		f->nhead = f->made.len;
+		f->tail = NULL;
+		f->ntail = 0;
+		return false;
+	}
+	f->nhead = (size_t)(mark - f->head);
+	f->tail = mark + strlen(BOOK_MARK);
+	f->ntail = f->made.len - f->nhead - strlen(BOOK_MARK);
+	return true;
+}
+
 /* Streams the frame with the chapters in place of the mark, rendered a
  * window at a time on the pool.  Returns 0 or an errno. */
 static int
-write_book(struct rctx *r, struct book *bk, const struct buf *frame)
+write_book(struct rctx *r, struct book *bk, const struct frame *f,
+    bool chapters)
 {
 	struct sink k;
-	const char *data = buf_cstr(frame), *mark = strstr(data, BOOK_MARK);
 	char *path = path_join(r->o->out_dir, BOOK_OUT);
-	size_t before = mark ? (size_t)(mark - data) : frame->len;
 
 	sink_open(&k, path);
 	free(path);
-	sink_put(&k, data, before);
-	if (mark) {
+	sink_put(&k, f->head, f->nhead);
+	if (chapters) {
 		sink_put_pieces(&k, bk->c.n, r->o->jobs, put_chapter, bk);
-		sink_put(&k, mark + strlen(BOOK_MARK),
-		    frame->len - before - strlen(BOOK_MARK));
+		sink_put(&k, f->tail, f->ntail);
 	}
 	return sink_close(&k);
+}
+
+/* Leaves the cache of the book just written; noted as made, or nothing
+ * when it cannot be written (the next build renders every chapter). */
+static void
+leave_cache(struct rctx *r, const struct book *bk, const struct frame *f)
+{
+	if (book_cache_write(r->o->out_dir, BOOK_OUT, r->site_key, f->nhead,
+	    f->ntail, bk->keys, bk->lens, bk->c.n) == 0)
+		strv_push(r->written, BOOK_CACHE_FILE);
 }
 
 int
 book_render(struct rctx *r)
 {
 	struct book bk;
-	struct buf frame = BUF_INIT;
+	struct frame f;
+	struct book_cache *old = NULL;
+	bool chapters;
 	int err;
 
 	if (!rctx_claim(r, BOOK_OUT))
 		return 0;
 	memset(&bk, 0, sizeof(bk));
+	memset(&f, 0, sizeof(f));
 	bk.r = r;
 	bk.ui = theme_strings(r->th, r->cfg->language);
 	plan(r, &bk.c);
-	render_frame(r, &bk.c, &frame);
-	err = write_book(r, &bk, &frame);
-	buf_free(&frame);
+	if (r->site_key) {
+		bk.old = old = book_cache_open(r->o->out_dir, BOOK_OUT);
+		bk.keys = xcalloc(bk.c.n + 1, sizeof(*bk.keys));
+		bk.lens = xcalloc(bk.c.n + 1, sizeof(*bk.lens));
+	}
+	chapters = get_frame(r, &bk, &f);
+	err = write_book(r, &bk, &f, chapters);
+	/* The old book's bytes are copied: it can go. */
+	book_cache_close(old);
+	if (err == 0 && chapters && bk.keys)
+		leave_cache(r, &bk, &f);
+	buf_free(&f.made);
+	free(bk.keys);
+	free(bk.lens);
 	plan_free(&bk.c);
 	if (err) {
 		diag_add(r->diags, BOOK_OUT, 1, 1, DIAG_ERROR, "file.read",

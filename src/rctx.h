@@ -54,6 +54,7 @@ struct rctx {
 	const struct stamp_keys *prev;
 	struct stamp_keys *keys;
 	unsigned long long key;
+	unsigned long long site_key;	/* of what the site's face shows */
 	size_t made, kept;	/* files rendered, files kept as they were */
 	struct hmap claimed;	/* out path -> (void *)1: taken */
 	struct strv claimed_keys;	/* owns the keys of claimed */

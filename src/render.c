@@ -548,6 +548,7 @@ render_site(const struct site *s, const struct theme *th,
 	r.prev = o->prev;
 	r.keys = o->keys;
 	key = site_key(s, o);
+	r.site_key = key;
 	check_format_date(o->today, r.today);
 	if (compile_templates(env, &r.t, diags) < 0) {
 		tpl_env_free(env);

@@ -158,13 +158,37 @@ struct job {
 	size_t len;
 	bool read;		/* data was read: the page is listed */
 	bool page, copy;	/* the page, the raw copy: claimed */
+	/* Their keys (0 without a site key) and whether the staged files
+	 * can stay as they are. */
+	unsigned long long page_key, copy_key;
+	bool page_kept, copy_kept;
 	int page_err, copy_err;	/* errno of their writes */
 	struct value **rows;	/* [user] holders of the users' rows */
 };
 
 /*
+ * A script's raw copy is its bytes; its page shows them and the site's
+ * face (its users' rows): the site key says the rest.
+ */
+static void
+job_keys(const struct rctx *r, struct job *j)
+{
+	unsigned long long k[2];
+
+	if (r->site_key == 0)
+		return;
+	k[0] = str_hash(j->data, j->len, STR_HASH_SEED);
+	k[1] = r->site_key;
+	j->copy_key = k[0] | 1;
+	j->page_key = str_hash(k, sizeof(k), STR_HASH_SEED) | 1;
+	j->page_kept = j->page && rctx_can_keep(r, j->out, j->page_key);
+	j->copy_kept = j->copy && rctx_can_keep(r, j->raw, j->copy_key);
+}
+
+/*
  * Reads the script and claims its page and raw copy, in the order the
- * pages were always made in.  Returns -1 when the file cannot be read.
+ * pages were always made in; a page that is kept needs no rows.  Returns
+ * -1 when the file cannot be read.
  */
 static int
 job_start(struct rctx *r, struct job *j, const struct script *sc,
@@ -185,7 +209,8 @@ job_start(struct rctx *r, struct job *j, const struct script *sc,
 	j->read = true;
 	j->page = rctx_claim(r, j->out);
 	j->copy = str_starts(sc->id, PARENT_PREFIX) && rctx_claim(r, j->raw);
-	if (!j->page)
+	job_keys(r, j);
+	if (!j->page || j->page_kept)
 		return 0;
 	if (rs->from == NULL)
 		rs->from = j->out;
@@ -229,45 +254,49 @@ job_one(void *ud, size_t i)
 	struct value *ctx;
 	struct buf b = BUF_INIT;
 
-	if (j->page) {
+	if (j->page && !j->page_kept) {
 		ctx = job_context(jr->r, j);
 		tpl_render(jr->r->t.script, ctx, &b);
 		j->page_err = rctx_write_file(jr->r, j->out, b.data, b.len);
 		buf_free(&b);
 		value_free(ctx);
 	}
-	if (j->copy)
+	if (j->copy && !j->copy_kept)
 		j->copy_err = rctx_write_file(jr->r, j->raw, j->data, j->len);
 }
 
 static int
-record(struct rctx *r, const char *out, int err)
+record(struct rctx *r, const char *out, int err, unsigned long long key,
+    bool kept)
 {
 	if (err) {
 		diag_add(r->diags, out, 1, 1, DIAG_ERROR, "file.read",
 		    "cannot write: %s", strerror(err));
 		return -1;
 	}
-	rctx_note(r, out, 0, false);
+	rctx_note(r, out, key, kept);
 	return 0;
 }
 
-/* Records what a job wrote, adds its row to the index, frees it. */
+/* Records what a job wrote, adds its row to the index (and to the
+ * index's key, *ikey), frees it. */
 static int
-job_finish(struct rctx *r, struct job *j, struct value *index)
+job_finish(struct rctx *r, struct job *j, struct value *index,
+    unsigned long long *ikey)
 {
 	struct value *row;
 	int rc = 0;
 
 	if (j->page)
-		rc |= record(r, j->out, j->page_err);
+		rc |= record(r, j->out, j->page_err, j->page_key, j->page_kept);
 	if (j->copy)
-		rc |= record(r, j->raw, j->copy_err);
+		rc |= record(r, j->raw, j->copy_err, j->copy_key, j->copy_kept);
 	if (j->read) {
 		row = value_add(index, NULL, VAL_MAP);
 		value_add_str(row, "name", j->sc->id);
 		rctx_add_url(row, "url", "scripts/index.html", j->out);
 		value_add_int(row, "count", (long)j->sc->nusers);
+		*ikey = str_hash(j->sc->id, strlen(j->sc->id) + 1, *ikey);
 	}
 	free(j->rows);
 	free(j->data);
@@ -301,7 +330,8 @@ window_end(const struct site *s, size_t from)
 
 /* The pages of the scripts [from, to) that have a file (one folder). */
 static int
-render_window(struct rctx *r, size_t from, size_t to, struct value *index)
+render_window(struct rctx *r, size_t from, size_t to, struct value *index,
+    unsigned long long *ikey)
 {
 	struct job *jobs = xcalloc(to - from + 1, sizeof(*jobs));
 	struct rows rs;
@@ -318,7 +348,7 @@ render_window(struct rctx *r, size_t from, size_t to, struct value *index)
 	jr.jobs = jobs;
 	pool_run(n, r->o->jobs, job_one, &jr);
 	for (i = 0; i < n; i++)
-		rc |= job_finish(r, &jobs[i], index);
+		rc |= job_finish(r, &jobs[i], index, ikey);
 	rows_free(r, &rs);
 	free(jobs);
 	return rc;
@@ -328,6 +358,7 @@ int
 scriptpage_render(struct rctx *r)
 {
 	struct value *ctx, *list, *index;
+	unsigned long long ikey = r->site_key;
 	size_t i, to;
 	int rc = 0;
 
@@ -341,11 +372,16 @@ scriptpage_render(struct rctx *r)
 	    VAL_LIST);
 	for (i = 0; i < r->s->nscripts; i = to) {
 		to = window_end(r->s, i);
-		rc |= render_window(r, i, to, index);
+		rc |= render_window(r, i, to, index, &ikey);
 	}
 	if (index->n == 0) {
 		value_free(ctx);
 		return rc;
 	}
-	return rc | rctx_render(r, r->t.list, ctx, "scripts/index.html");
+	/* The index shows the site's face and which scripts could be read
+	 * (the counts are the face's). */
+	r->key = r->site_key ? ikey | 1 : 0;
+	rc |= rctx_render(r, r->t.list, ctx, "scripts/index.html");
+	r->key = 0;
+	return rc;
 }

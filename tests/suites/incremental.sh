@@ -128,6 +128,18 @@ build "$T/out"
 grep -q "built 6" "$T/err" && ok || bad "outside script change: not rebuilt"
 same_as_cold "outside script change"
 
+# A script's page is kept while its bytes and the site's face are the
+# same, and made again when the script changes.
+sp=$T/out/scripts/database/scripts/diagnose.sh.html
+touch -d '2001-01-01' "$sp"
+echo "Linha." >> "$C/api/runbook-00014.md"
+build "$T/out"
+[ "$(stat -c %Y "$sp")" = "$(date -d 2001-01-01 +%s)" ] && ok || bad "script page: rewritten though nothing it shows changed"
+echo "echo mudou-script" >> "$C/database/scripts/diagnose.sh"
+build "$T/out"
+grep -q "mudou-script" "$sp" && ok || bad "script page: not made again after its script changed"
+same_as_cold "inside script change"
+
 rm "$T/out/api/runbook-00002.html"
 build "$T/out"
 grep -q "built 6" "$T/err" && ok || bad "deleted output: not rebuilt"
@@ -197,6 +209,23 @@ echo "Linha." >> "$C/api/runbook-00038.md"
 build "$T/out" -v
 grep -q "^runbookc: search index: tokenized 6[0-9] of " "$T/err" && ok || bad "damaged search cache: $(grep 'search index' "$T/err")"
 same_as_cold "damaged search cache"
+# The print book: a rebuild copies the chapters whose keys did not change
+# from the old print.html, and still writes a cold build's book; a book
+# or a book cache touched by hand is no cache.
+B=$T/out/.runbookc-cache-book
+[ -f "$B" ] && ok || bad "book cache: none"
+echo "Frase nova do livro." >> "$C/api/runbook-00038.md"
+build "$T/out"
+grep -q "Frase nova do livro" "$T/out/print.html" && ok || bad "book cache: the changed chapter was not made again"
+same_as_cold "book cache"
+echo "<p>junk</p>" >> "$T/out/print.html"
+echo "Linha." >> "$C/api/runbook-00038.md"
+build "$T/out"
+same_as_cold "book edited by hand"
+printf 'XXXXXXXX' | dd of="$B" bs=1 seek=40 conv=notrunc 2> /dev/null
+echo "Linha." >> "$C/api/runbook-00038.md"
+build "$T/out"
+same_as_cold "damaged book cache"
 # Many changes: the delta gives way to a new base, with the same site.
 for f in "$C"/*/runbook-000[0-4]*.md; do echo "Mudança." >> "$f"; done
 build "$T/out"
