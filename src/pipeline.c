@@ -88,6 +88,12 @@ load_page(void *ud, size_t i)
 		page_clear_model(p);
 	}
 	page_load(p, j->cfg);
+	/* Only user rules read the source after parsing: without them it
+	 * goes now, not after the whole site is parsed (a build's peak). */
+	if (j->cfg->nrules == 0) {
+		free(p->src);
+		p->src = NULL;
+	}
 	progress_tick(j->progress);
 }
 
