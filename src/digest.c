@@ -5,9 +5,11 @@
  */
 #include "digest.h"
 
+#include <stdlib.h>
 #include <string.h>
 
 #include "page.h"
+#include "pool.h"
 #include "site.h"
 #include "str.h"
 #include "value.h"
@@ -121,15 +123,33 @@ digest_page_face(const struct page *p)
 	return mix_s(h, p->summary);
 }
 
+struct faces {
+	const struct site *s;
+	unsigned long long *v;
+};
+
+static void
+face_one(void *ud, size_t i)
+{
+	struct faces *f = ud;
+
+	f->v[i] = digest_page_face(f->s->pages[i]);
+}
+
 unsigned long long
-digest_site_face(const struct site *s)
+digest_site_face(const struct site *s, int jobs)
 {
 	unsigned long long h = STR_HASH_SEED;
+	struct faces f;
 	size_t i;
 
+	f.s = s;
+	f.v = xcalloc(s->npages + 1, sizeof(*f.v));
+	pool_run(s->npages, jobs, face_one, &f);
 	h = mix_u(h, s->npages);
 	for (i = 0; i < s->npages; i++)
-		h = mix_u(h, digest_page_face(s->pages[i]));
+		h = mix_u(h, f.v[i]);
+	free(f.v);
 	h = mix_u(h, s->assets.n);
 	for (i = 0; i < s->assets.n; i++)
 		h = mix_s(h, s->assets.v[i]);

@@ -24,7 +24,8 @@ struct page;
 struct site;
 
 unsigned long long digest_page_face(const struct page *p);
-unsigned long long digest_site_face(const struct site *s);
+/* Hashes the pages' faces on jobs threads; the same whatever jobs. */
+unsigned long long digest_site_face(const struct site *s, int jobs);
 
 /* The key of page p's own output file, given the site's key. */
 unsigned long long digest_page_key(const struct page *p,

@@ -524,7 +524,7 @@ site_key(const struct site *s, const struct render_opts *o)
 	if (o->global == 0)
 		return 0;
 	k[0] = o->global;
-	k[1] = digest_site_face(s);
+	k[1] = digest_site_face(s, o->jobs);
 	return str_hash(k, sizeof(k), STR_HASH_SEED) | 1;
 }
 
