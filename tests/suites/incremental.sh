@@ -66,6 +66,11 @@ pages=$(find "$T/out" -name 'runbook-*.html' | wc -l)
 [ -n "$made" ] && [ "$kept" -ge "$pages" ] && ok || bad "paragraph edit: kept $kept of $pages+ files (rendered $made)"
 [ "$(stat -c '%i %Y' "$other")" = "$before" ] && ok || bad "paragraph edit: an unchanged page was rewritten"
 same_as_cold "paragraph edit"
+# The keys do not depend on the number of threads that made them.
+echo "Mais uma linha." >> "$C/api/runbook-00014.md"
+build "$T/out" -v -j 1
+kept=$(sed -n 's/^runbookc: rendered \([0-9]*\) files, kept \([0-9]*\)$/\2/p' "$T/err")
+[ -n "$kept" ] && [ "$kept" -ge "$pages" ] && ok || bad "-j 1 after -j N: kept $kept of $pages+ files"
 
 # A rebuild trusts a file's recorded hash while its stat says the same;
 # an edit that keeps the size and puts the mtime back still shows in the
