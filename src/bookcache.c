@@ -110,7 +110,7 @@ book_cache_open(const char *dir, const char *book)
 	struct book_cache *c = xcalloc(1, sizeof(*c));
 	struct cachefile f;
 	char *path = path_join(dir, book);
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK);
 	struct stat st;
 	bool ok = false;
 

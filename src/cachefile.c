@@ -31,7 +31,7 @@ cachefile_open(struct cachefile *f, const char *dir, const char *name,
     const char *magic, unsigned long long key)
 {
 	char *path = path_join(dir, name);
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK);
 	unsigned char want[CACHEFILE_MAGIC_LEN];
 	uint64_t k, sum;
 	struct stat st;

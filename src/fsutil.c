@@ -216,17 +216,22 @@ fs_write_if_changed(const char *path, const void *data, size_t len)
 	return 1;
 }
 
-/* 1 when the file at path holds exactly data, 0 when not, -1 absent. */
+/*
+ * 1 when the file at path holds exactly data, 0 when not (or when it is
+ * no regular file: a FIFO or a symlink put there by hand is replaced,
+ * never opened through or waited on), -1 absent.
+ */
 static int
 holds(const char *path, const void *data, size_t len)
 {
 	struct stat st;
 	char *old;
 	size_t off = 0;
-	int fd = open(path, O_RDONLY | O_CLOEXEC), same = 0;
+	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK);
+	int same = 0;
 
 	if (fd < 0)
-		return -1;
+		return errno == ENOENT ? -1 : 0;
 	/* Sizes differ: no need to read. */
 	if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode) &&
 	    (size_t)st.st_size == len) {

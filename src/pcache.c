@@ -387,7 +387,7 @@ cfile_open(struct cfile *f, const char *dir, const char *name,
     unsigned long long key, size_t *count)
 {
 	char *path = path_join(dir, name);
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK);
 	struct stat st;
 	void *map;
 

@@ -1,8 +1,11 @@
 #include "sink.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "buf.h"
 #include "pool.h"
@@ -13,13 +16,32 @@
 /* A piece buffer bigger than this is freed after use, not kept. */
 #define SINK_KEEP_CAP		(64UL << 10)
 
+/* The current file, when it is a regular one: anything else put there
+ * (a FIFO, a symlink) is replaced, never read through or waited on. */
+static FILE *
+open_old(const char *path)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK);
+	struct stat st;
+	FILE *f;
+
+	if (fd < 0)
+		return NULL;
+	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode) ||
+	    (f = fdopen(fd, "rb")) == NULL) {
+		close(fd);
+		return NULL;
+	}
+	return f;
+}
+
 void
 sink_open(struct sink *k, const char *path)
 {
 	memset(k, 0, sizeof(*k));
 	k->path = xstrdup(path);
 	k->tmp = xasprintf("%s.runbookc-tmp", k->path);
-	k->old = fopen(k->path, "rb");
+	k->old = open_old(k->path);
 }
 
 void

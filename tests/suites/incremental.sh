@@ -231,6 +231,19 @@ printf 'XXXXXXXX' | dd of="$B" bs=1 seek=40 conv=notrunc 2> /dev/null
 echo "Linha." >> "$C/api/runbook-00038.md"
 build "$T/out"
 same_as_cold "damaged book cache"
+# A FIFO or a symlink put in place of a cache file or the book is
+# replaced, never opened through or waited on.
+for f in .runbookc-cache-book .runbookc-cache-search .runbookc-cache-pages print.html; do
+	rm -f "$T/out/$f"; mkfifo "$T/out/$f"
+	echo "Linha." >> "$C/api/runbook-00038.md"
+	timeout 60 "$RUNBOOKC" build "$C" -o "$T/out" --force > /dev/null 2>&1
+	[ $? -le 1 ] && [ -f "$T/out/print.html" ] && ok || bad "FIFO as $f: the build hung or failed"
+done
+same_as_cold "FIFOs in place of caches"
+ln -sf /etc/passwd "$T/out/.runbookc-cache-book"
+echo "Linha." >> "$C/api/runbook-00038.md"
+build "$T/out"
+same_as_cold "symlink in place of a cache"
 # Many changes: the delta gives way to a new base, with the same site.
 for f in "$C"/*/runbook-000[0-4]*.md; do echo "Mudança." >> "$f"; done
 build "$T/out"
