@@ -8,13 +8,11 @@
  */
 #include "bookcache.h"
 
-#include <fcntl.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
-#include <unistd.h>
 
 #include "buf.h"
 #include "cachefile.h"
@@ -82,7 +80,6 @@ read_body(struct book_cache *c, const struct cachefile *f,
 	for (i = 0; i < 5; i++)
 		if (cachefile_u64(&r) != id[i])
 			return false;
-	c->size = (size_t)st->st_size;
 	c->site_key = cachefile_u64(&r);
 	c->head = (size_t)cachefile_u64(&r);
 	c->tail = (size_t)cachefile_u64(&r);
@@ -109,26 +106,17 @@ book_cache_open(const char *dir, const char *book)
 {
 	struct book_cache *c = xcalloc(1, sizeof(*c));
 	struct cachefile f;
-	char *path = path_join(dir, book);
-	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK);
 	struct stat st;
 	bool ok = false;
 
-	free(path);
-	if (fd >= 0 && fstat(fd, &st) == 0 && S_ISREG(st.st_mode) &&
-	    st.st_size > 0 && cachefile_open(&f, dir, BOOK_CACHE_FILE, MAGIC,
-	    CACHE_KEY)) {
-		ok = read_body(c, &f, &st);
-		cachefile_close(&f);
+	c->data = (const char *)fs_map(dir, book, 1, &st);
+	if (c->data) {
+		c->size = (size_t)st.st_size;
+		if (cachefile_open(&f, dir, BOOK_CACHE_FILE, MAGIC, CACHE_KEY)) {
+			ok = read_body(c, &f, &st);
+			cachefile_close(&f);
+		}
 	}
-	if (ok) {
-		void *map = mmap(NULL, c->size, PROT_READ, MAP_PRIVATE, fd, 0);
-
-		ok = map != MAP_FAILED;
-		c->data = ok ? map : NULL;
-	}
-	if (fd >= 0)
-		close(fd);
 	if (!ok) {
 		book_cache_close(c);
 		return NULL;

@@ -7,13 +7,11 @@
 #include "cachefile.h"
 
 #include <errno.h>
-#include <fcntl.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
-#include <unistd.h>
 
 #include "buf.h"
 #include "fsutil.h"
@@ -30,26 +28,14 @@ bool
 cachefile_open(struct cachefile *f, const char *dir, const char *name,
     const char *magic, unsigned long long key)
 {
-	char *path = path_join(dir, name);
-	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK);
 	unsigned char want[CACHEFILE_MAGIC_LEN];
 	uint64_t k, sum;
 	struct stat st;
-	void *map;
+	const unsigned char *map = fs_map(dir, name, CACHEFILE_HEADER_LEN,
+	    &st);
 
-	free(path);
 	memset(f, 0, sizeof(*f));
-	if (fd < 0)
-		return false;
-	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode) ||
-	    st.st_size < CACHEFILE_HEADER_LEN ||
-	    (uint64_t)st.st_size > SIZE_MAX / 2) {
-		close(fd);
-		return false;
-	}
-	map = mmap(NULL, (size_t)st.st_size, PROT_READ, MAP_PRIVATE, fd, 0);
-	close(fd);
-	if (map == MAP_FAILED)
+	if (map == NULL)
 		return false;
 	f->map = map;
 	f->len = (size_t)st.st_size;

@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -214,6 +215,25 @@ fs_write_if_changed(const char *path, const void *data, size_t len)
 	}
 	free(tmp);
 	return 1;
+}
+
+const unsigned char *
+fs_map(const char *dir, const char *name, size_t min, struct stat *st)
+{
+	char *path = path_join(dir, name);
+	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK);
+	void *map = MAP_FAILED;
+
+	free(path);
+	if (fd < 0)
+		return NULL;
+	if (fstat(fd, st) == 0 && S_ISREG(st->st_mode) && st->st_size > 0 &&
+	    (uint64_t)st->st_size >= min &&
+	    (uint64_t)st->st_size <= SIZE_MAX / 2)
+		map = mmap(NULL, (size_t)st->st_size, PROT_READ, MAP_PRIVATE,
+		    fd, 0);
+	close(fd);
+	return map == MAP_FAILED ? NULL : map;
 }
 
 /*

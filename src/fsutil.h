@@ -19,6 +19,16 @@
 int fs_read(const char *path, size_t max, char **data, size_t *len,
     char *err, size_t errlen);
 
+/*
+ * Maps the regular file dir/name read-only when it holds at least min
+ * bytes (never through a symlink, never waiting on a FIFO); *st is its
+ * stat.  NULL otherwise.  Unmap with munmap(map, st->st_size).  The build
+ * caches are read this way: what they point into is the mapping.
+ */
+struct stat;
+const unsigned char *fs_map(const char *dir, const char *name, size_t min,
+    struct stat *st);
+
 bool fs_is_dir(const char *path);
 bool fs_is_file(const char *path);
 bool fs_is_executable(const char *path);

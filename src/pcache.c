@@ -386,23 +386,11 @@ static bool
 cfile_open(struct cfile *f, const char *dir, const char *name,
     unsigned long long key, size_t *count)
 {
-	char *path = path_join(dir, name);
-	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK);
 	struct stat st;
-	void *map;
+	const unsigned char *map = fs_map(dir, name, HEADER_LEN, &st);
 
-	free(path);
 	memset(f, 0, sizeof(*f));
-	if (fd < 0)
-		return false;
-	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode) ||
-	    st.st_size < HEADER_LEN) {
-		close(fd);
-		return false;
-	}
-	map = mmap(NULL, (size_t)st.st_size, PROT_READ, MAP_PRIVATE, fd, 0);
-	close(fd);
-	if (map == MAP_FAILED)
+	if (map == NULL)
 		return false;
 	f->map = map;
 	f->len = (size_t)st.st_size;
