@@ -324,7 +324,7 @@ add_toc(const struct rctx *r, const struct chapters *c, struct value *book,
 			    "items", VAL_LIST);
 		}
 		it = value_add(items, NULL, VAL_MAP);
-		value_add_str(it, "title", rctx_page_title(p));
+		value_add_str(it, "title", page_title(p));
 		value_add_owned(it, "href", chapter_href(c->order_ids[i]));
 		if (p->severity.s)
 			value_add_ref(it, "severity",

@@ -206,7 +206,7 @@ page_fields(const struct rctx *r, struct buf *b, const struct page *p)
 	    config_severity(r->cfg, p->severity.s) : NULL;
 
 	key(b, "title");
-	buf_puts_json_str(b, rctx_page_title(p));
+	buf_puts_json_str(b, page_title(p));
 	buf_puts(b, ", ");
 	key(b, "kind");
 	str_or_null(b, p->kind.s);

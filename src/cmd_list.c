@@ -79,7 +79,7 @@ row_cells(const struct rctx *r, const struct page *p, char **cells,
 	*overdue = false;
 	reviewed = rctx_review(r, p, due, overdue);
 	cells[COL_PATH] = cell(p->file);
-	cells[COL_TITLE] = cell(rctx_page_title(p));
+	cells[COL_TITLE] = cell(page_title(p));
 	cells[COL_KIND] = cell(p->kind.s);
 	cells[COL_SEVERITY] = cell(sev ? sev->id : p->severity.s);
 	cells[COL_OWNER] = cell(p->owner.s);

@@ -569,7 +569,7 @@ redirect_context(const struct rctx *r, const char *out, const char *title,
 		add_redirect_common(r, ctx, out);
 	rd = value_add(ctx, "redirect", VAL_MAP);
 	rctx_add_url(rd, "url", out, to->out_path);
-	value_add_borrowed(rd, "title", rctx_page_title(to));
+	value_add_borrowed(rd, "title", page_title(to));
 	return ctx;
 }
 
@@ -627,7 +627,7 @@ render_alerts(struct rctx *r)
 		/* Lean rows: this table has a row per alert of the site. */
 		value_add_borrowed(it, "id", a->id);
 		rctx_add_alert_url(r, it, "url", "alerts/index.html", i);
-		value_add_borrowed(it, "title", rctx_page_title(a->page));
+		value_add_borrowed(it, "title", page_title(a->page));
 		rctx_add_url(it, "runbook_url", "alerts/index.html",
 		    a->page->out_path);
 		rctx_add_severity(r, it, a->page->severity.s,
@@ -685,7 +685,7 @@ listings_aliases(struct rctx *r)
 			if ((out = alias_out(p->aliases.v[j].s)) != NULL)
 				rc |= rctx_render(r, r->t.redirect,
 				    redirect_context(r, out,
-				    rctx_page_title(p), p, NULL), out);
+				    page_title(p), p, NULL), out);
 			free(out);
 		}
 	}

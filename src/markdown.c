@@ -70,7 +70,7 @@ struct walk {
 	struct page *p;
 	const struct config *cfg;
 	struct hmap ids;	/* heading ids used so far */
-	struct buf text;	/* the page's plain text */
+	struct buf *text;	/* the page's plain text goes here */
 	size_t hcap, lcap, ccap;
 	int line_base;		/* body line 1 is this file line */
 	size_t *body_lines;	/* byte offset in p->src of each body line */
@@ -290,8 +290,8 @@ add_code(struct walk *w, cmark_node *n, enum code_kind kind)
 	 * after the opening backticks. */
 	c->pos = pos;
 	find_scripts(w, c->text, pos, kind == CODE_BLOCK);
-	buf_puts(&w->text, c->text);
-	buf_putc(&w->text, '\n');
+	buf_puts(w->text, c->text);
+	buf_putc(w->text, '\n');
 }
 
 /*
@@ -405,9 +405,9 @@ end_extension_node(struct walk *w, cmark_node *n)
 	const char *name = cmark_node_get_type_string(n);
 
 	if (strcmp(name, "table_cell") == 0)
-		buf_putc(&w->text, ' ');
+		buf_putc(w->text, ' ');
 	else if (strcmp(name, "table_row") == 0)
-		buf_putc(&w->text, '\n');
+		buf_putc(w->text, '\n');
 }
 
 static void
@@ -426,7 +426,7 @@ walk_tree(struct walk *w, cmark_node *doc)
 				in_heading = false;
 			if (t == CMARK_NODE_PARAGRAPH || t == CMARK_NODE_HEADING ||
 			    t == CMARK_NODE_ITEM)
-				buf_putc(&w->text, '\n');
+				buf_putc(w->text, '\n');
 			else if (t > CMARK_NODE_FOOTNOTE_DEFINITION &&
 			    t < CMARK_NODE_TYPE_INLINE)
 				end_extension_node(w, n);	/* a table's */
@@ -454,11 +454,11 @@ walk_tree(struct walk *w, cmark_node *doc)
 			add_link(w, n, LINK_IMAGE);
 			break;
 		case CMARK_NODE_TEXT:
-			buf_puts(&w->text, cmark_node_get_literal(n));
+			buf_puts(w->text, cmark_node_get_literal(n));
 			break;
 		case CMARK_NODE_SOFTBREAK:
 		case CMARK_NODE_LINEBREAK:
-			buf_putc(&w->text, ' ');
+			buf_putc(w->text, ' ');
 			break;
 		default:
 			break;
@@ -492,7 +492,7 @@ first_paragraph(cmark_node *doc)
 }
 
 void
-md_compile(struct page *p, const struct config *cfg)
+md_compile(struct page *p, const struct config *cfg, struct buf *text)
 {
 	int opts = CMARK_OPT_DEFAULT | CMARK_OPT_GITHUB_PRE_LANG |
 	    CMARK_OPT_STRIKETHROUGH_DOUBLE_TILDE;
@@ -524,6 +524,7 @@ md_compile(struct page *p, const struct config *cfg)
 	w.p = p;
 	w.cfg = cfg;
 	w.line_base = p->body_line;
+	w.text = text;
 	index_body_lines(&w);
 	walk_tree(&w, doc);
 	p->summary = first_paragraph(doc);
@@ -531,7 +532,6 @@ md_compile(struct page *p, const struct config *cfg)
 	html = cmark_render_html(doc, opts,
 	    cmark_parser_get_syntax_extensions(parser));
 	p->html = xstrdup(html);
-	p->text = buf_detach(&w.text);
 	hmap_free(&w.ids);
 	free(w.body_lines);
 	/* The tree, the parser and the HTML live in this thread's arena:

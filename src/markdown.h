@@ -15,8 +15,10 @@ struct config;
 /* Must run once, before any thread calls md_compile(). */
 void md_init(void);
 
-/* Fills p's headings, links, code, script_refs, html, text, summary. */
-void md_compile(struct page *p, const struct config *cfg);
+/* Fills p's headings, links, code, script_refs, html and summary, and
+ * appends the body's plain text to text. */
+struct buf;
+void md_compile(struct page *p, const struct config *cfg, struct buf *text);
 
 /* True when url has a scheme ("https:", "mailto:") or starts with "//". */
 int md_url_is_external(const char *url);

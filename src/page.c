@@ -4,11 +4,13 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "buf.h"
 #include "config.h"
 #include "frontmatter.h"
 #include "fsutil.h"
 #include "markdown.h"
 #include "preprocess.h"
+#include "terms.h"
 #include "value.h"
 
 void
@@ -98,7 +100,8 @@ page_clear_model(struct page *p)
 	pstrv_free(&p->script_refs);
 	if (p->origin == PAGE_PARSED) {
 		free(p->html);
-		free(p->text);
+		free(p->terms);
+		free(p->snippet);
 	}
 	free(p->summary);
 	diag_free(&p->diags);
@@ -119,7 +122,7 @@ page_clear_model(struct page *p)
 	p->nlinks = 0;
 	p->code = NULL;
 	p->ncode = 0;
-	p->html = p->text = p->summary = NULL;
+	p->html = p->summary = p->terms = p->snippet = NULL;
 	p->origin = PAGE_PARSED;
 }
 
@@ -204,6 +207,7 @@ void
 page_parse(struct page *p, const struct config *cfg)
 {
 	struct fm_split sp;
+	struct buf text = BUF_INIT;
 
 	p->hash = str_hash(p->src, p->len, STR_HASH_SEED);
 	check_utf8(p, true);
@@ -212,10 +216,13 @@ page_parse(struct page *p, const struct config *cfg)
 	p->body_line = sp.body_line;
 	fm_load(p, cfg, &sp);
 	pre_process(p->src + p->body_off, p->len - p->body_off);
-	md_compile(p, cfg);
+	md_compile(p, cfg, &text);
 	if (p->kind.s == NULL)
 		p->kind.s = xstrdup(config_kind_for_path(cfg, p->path));
 	alert_from_filename(p, cfg);
+	/* The body's text is read once, here: the model keeps its terms. */
+	terms_make(p, buf_cstr(&text));
+	buf_free(&text);
 }
 
 void
@@ -232,6 +239,7 @@ page_load(struct page *p, const struct config *cfg)
 		p->src = xstrdup("");
 		p->len = 0;
 		p->kind.s = xstrdup(config_kind_for_path(cfg, p->path));
+		terms_make(p, "");
 		return;
 	}
 	page_parse(p, cfg);
@@ -255,6 +263,12 @@ page_reload_source(struct page *p, const struct config *cfg)
 	check_utf8(p, false);
 	pre_process(p->src + p->body_off, p->len - p->body_off);
 	return true;
+}
+
+const char *
+page_title(const struct page *p)
+{
+	return p->title.s ? p->title.s : path_base(p->path);
 }
 
 const struct heading *

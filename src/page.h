@@ -112,15 +112,16 @@ struct page {
 	size_t ncode;
 	struct pstrv script_refs;	/* found in code and links, in order */
 	char *html;		/* rendered body (links rewritten .md→.html) */
-	char *text;		/* plain text of the body, for search */
 	char *summary;		/* first paragraph, plain text */
+	char *terms;		/* what search finds, packed (terms.h) */
+	char *snippet;		/* what search shows */
 
 	/* Problems found while reading and parsing this page. */
 	struct diag_list diags;
 
 	/* Where the parsed model came from.  A page restored from the parse
 	 * cache (pcache.h) has no source (src NULL until
-	 * page_reload_source()), and its html and text point into the
+	 * page_reload_source()), and its html, terms and snippet point into the
 	 * cache's mapping, which outlives the site. */
 	enum page_origin origin;
 };
@@ -154,6 +155,9 @@ void page_parse(struct page *p, const struct config *cfg);
  * one the cache parsed (p->hash) or cannot be read: then p->src is NULL.
  */
 bool page_reload_source(struct page *p, const struct config *cfg);
+
+/* The title: the front matter's or first heading's, else the file name. */
+const char *page_title(const struct page *p);
 
 /* Finds a heading by id; NULL when absent. */
 const struct heading *page_heading(const struct page *p, const char *id);

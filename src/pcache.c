@@ -24,9 +24,10 @@
 #include "fsutil.h"
 #include "hmap.h"
 #include "page.h"
+#include "terms.h"
 #include "value.h"
 
-#define MAGIC "runbookc-pages2"	/* 15 bytes, then a byte-order mark */
+#define MAGIC "runbookc-pages3"	/* 15 bytes, then a byte-order mark */
 #define HEADER_LEN 32
 #define NO_STR 0xffffffffu
 /* A delta may hold this many pages (or an eighth of the site) before
@@ -327,10 +328,12 @@ r_page(struct rd *r, struct page *p)
 	r_code(r, p);
 	r_pstrv(r, &p->script_refs);
 	p->html = (char *)r_mapped(r);
-	p->text = (char *)r_mapped(r);
 	p->summary = r_str(r);
+	p->terms = (char *)r_mapped(r);
+	p->snippet = (char *)r_mapped(r);
 	r_diags(r, p);
-	if (p->html == NULL || p->text == NULL || p->kind.s == NULL)
+	if (p->html == NULL || p->kind.s == NULL || p->terms == NULL ||
+	    p->snippet == NULL || !terms_valid(p->terms))
 		r->bad = true;
 }
 
@@ -431,7 +434,7 @@ pcache_close(struct pcache *c)
 static void
 undo(struct page *p)
 {
-	p->origin = PAGE_CACHED;	/* html and text are the map's */
+	p->origin = PAGE_CACHED;	/* html, terms, snippet are the map's */
 	page_clear_model(p);
 }
 
@@ -652,8 +655,9 @@ w_body(struct wr *w, const struct page *p)
 	}
 	w_pstrv(w, &p->script_refs);
 	w_str(w, p->html ? p->html : "");
-	w_str(w, p->text ? p->text : "");
 	w_str(w, p->summary);
+	w_str(w, p->terms ? p->terms : "");
+	w_str(w, p->snippet ? p->snippet : "");
 	w_u32(w, (uint32_t)p->diags.n);
 	for (i = 0; i < p->diags.n; i++) {
 		const struct diag *d = &p->diags.v[i];

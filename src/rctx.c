@@ -353,12 +353,6 @@ rctx_ui(const struct rctx *r, const char *key)
 	return s ? s : key;
 }
 
-const char *
-rctx_page_title(const struct page *p)
-{
-	return p->title.s ? p->title.s : path_base(p->path);
-}
-
 char *
 rctx_folder_out(const char *folder)
 {
@@ -1107,7 +1101,7 @@ rctx_add_page_item(const struct rctx *r, struct value *list,
 {
 	struct value *it = value_add(list, NULL, VAL_MAP);
 
-	value_add_borrowed(it, "title", rctx_page_title(p));
+	value_add_borrowed(it, "title", page_title(p));
 	rctx_add_url(it, "url", from, p->out_path);
 	value_add_borrowed(it, "kind", p->kind.s ? p->kind.s : "");
 	value_add_bool(it, "is_runbook", p->kind.s &&

@@ -99,7 +99,6 @@ const char *rctx_css_color(const char *color, const char **ink);
 
 /* The UI string key in the site's language, or key itself. */
 const char *rctx_ui(const struct rctx *r, const char *key);
-const char *rctx_page_title(const struct page *p);
 /* The title of a folder: its index page's title, or the folder's name
  * made readable.  Caller frees. */
 char *rctx_folder_title(const struct rctx *r, const char *folder);

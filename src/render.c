@@ -151,7 +151,7 @@ add_link_to(struct value *pg, const char *key, const struct page *from,
 {
 	struct value *v = value_add(pg, key, VAL_MAP);
 
-	value_add_borrowed(v, "title", rctx_page_title(to));
+	value_add_borrowed(v, "title", page_title(to));
 	rctx_add_url(v, "url", from->out_path, to->out_path);
 }
 
@@ -263,7 +263,7 @@ struct value *
 render_page_data(const struct rctx *r, struct value *pg,
     const struct page *p, const char *from)
 {
-	value_add_borrowed(pg, "title", rctx_page_title(p));
+	value_add_borrowed(pg, "title", page_title(p));
 	value_add_borrowed(pg, "path", p->path);
 	value_add_borrowed(pg, "kind", p->kind.s ? p->kind.s : "");
 	value_add_bool(pg, "is_runbook", p->kind.s &&
@@ -288,7 +288,7 @@ render_page_body(const struct page *p)
 
 	if (p->nheadings == 0 || p->headings[0].level != 1 ||
 	    strncmp(html, "<h1", 3) != 0 ||
-	    strcmp(p->headings[0].text, rctx_page_title(p)) != 0 ||
+	    strcmp(p->headings[0].text, page_title(p)) != 0 ||
 	    (end = strstr(html, "</h1>")) == NULL)
 		return html;
 	end += 5;
@@ -300,7 +300,7 @@ static struct value *
 page_context(const struct page_job *j, const struct page *p, size_t pi)
 {
 	const struct rctx *r = j->r;
-	struct value *ctx = rctx_common(r, p->out_path, rctx_page_title(p));
+	struct value *ctx = rctx_common(r, p->out_path, page_title(p));
 	struct value *pg = value_add(ctx, "page", VAL_MAP);
 
 	render_page_data(r, pg, p, p->out_path);

@@ -12,79 +12,13 @@
 #include "searchcache.h"
 #include "site.h"
 #include "str.h"
-
-/*
- * Pages tokenized at once.  One batch is merged into the index while the
- * pool tokenizes the next, so two batches' per-page lists live at a time.
- */
-#define SEARCH_BATCH 256
+#include "terms.h"
 
 /* The varint and weight alphabet: 64 characters a JS string keeps as is. */
 static const char alphabet[] =
     "0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ-_";
 
-/* ---- tokens ---- */
-
-/* Decodes one code point of valid UTF-8; 0 for a bad byte (a separator). */
-static unsigned
-decode(const unsigned char *s, size_t len, size_t *n)
-{
-	unsigned c = s[0], cp;
-	size_t k, i;
-
-	*n = 1;
-	if (c < 0x80)
-		return c;
-	k = c >= 0xf0 ? 4 : c >= 0xe0 ? 3 : c >= 0xc0 ? 2 : 0;
-	if (k == 0 || k > len)
-		return 0;
-	cp = c & (0xff >> (k + 1));
-	for (i = 1; i < k; i++) {
-		if ((s[i] & 0xc0) != 0x80)
-			return 0;
-		cp = (cp << 6) | (s[i] & 0x3f);
-	}
-	*n = k;
-	return cp;
-}
-
-/*
- * The characters a token is made of (after folding).  assets/search.js
- * has the same test: keep the two in step.
- */
-static bool
-is_token_char(unsigned cp)
-{
-	if (cp < 0x80)
-		return (cp >= 'a' && cp <= 'z') || (cp >= '0' && cp <= '9') ||
-		    (cp >= 'A' && cp <= 'Z') || cp == '_';
-	return !(cp <= 0xbf || cp == 0xd7 || cp == 0xf7 ||
-	    (cp >= 0x300 && cp <= 0x36f) || (cp >= 0x2000 && cp <= 0x2bff) ||
-	    (cp >= 0x3000 && cp <= 0x303f) || (cp >= 0xfe00 && cp <= 0xfe0f) ||
-	    cp == 0xfeff || (cp >= 0xff00 && cp <= 0xff0f) ||
-	    (cp >= 0x1f000 && cp <= 0x1faff));
-}
-
-/*
- * The ASCII fast path: str_fold() and is_token_char() in one look-up,
- * the folded byte of an ASCII token character; 0 for an ASCII separator
- * and for the bytes of other characters.
- */
-static const unsigned char ascii_token[256] = {
-	0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
-	0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
-	0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
-	'0', '1', '2', '3', '4', '5', '6', '7',
-	'8', '9', 0, 0, 0, 0, 0, 0,
-	0, 'a', 'b', 'c', 'd', 'e', 'f', 'g',
-	'h', 'i', 'j', 'k', 'l', 'm', 'n', 'o',
-	'p', 'q', 'r', 's', 't', 'u', 'v', 'w',
-	'x', 'y', 'z', 0, 0, 0, 0, '_',
-	0, 'a', 'b', 'c', 'd', 'e', 'f', 'g',
-	'h', 'i', 'j', 'k', 'l', 'm', 'n', 'o',
-	'p', 'q', 'r', 's', 't', 'u', 'v', 'w',
-	'x', 'y', 'z', 0, 0, 0, 0, 0,
-};
+/* ---- shard keys and postings ---- */
 
 /* The key of the first nchars characters of tok. */
 static void
@@ -94,7 +28,7 @@ shard_key(const char *tok, size_t n, size_t nchars, struct buf *out)
 	size_t i = 0, k, c;
 
 	for (c = 0; c < nchars && i < n; c++) {
-		unsigned cp = decode(s + i, n - i, &k);
+		unsigned cp = term_decode(s + i, n - i, &k);
 
 		if ((cp >= 'a' && cp <= 'z') || (cp >= '0' && cp <= '9'))
 			buf_putc(out, (int)cp);
@@ -133,342 +67,6 @@ search_put_varint(struct buf *b, unsigned long v)
 	buf_put(b, d, put_varint(d, v));
 }
 
-/* ---- one page's terms ---- */
-
-/*
- * Bytes of a token the scanner keeps: the cut at SEARCH_MAX_TERM reads
- * the byte at SEARCH_MAX_TERM, and a character that starts below the
- * limit is stored whole.
- */
-#define TOK_KEEP (SEARCH_MAX_TERM + 8)
-
-/* Whole words of a term, padded with zero bytes to a multiple of 8. */
-#define TERM_WORDS(n) (((n) + 8) & ~(size_t)7)
-
-/*
- * The hash of a token as emit() hands it over: tok[n..n+8) are zero, so
- * it reads whole words.  Only the builder's tables use it.
- */
-static inline unsigned long long
-tok_hash(const char *tok, size_t n)
-{
-	unsigned long long h = n, w;
-	size_t i;
-
-	for (i = 0; i < n; i += 8) {
-		memcpy(&w, tok + i, 8);
-		h = (h ^ w) * 0x9e3779b97f4a7c15ULL;
-		h ^= h >> 29;
-	}
-	return h ^ h >> 32;
-}
-
-/* Whether the terms a and b of n bytes, both zero-padded, are equal. */
-static inline bool
-same_term(const char *a, const char *b, size_t n)
-{
-	unsigned long long x, y;
-	size_t i;
-
-	for (i = 0; i < n; i += 8) {
-		memcpy(&x, a + i, 8);
-		memcpy(&y, b + i, 8);
-		if (x != y)
-			return false;
-	}
-	return true;
-}
-
-/* Appends the TERM_WORDS of the zero-padded term tok[0..n). */
-static inline void
-put_words(struct buf *b, const char *tok, size_t n)
-{
-	size_t i, w = TERM_WORDS(n);
-
-	if (b->len + w + 1 > b->cap)
-		buf_grow(b, w);
-	for (i = 0; i < w; i += 8)
-		memcpy(b->data + b->len + i, tok + i, 8);
-	b->len += w;
-	b->data[b->len] = '\0';
-}
-
-/*
- * A page's distinct terms, deduplicated as they come by a small
- * open-addressing table over offsets into text (offsets survive the
- * buffer growing; pointers would not).  Each term in text is padded
- * with zero bytes to TERM_WORDS.
- */
-struct pterm {
-	unsigned long long hash;
-	uint32_t off;		/* of the term in text */
-	uint32_t body;		/* occurrences in the body */
-	uint8_t len;
-	uint8_t mask;		/* SEARCH_F_* bits */
-};
-
-struct page_terms {
-	struct buf text;
-	struct pterm *v;	/* the distinct terms, in first-seen order */
-	size_t n, cap;
-	uint32_t *slots;	/* index + 1 into v, 0 when free */
-	size_t nslots;		/* at least twice n */
-	uint8_t field;		/* of the tokens being added */
-	/* search_tokens(): where the tokens go instead. */
-	void (*fn)(void *ud, const char *tok, size_t n);
-	void *ud;
-	/* A page the search cache knows: its pairs instead of the above. */
-	bool cached;
-	struct search_list pairs;
-};
-
-static void
-pt_rehash(struct page_terms *pt)
-{
-	size_t i, n = pt->nslots ? pt->nslots * 2 : 256;
-
-	free(pt->slots);
-	pt->slots = xcalloc(n, sizeof(*pt->slots));
-	pt->nslots = n;
-	for (i = 0; i < pt->n; i++) {
-		size_t k = (size_t)pt->v[i].hash & (n - 1);
-
-		while (pt->slots[k])
-			k = (k + 1) & (n - 1);
-		pt->slots[k] = (uint32_t)i + 1;
-	}
-}
-
-static void
-collect(void *ud, const char *tok, size_t n)
-{
-	struct page_terms *pt = ud;
-	unsigned long long h = tok_hash(tok, n);
-	size_t k, mask = pt->nslots - 1;
-	struct pterm *t;
-	uint32_t x;
-
-	for (k = (size_t)h & mask; (x = pt->slots[k]) != 0;
-	    k = (k + 1) & mask) {
-		t = &pt->v[x - 1];
-		if (t->hash == h && t->len == n &&
-		    same_term(pt->text.data + t->off, tok, n))
-			goto found;
-	}
-	if (pt->n == pt->cap)
-		pt->v = xgrow(pt->v, &pt->cap, pt->n, sizeof(*pt->v));
-	t = &pt->v[pt->n];
-	t->hash = h;
-	t->off = (uint32_t)pt->text.len;
-	t->body = 0;
-	t->len = (uint8_t)n;
-	t->mask = 0;
-	put_words(&pt->text, tok, n);
-	pt->slots[k] = (uint32_t)++pt->n;
-	if (pt->n * 2 > pt->nslots) {
-		pt_rehash(pt);
-		t = &pt->v[pt->n - 1];
-	}
-found:
-	t->mask |= pt->field;
-	t->body += pt->field == SEARCH_F_BODY;
-}
-
-/*
- * Hands the token tok (n bytes, chars characters) over: cut at
- * SEARCH_MAX_TERM bytes, never inside a character, and followed by 8
- * zero bytes (tok_hash and same_term read whole words).
- */
-static inline void
-emit(unsigned char *tok, size_t n, size_t chars, struct page_terms *pt)
-{
-	if (chars < SEARCH_MIN_TERM)
-		return;
-	if (n > SEARCH_MAX_TERM) {
-		n = SEARCH_MAX_TERM;
-		while (n > 0 && (tok[n] & 0xc0) == 0x80)
-			n--;
-	}
-	memset(tok + n, 0, 8);
-	if (pt->fn)
-		pt->fn(pt->ud, (const char *)tok, n);
-	else
-		collect(pt, (const char *)tok, n);
-}
-
-/* Stores the UTF-8 of cp (0x80 or more) at d; returns its length. */
-static inline size_t
-put_utf8(unsigned char *d, unsigned cp)
-{
-	if (cp < 0x800) {
-		d[0] = (unsigned char)(0xc0 | (cp >> 6));
-		d[1] = (unsigned char)(0x80 | (cp & 0x3f));
-		return 2;
-	}
-	if (cp < 0x10000) {
-		d[0] = (unsigned char)(0xe0 | (cp >> 12));
-		d[1] = (unsigned char)(0x80 | ((cp >> 6) & 0x3f));
-		d[2] = (unsigned char)(0x80 | (cp & 0x3f));
-		return 3;
-	}
-	d[0] = (unsigned char)(0xf0 | (cp >> 18));
-	d[1] = (unsigned char)(0x80 | ((cp >> 12) & 0x3f));
-	d[2] = (unsigned char)(0x80 | ((cp >> 6) & 0x3f));
-	d[3] = (unsigned char)(0x80 | (cp & 0x3f));
-	return 4;
-}
-
-/* Appends the folded token character cp (0x80 or more) to tok. */
-static inline void
-put_cp(unsigned char *tok, size_t *n, unsigned cp)
-{
-	if (*n < TOK_KEEP)
-		*n += put_utf8(tok + *n, cp);
-	else
-		*n += cp < 0x800 ? 2 : cp < 0x10000 ? 3 : 4;
-}
-
-/*
- * The tokenizer: what str_fold() of the whole text, then a split at the
- * characters that are not is_token_char(), would give, in one pass that
- * folds only the token it is in.  ASCII goes through ascii_token; any
- * other character through str_fold_char(), the fold's own code.  The
- * text ends at its '\0', which also ends the last token.
- */
-static void
-scan_text(const char *text, struct page_terms *pt)
-{
-	const unsigned char *p = (const unsigned char *)text;
-	unsigned char tok[TOK_KEEP + 8];	/* + a character, the pad */
-	size_t n = 0, chars = 0, k;	/* the token's bytes (they may run
-					 * past TOK_KEEP) and characters */
-	unsigned cp[2];
-	int m = 0, j = 0;	/* cp[j..m): folded characters to place */
-	bool done = false;
-
-	for (;;) {
-		while (j < m && is_token_char(cp[j])) {
-			if (cp[j] < 0x80) {
-				if (n < TOK_KEEP)
-					tok[n] = (unsigned char)cp[j];
-				n++;
-			} else {
-				put_cp(tok, &n, cp[j]);
-			}
-			chars++;
-			j++;
-		}
-		if (j < m) {
-			j++;		/* a separator */
-		} else if (ascii_token[*p]) {
-			const unsigned char *run = p;
-			unsigned char *d = tok + (n < TOK_KEEP ? n : TOK_KEEP);
-			unsigned char f;
-
-			while (d < tok + TOK_KEEP && (f = ascii_token[*p]) != 0) {
-				*d++ = f;
-				p++;
-			}
-			while (ascii_token[*p])
-				p++;
-			n += (size_t)(p - run);
-			chars += (size_t)(p - run);
-			continue;
-		} else if (*p >= 0x80) {
-			/* 4 bytes at most, and the '\0' (not a continuation
-			 * byte) stops a sequence before the end. */
-			m = str_fold_char((const char *)p, 4, &k, cp);
-			j = 0;
-			p += k;
-			continue;
-		} else {
-			done = *p++ == '\0';	/* else a separator */
-		}
-		if (chars) {
-			emit(tok, n, chars, pt);
-			n = chars = 0;
-		}
-		if (done)
-			break;
-	}
-}
-
-void
-search_tokens(const char *text, size_t len,
-    void (*fn)(void *ud, const char *tok, size_t n), void *ud)
-{
-	struct page_terms pt;
-	char *t = xmalloc(len + 1), *s;
-
-	memset(&pt, 0, sizeof(pt));
-	pt.fn = fn;
-	pt.ud = ud;
-	if (len)
-		memcpy(t, text, len);
-	t[len] = '\0';
-	/* A '\0' is a separator: scan what lies between them. */
-	for (s = t; s <= t + len; s += strlen(s) + 1)
-		scan_text(s, &pt);
-	free(t);
-}
-
-static void
-add_text(struct page_terms *pt, const char *s, uint8_t field)
-{
-	pt->field = field;
-	if (s)
-		scan_text(s, pt);
-}
-
-/* "KafkaConsumerLagHigh" also reads "Kafka Consumer Lag High". */
-static void
-add_alert(struct page_terms *pt, const char *id)
-{
-	struct buf b = BUF_INIT;
-	size_t i;
-
-	add_text(pt, id, SEARCH_F_TITLE);
-	for (i = 0; id[i]; i++) {
-		char c = id[i], prev = i ? id[i - 1] : 0;
-
-		if (i && ((c >= 'A' && c <= 'Z' && prev >= 'a' &&
-		    prev <= 'z') || (c >= '0' && c <= '9' && !(prev >= '0' &&
-		    prev <= '9'))))
-			buf_putc(&b, ' ');
-		buf_putc(&b, c);
-	}
-	if (strcmp(buf_cstr(&b), id) != 0)
-		add_text(pt, buf_cstr(&b), SEARCH_F_TITLE);
-	buf_free(&b);
-}
-
-static uint8_t
-tf_bucket(size_t tf)
-{
-	uint8_t b = 0;
-
-	while (tf && b < 7) {
-		b++;
-		tf >>= 1;
-	}
-	return b;
-}
-
-static uint8_t
-pterm_weight(const struct pterm *t)
-{
-	return (uint8_t)(t->mask * 8 + tf_bucket(t->body));
-}
-
-static void
-page_terms_free(struct page_terms *pt)
-{
-	buf_free(&pt->text);
-	free(pt->v);
-	free(pt->slots);
-	memset(pt, 0, sizeof(*pt));
-}
-
 /* ---- the whole index ---- */
 
 /*
@@ -497,13 +95,10 @@ struct builder {
 	size_t n, cap, npostings;
 	struct tslot *slots;	/* the term table */
 	size_t nslots;
-	struct buf strs;	/* every term, padded as in page_terms */
-	/* The batch being tokenized and the batch being merged. */
-	struct page_terms *tok, *merge;
-	size_t tok_first, tok_n, merge_first, merge_n;
-	/* The page table chunks, made alongside the last merge. */
+	struct buf strs;	/* every term, zero-padded (terms.h) */
+	/* The page table chunks, made while the terms are merged. */
 	struct search_file *docs;
-	size_t ndocs, docs_now;
+	size_t ndocs;
 	struct encoded *e;	/* the terms sorted and sharded */
 	/*
 	 * The search cache read (its dictionary is terms [0, ncached), in
@@ -555,7 +150,7 @@ index_term(struct builder *b, const char *tok, size_t n,
 	for (k = (size_t)h & mask; b->slots[k].id; k = (k + 1) & mask) {
 		t = &b->terms[b->slots[k].id - 1];
 		if (b->slots[k].h32 == h32 && t->len == n &&
-		    same_term(b->strs.data + t->off, tok, n))
+		    term_same(b->strs.data + t->off, tok, n))
 			return t;
 	}
 	if (b->n >= UINT32_MAX - 1)
@@ -566,7 +161,7 @@ index_term(struct builder *b, const char *tok, size_t n,
 	t->hash = h;
 	t->off = b->strs.len;
 	t->len = (uint8_t)n;
-	put_words(&b->strs, tok, n);
+	term_put_words(&b->strs, tok, n);
 	b->slots[k].id = (uint32_t)++b->n;
 	b->slots[k].h32 = h32;
 	return t;
@@ -606,90 +201,68 @@ merge_cached(struct builder *b, const struct search_list *l, uint32_t doc)
 	b->npostings += l->n;
 }
 
+/* A page the cache does not know: its own terms (terms.h). */
 static void
-merge_page(struct builder *b, const struct page_terms *pt, uint32_t doc)
+merge_terms(struct builder *b, const struct page *p, uint32_t doc)
 {
 	struct page_pairs *pp = &b->pairs[doc];
-	size_t i;
+	char tok[SEARCH_MAX_TERM + 8];
+	const char *at = p->terms ? p->terms : "", *s;
+	size_t n;
+	uint32_t count = 0;
+	uint8_t w;
 
-	if (pt->cached) {
-		merge_cached(b, &pt->pairs, doc);
-		return;
-	}
 	pp->off = b->fresh.len;
-	for (i = 0; i < pt->n; i++) {
-		const struct pterm *p = &pt->v[i];
-		struct term *t = index_term(b, pt->text.data + p->off, p->len,
-		    p->hash);
-		uint8_t w = pterm_weight(p);
+	while (terms_next(&at, &s, &n, &w)) {
+		struct term *t;
 
+		memcpy(tok, s, n);
+		memset(tok + n, 0, 8);
+		t = index_term(b, tok, n, term_hash(tok, n));
 		term_add(t, doc, w);
 		search_pair_put(&b->fresh, (uint32_t)(t - b->terms), w);
+		count++;
 	}
 	pp->len = b->fresh.len - pp->off;
-	pp->n = (uint32_t)pt->n;
-	b->npostings += pt->n;
+	pp->n = count;
+	b->npostings += count;
 	b->ntokenized++;
-}
-
-static void
-tokenize_page(struct builder *b, size_t i)
-{
-	const struct page *p = b->s->pages[b->tok_first + i];
-	struct page_terms *pt = &b->tok[i];
-	size_t k;
-
-	if (b->cache && p->len && search_cache_page(b->cache, p->path,
-	    p->hash, p->len, &pt->pairs)) {
-		pt->cached = true;
-		return;
-	}
-	pt_rehash(pt);
-	add_text(pt, rctx_page_title(p), SEARCH_F_TITLE);
-	for (k = 0; k < p->alerts.n; k++)
-		add_alert(pt, p->alerts.v[k].s);
-	for (k = 0; k < p->nheadings; k++)
-		add_text(pt, p->headings[k].text, SEARCH_F_HEADING);
-	for (k = 0; k < p->tags.n; k++)
-		add_text(pt, p->tags.v[k].s, SEARCH_F_HEADING);
-	for (k = 0; k < p->services.n; k++)
-		add_text(pt, p->services.v[k].s, SEARCH_F_HEADING);
-	add_text(pt, p->owner.s, SEARCH_F_BODY);
-	add_text(pt, p->text, SEARCH_F_BODY);
-	free(pt->slots);
-	pt->slots = NULL;
-	pt->nslots = 0;
 }
 
 static void shard_terms(struct builder *b);
 static void put_doc_chunk(struct builder *b, size_t c);
 
-/*
- * One item of a round of the pool: item 0 merges the previous batch, in
- * page order (deterministic whatever the threads do), and in the last
- * round goes on to sort and shard the terms; the next tok_n tokenize
- * this batch, each page into its own list; the last docs_now make page
- * table chunks.
- */
+/* Every page in page order (the index is the same whatever -j), from
+ * the cache where it knows the page; then the terms are sorted and
+ * sharded. */
+static void
+merge_all(struct builder *b)
+{
+	struct search_list l;
+	size_t i;
+
+	for (i = 0; i < b->s->npages; i++) {
+		const struct page *p = b->s->pages[i];
+
+		if (b->cache && p->len && search_cache_page(b->cache, p->path,
+		    p->hash, p->len, &l))
+			merge_cached(b, &l, (uint32_t)i);
+		else
+			merge_terms(b, p, (uint32_t)i);
+	}
+	shard_terms(b);
+}
+
+/* Item 0 of the pool merges; the others make the page table chunks. */
 static void
 build_step(void *ud, size_t i)
 {
 	struct builder *b = ud;
-	size_t k;
 
-	if (i == 0) {
-		for (k = 0; k < b->merge_n; k++) {
-			merge_page(b, &b->merge[k],
-			    (uint32_t)(b->merge_first + k));
-			page_terms_free(&b->merge[k]);
-		}
-		if (b->tok_n == 0)
-			shard_terms(b);
-	} else if (i - 1 < b->tok_n) {
-		tokenize_page(b, i - 1);
-	} else {
-		put_doc_chunk(b, i - 1 - b->tok_n);
-	}
+	if (i == 0)
+		merge_all(b);
+	else
+		put_doc_chunk(b, i - 1);
 }
 
 /*
@@ -712,7 +285,7 @@ load_dictionary(struct builder *b)
 			return false;
 		memcpy(tok, s, n);
 		memset(tok + n, 0, 8);
-		t = index_term(b, tok, n, tok_hash(tok, n));
+		t = index_term(b, tok, n, term_hash(tok, n));
 		if ((size_t)(t - b->terms) != i)
 			return false;
 	}
@@ -733,35 +306,6 @@ use_cache(struct builder *b, const struct search_cache *c)
 		b->n = b->cap = b->nslots = 0;
 		b->cache = NULL;
 	}
-}
-
-static void
-tokenize_all(struct builder *b, int jobs)
-{
-	struct page_terms *t;
-	size_t first = 0;
-
-	b->tok = xcalloc(SEARCH_BATCH, sizeof(*b->tok));
-	b->merge = xcalloc(SEARCH_BATCH, sizeof(*b->merge));
-	for (;;) {
-		b->tok_first = first;
-		b->tok_n = b->s->npages - first < SEARCH_BATCH ?
-		    b->s->npages - first : SEARCH_BATCH;
-		/* The page table needs no terms: it goes with the last
-		 * merge and the sorting. */
-		b->docs_now = b->tok_n ? 0 : b->ndocs;
-		pool_run(1 + b->tok_n + b->docs_now, jobs, build_step, b);
-		if (b->tok_n == 0)
-			break;
-		t = b->merge;
-		b->merge = b->tok;
-		b->tok = t;
-		b->merge_first = first;
-		b->merge_n = b->tok_n;
-		first += b->tok_n;
-	}
-	free(b->tok);
-	free(b->merge);
 }
 
 /*
@@ -932,36 +476,6 @@ fill_shard(void *ud, size_t k)
 	buf_free(&key);
 }
 
-/* The snippet: the summary, or the start of the text, cut at a
- * character boundary. */
-static void
-put_snippet(struct buf *b, const struct page *p)
-{
-	const char *s = p->summary && *p->summary ? p->summary :
-	    p->text ? p->text : "";
-	struct buf t = BUF_INIT;
-	bool space = false;
-
-	for (; *s && t.len < SEARCH_SNIPPET; s++) {
-		if (*s == '\n' || *s == '\t' || *s == '\r' || *s == ' ') {
-			space = t.len > 0;
-			continue;
-		}
-		if (space)
-			buf_putc(&t, ' ');
-		space = false;
-		buf_putc(&t, *s);
-	}
-	while (t.len && *s && ((unsigned char)*s & 0xc0) == 0x80) {
-		buf_putc(&t, *s);	/* finish the character */
-		s++;
-	}
-	if (*s)
-		buf_puts(&t, "…");
-	buf_puts_json_str(b, buf_cstr(&t));
-	buf_free(&t);
-}
-
 static void
 put_doc(struct buf *b, const struct site *s, const struct page *p)
 {
@@ -971,14 +485,14 @@ put_doc(struct buf *b, const struct site *s, const struct page *p)
 	size_t i;
 
 	buf_putc(b, '[');
-	buf_puts_json_str(b, rctx_page_title(p));
+	buf_puts_json_str(b, page_title(p));
 	buf_putc(b, ',');
 	rctx_put_url(&u, p->out_path, strlen(p->out_path));
 	buf_puts_json_str(b, buf_cstr(&u));
 	buf_putc(b, ',');
 	buf_puts_json_str(b, sev ? sev->id : "");
 	buf_putc(b, ',');
-	put_snippet(b, p);
+	buf_puts_json_str(b, p->snippet ? p->snippet : "");
 	buf_putc(b, ',');
 	buf_truncate(&u, 0);
 	for (i = 0; i < p->alerts.n; i++) {
@@ -1149,7 +663,7 @@ search_build(const struct site *s, const struct search_opts *o,
 	if (o->cache_dir)
 		cache = search_cache_open(o->cache_dir, o->cache_key);
 	use_cache(&b, cache);
-	tokenize_all(&b, o->jobs);
+	pool_run(1 + b.ndocs, o->jobs, build_step, &b);
 	ix->n = e.nshards + b.ndocs + 1;
 	ix->files = xcalloc(ix->n, sizeof(*ix->files));
 	e.files = ix->files;

@@ -25,20 +25,13 @@
 #include <stddef.h>
 
 #include "buf.h"
+#include "terms.h"
 
 struct site;
 
-#define SEARCH_MIN_TERM 2	/* shorter tokens are not indexed */
-#define SEARCH_MAX_TERM 40	/* longer tokens are cut (bytes) */
 #define SEARCH_DOC_CHUNK 64	/* pages per page-table chunk */
-#define SEARCH_SNIPPET 160	/* snippet length, in bytes */
 #define SEARCH_SHARD_BYTES (32 * 1024)	/* split shards bigger than this */
 #define SEARCH_MAX_KEY 12	/* characters of the longest shard key */
-
-/* Field bits of a posting's weight. */
-#define SEARCH_F_BODY 1
-#define SEARCH_F_HEADING 2
-#define SEARCH_F_TITLE 4
 
 struct search_file {
 	char *name;		/* "search-index/t-la.js" */
@@ -61,17 +54,11 @@ struct search_opts {
 	unsigned long long cache_key;
 };
 
-/* Builds the index of every page of s (tokenizing on o->jobs threads). */
+/* Builds the index of every page of s from their terms (terms.h). */
 void search_build(const struct site *s, const struct search_opts *o,
     struct search_index *ix);
 void search_index_free(struct search_index *ix);
 
-/*
- * Calls fn for each token of text: folded, at least SEARCH_MIN_TERM
- * characters, cut at SEARCH_MAX_TERM bytes.  For tests and the builder.
- */
-void search_tokens(const char *text, size_t len,
-    void (*fn)(void *ud, const char *tok, size_t n), void *ud);
 /*
  * The shard key of the first nchars characters of a folded token: the
  * characters a-z and 0-9 as they are, any other as "_HEX_" ("la",

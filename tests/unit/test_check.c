@@ -18,6 +18,7 @@
 #include "page.h"
 #include "str.h"
 #include "t.h"
+#include "terms.h"
 #include "userrules.h"
 
 void test_glob(void);
@@ -27,6 +28,7 @@ void test_userrules_cap(void);
 void test_alertrules_load(void);
 void test_diag_sarif(void);
 void test_diag_junit_github(void);
+void test_page_terms(void);
 
 void
 test_glob(void)
@@ -403,4 +405,62 @@ test_diag_junit_github(void)
 	    "title=rule.no-todo::TODO: 100%25 done,%0Areally\n") != NULL);
 	free(s);
 	diag_free(&dl);
+}
+
+/* A page's terms as "term:weight ..." in their packed order. */
+static char *
+terms_text(const struct page *p)
+{
+	struct buf b = BUF_INIT;
+	const char *at = p->terms, *tok;
+	size_t n;
+	uint8_t w;
+
+	while (terms_next(&at, &tok, &n, &w))
+		buf_printf(&b, "%s%.*s:%u", b.len ? " " : "", (int)n, tok,
+		    (unsigned)w);
+	return buf_detach(&b);
+}
+
+void
+test_page_terms(void)
+{
+	static const char md[] =
+	    "---\n"
+	    "title: Disco cheio\n"
+	    "alerts: [DiskFull]\n"
+	    "tags: [disco]\n"
+	    "---\n"
+	    "\n"
+	    "Primeiro parágrafo: o disco enche, o disco avisa.\n"
+	    "\n"
+	    "## Diagnóstico\n";
+	struct config cfg;
+	struct page *p;
+	char *got;
+
+	CHECK_INT(load_cfg(&cfg, ""), 0);
+	p = make_page(&cfg, "ops/a.md", md);
+	got = terms_text(p);
+	/*
+	 * First-seen order; weight = fields * 8 + a bucket of the body count:
+	 * "disco" is in the title (4), a tag (2) and twice in the body (1),
+	 * 7 * 8 + 2; the alert id also reads "Disk Full"; a heading's words
+	 * are in the body's text too.
+	 */
+	CHECK_STR(got, "disco:58 cheio:32 diskfull:32 disk:32 full:32 "
+	    "diagnostico:25 primeiro:9 paragrafo:9 enche:9 avisa:9");
+	free(got);
+	CHECK_STR(p->snippet, "Primeiro parágrafo: o disco enche, o disco "
+	    "avisa.");
+	CHECK(terms_valid(p->terms));
+	page_free(p);
+	config_free(&cfg);
+
+	CHECK(terms_valid(""));
+	CHECK(terms_valid("\002ab\010"));
+	CHECK(!terms_valid("\002ab"));		/* no weight */
+	CHECK(!terms_valid("\002ab\007"));	/* weight below 8 */
+	CHECK(!terms_valid("\002ab\100"));	/* weight above 63 */
+	CHECK(!terms_valid("\051aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa\010"));
 }
