@@ -593,12 +593,32 @@ alert_build(const struct rctx *r, size_t i, const char *out, void *ud)
 	return ctx;
 }
 
+/* Row i of the alerts index. */
+static struct value *
+alert_row(void *ud, size_t i)
+{
+	const struct rctx *r = ud;
+	const struct alert_entry *a = &r->s->alerts[i];
+	struct value *it = value_new_arena(VAL_MAP);
+
+	value_add_borrowed(it, "id", a->id);
+	rctx_add_alert_url(r, it, "url", "alerts/index.html", i);
+	value_add_borrowed(it, "title", page_title(a->page));
+	rctx_add_url(it, "runbook_url", "alerts/index.html",
+	    a->page->out_path);
+	rctx_add_severity(r, it, a->page->severity.s, "alerts/index.html",
+	    RCTX_BRIEF);
+	rctx_add_owner(r, it, a->page->owner.s, "alerts/index.html",
+	    RCTX_BRIEF);
+	return it;
+}
+
 static int
 render_alerts(struct rctx *r)
 {
-	struct value *ctx, *list, *rows, *common;
+	struct value *ctx, *list, *common;
+	struct value_gen rows;
 	struct rctx_batch b;
-	size_t i;
 	int rc;
 
 	if (r->s->nalerts == 0)
@@ -618,23 +638,12 @@ render_alerts(struct rctx *r)
 	ctx = list_context(r, "alerts/index.html", rctx_ui(r, "alerts"),
 	    "is_alerts");
 	list = (struct value *)value_get(ctx, "list");
-	rows = value_add(value_add(list, "alerts", VAL_MAP), "items",
-	    VAL_LIST);
-	for (i = 0; i < r->s->nalerts; i++) {
-		const struct alert_entry *a = &r->s->alerts[i];
-		struct value *it = value_add(rows, NULL, VAL_MAP);
-
-		/* Lean rows: this table has a row per alert of the site. */
-		value_add_borrowed(it, "id", a->id);
-		rctx_add_alert_url(r, it, "url", "alerts/index.html", i);
-		value_add_borrowed(it, "title", page_title(a->page));
-		rctx_add_url(it, "runbook_url", "alerts/index.html",
-		    a->page->out_path);
-		rctx_add_severity(r, it, a->page->severity.s,
-		    "alerts/index.html", RCTX_BRIEF);
-		rctx_add_owner(r, it, a->page->owner.s, "alerts/index.html",
-		    RCTX_BRIEF);
-	}
+	/* A row per alert of the site: made as the table is written, each
+	 * dropped once written, never the whole table at once. */
+	rows.make = alert_row;
+	rows.ud = r;
+	value_add_generated(value_add(list, "alerts", VAL_MAP), "items",
+	    r->s->nalerts, &rows);
 	return rc | rctx_render(r, r->t.list, ctx, "alerts/index.html");
 }
 

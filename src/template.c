@@ -845,6 +845,24 @@ put_value(struct buf *out, const struct value *v, bool escape)
 		out_put(out, v->str, len);
 }
 
+/* A generated list's items, each made, rendered and dropped in turn. */
+static void
+render_generated(struct render *r, const struct node *n,
+    const struct value *list, const struct ctx *ctx, const struct indent *in)
+{
+	size_t i, len = value_list_len(list);
+	struct ctx top;
+
+	top.up = ctx;
+	for (i = 0; i < len && !r->stop; i++) {
+		struct value *item = list->gen->make(list->gen->ud, i);
+
+		top.v = item;
+		render_block(r, &n->kids, &top, in);
+		value_free(item);
+	}
+}
+
 static void
 render_section(struct render *r, const struct node *n,
     const struct ctx *ctx, const struct indent *in)
@@ -862,6 +880,8 @@ render_section(struct render *r, const struct node *n,
 	r->depth++;
 	if (n->type == N_INVERTED)
 		render_block(r, &n->kids, ctx, in);
+	else if (v->kind == VAL_LIST && v->generated)
+		render_generated(r, n, v, ctx, in);
 	else if (v->kind == VAL_LIST)
 		for (i = 0; i < v->n; i++) {
 			top.v = &v->items[i];

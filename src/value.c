@@ -356,7 +356,8 @@ value_copy(struct value *dst, const struct value *src)
 	dst->str = src->str ? tree_strndup(dst, src->str, strlen(src->str)) :
 	    NULL;
 	dst->items = NULL;
-	dst->n = dst->cap = 0;
+	dst->n = 0;
+	dst->cap = src->generated ? src->cap : 0;	/* its count */
 	dst->keys = 0;
 	for (i = 0; i < src->n; i++) {
 		struct value *c = value_add(dst, src->items[i].key, VAL_NULL);
@@ -373,8 +374,29 @@ value_add_ref(struct value *parent, const char *key,
 {
 	struct value *v = value_add(parent, key, target->kind);
 
-	v->ref = target->ref && !target->ref_is_base ? target->ref : target;
+	v->ref = value_deref(target);
 	return v;
+}
+
+struct value *
+value_add_generated(struct value *parent, const char *key, size_t n,
+    const struct value_gen *gen)
+{
+	struct value *v = value_add(parent, key, VAL_LIST);
+
+	if (n > UINT_MAX)
+		str_oom();
+	/* n stays 0 (no items to walk, copy or free): cap counts them. */
+	v->cap = (unsigned)n;
+	v->gen = gen;
+	v->generated = true;
+	return v;
+}
+
+size_t
+value_list_len(const struct value *v)
+{
+	return v->generated ? v->cap : v->n;
 }
 
 static int
@@ -496,7 +518,7 @@ value_truthy(const struct value *v)
 	case VAL_BOOL:
 		return strcmp(v->str, "true") == 0;
 	case VAL_LIST:
-		return v->n > 0;
+		return value_list_len(v) > 0;
 	case VAL_MAP:
 		return true;
 	case VAL_NUM:

@@ -34,21 +34,26 @@ struct value {
 	/* Maps: bit (hash % 32) of each member's key hash, so a lookup
 	 * skips a map that cannot have the key without reading it. */
 	unsigned keys;
-	bool quoted;		/* scalar was quoted or a block scalar */
-	bool raw;		/* templates: insert without HTML escaping */
-	bool by_hash;		/* maps: members sorted by hash, unique keys
+	bool quoted : 1;	/* scalar was quoted or a block scalar */
+	bool raw : 1;		/* templates: insert without HTML escaping */
+	bool by_hash : 1;	/* maps: members sorted by hash, unique keys
 				 * (value_index) */
+	bool ref_is_base : 1;
+	bool generated : 1;	/* a list made as it is walked: gen */
 	/*
 	 * ref, not owned, is one of two things.  An alias (ref_is_base
 	 * false): this node stands for *ref, which lookups follow; every
 	 * page's context shares one copy of the UI strings that way.  A
 	 * map's base (ref_is_base true): members not found here are looked
 	 * up in *ref, so contexts share what many output files have in
-	 * common instead of copying it.  One field keeps a node at 80
-	 * bytes: the listings of a large site hold millions.
+	 * common instead of copying it.  A generated list has gen instead
+	 * (value_add_generated).  One field keeps a node at 80 bytes: the
+	 * listings of a large site hold millions.
 	 */
-	bool ref_is_base;
-	const struct value *ref;
+	union {
+		const struct value *ref;
+		const struct value_gen *gen;
+	};
 	/* Where this node's members, keys and strings are carved from, or
 	 * NULL when each is its own heap allocation.  Set on every node of
 	 * a tree made by value_new_arena(). */
@@ -116,6 +121,22 @@ struct value *value_add_borrowed(struct value *parent, const char *key,
 struct value *value_add_space(struct value *parent, const char *key,
     size_t len, char **dst);
 void value_copy(struct value *dst, const struct value *src);
+/*
+ * A list whose items are made one at a time while a template walks it,
+ * for a listing too long to hold whole (a row per alert of the site):
+ * make(ud, i) returns item i, a root (value_new_arena) that the renderer
+ * frees once it has rendered it.  To everything else the list is empty.
+ */
+struct value_gen {
+	struct value *(*make)(void *ud, size_t i);
+	void *ud;
+};
+/* Adds a list of n items made by gen, which must outlive parent. */
+struct value *value_add_generated(struct value *parent, const char *key,
+    size_t n, const struct value_gen *gen);
+/* The items of a list: v->n, or a generated list's count. */
+size_t value_list_len(const struct value *v);
+
 /* Adds an alias of target, which must outlive parent. */
 struct value *value_add_ref(struct value *parent, const char *key,
     const struct value *target);
@@ -148,7 +169,7 @@ const struct value *value_get_indexed(const struct value *map,
 static inline const struct value *
 value_deref(const struct value *v)
 {
-	return v && v->ref && !v->ref_is_base ? v->ref : v;
+	return v && v->ref && !v->ref_is_base && !v->generated ? v->ref : v;
 }
 
 /*
@@ -187,8 +208,7 @@ value_may_have(const struct value *map, unsigned hash)
 {
 	if (map == NULL)
 		return false;
-	if (map->ref && !map->ref_is_base)
-		map = map->ref;
+	map = value_deref(map);
 	return map->kind == VAL_MAP && (map->ref_is_base ||
 	    ((map->keys >> (hash & 31)) & 1));
 }

@@ -18,6 +18,7 @@ void test_template_errors(void);
 void test_template_env(void);
 void test_template_limits(void);
 void test_template_values(void);
+void test_template_generated(void);
 void test_template_recursion(void);
 void test_template_output_limit(void);
 
@@ -411,6 +412,55 @@ test_template_values(void)
 	/* Template text with NUL-free odd delimiters and a triple with them. */
 	check_render("{{=<< >>=}}<<{v}>> <<& v>> <<v>>", "{ v: '<' }", "{}",
 	    "< < &lt;");
+}
+
+/* Item i of a generated list: {n: i, t: "<i>"} for even i, {n: i} else. */
+static struct value *
+make_row(void *ud, size_t i)
+{
+	struct value *it = value_new_arena(VAL_MAP);
+
+	(*(int *)ud)++;
+	value_add_int(it, "n", (long)i);
+	if (i % 2 == 0)
+		value_add_str(it, "t", "<i>");
+	return it;
+}
+
+void
+test_template_generated(void)
+{
+	static const char tpl[] = "{{#rows}}[{{n}}{{t}}]{{/rows}}"
+	    "{{^rows}}none{{/rows}}{{#empty}}x{{/empty}}{{^empty}}-{{/empty}}";
+	struct value *d = value_new(VAL_MAP), *copy;
+	struct value_gen gen = { make_row, NULL };
+	struct buf out = BUF_INIT;
+	struct tpl_error err;
+	int made = 0;
+
+	gen.ud = &made;
+	value_add_str(d, "t", "outer");
+	value_add_generated(d, "rows", 3, &gen);
+	value_add_generated(d, "empty", 0, &gen);
+	/* Items are made as the section walks them; a name an item lacks
+	 * is looked up around the list, as for any list. */
+	CHECK(tpl_render_string(tpl, d, NULL, NULL, &out, &err) == 0);
+	CHECK_STR(buf_cstr(&out), "[0&lt;i&gt;][1outer][2&lt;i&gt;]-");
+	CHECK_INT(made, 3);
+	CHECK(value_truthy(value_get(d, "rows")));
+	CHECK(!value_truthy(value_get(d, "empty")));
+	CHECK_INT(value_list_len(value_get(d, "rows")), 3);
+	/* To anything but a template it has no items to walk. */
+	CHECK_INT(value_get(d, "rows")->n, 0);
+	copy = value_new(VAL_MAP);
+	value_copy(copy, d);
+	buf_truncate(&out, 0);
+	CHECK(tpl_render_string(tpl, copy, NULL, NULL, &out, &err) == 0);
+	CHECK_STR(buf_cstr(&out), "[0&lt;i&gt;][1outer][2&lt;i&gt;]-");
+	CHECK_INT(made, 6);
+	value_free(copy);
+	buf_free(&out);
+	value_free(d);
 }
 
 /* The fuzz target's loader: every partial named "p" is the text itself. */
