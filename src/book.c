@@ -377,6 +377,7 @@ put_chapter(void *ud, size_t i, struct buf *out)
 		bk->keys[i] = chapter_key(bk, i);
 		if ((old = book_cache_chapter(bk->old, bk->keys[i], &n))) {
 			buf_put(out, old, n);
+			book_cache_release(bk->old, old, n);
 			bk->lens[i] = n;
 			return;
 		}
@@ -455,9 +456,11 @@ write_book(struct rctx *r, struct book *bk, const struct frame *f,
 	sink_open(&k, path);
 	free(path);
 	sink_put(&k, f->head, f->nhead);
+	book_cache_release(bk->old, f->head, f->nhead);
 	if (chapters) {
 		sink_put_pieces(&k, bk->c.n, r->o->jobs, put_chapter, bk);
 		sink_put(&k, f->tail, f->ntail);
+		book_cache_release(bk->old, f->tail, f->ntail);
 	}
 	return sink_close(&k);
 }

@@ -169,6 +169,13 @@ book_cache_chapter(const struct book_cache *c, unsigned long long key,
 	return NULL;
 }
 
+void
+book_cache_release(const struct book_cache *c, const char *at, size_t n)
+{
+	if (c)
+		fs_map_release(c->data, c->size, at, n);
+}
+
 int
 book_cache_write(const char *dir, const char *book,
     unsigned long long site_key, size_t nhead, size_t ntail,

@@ -36,6 +36,10 @@ bool book_cache_frame(const struct book_cache *c, unsigned long long site_key,
  * Safe on the pool. */
 const char *book_cache_chapter(const struct book_cache *c,
     unsigned long long key, size_t *len);
+/* Once the old book's bytes at..at+n are copied: they need not be held
+ * (fs_map_release).  Safe on the pool. */
+void book_cache_release(const struct book_cache *c, const char *at,
+    size_t n);
 
 /*
  * Leaves the cache of dir/book as just written: its frame (nhead bytes

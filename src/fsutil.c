@@ -236,6 +236,25 @@ fs_map(const char *dir, const char *name, size_t min, struct stat *st)
 	return map == MAP_FAILED ? NULL : map;
 }
 
+void
+fs_map_release(const void *map, size_t len, const void *at, size_t n)
+{
+	long ps = sysconf(_SC_PAGESIZE);
+	uintptr_t base = (uintptr_t)map, from = (uintptr_t)at, to;
+	uintptr_t page = ps > 0 ? (uintptr_t)ps : 4096;
+
+	if (map == NULL || from < base || from > base + len ||
+	    n > base + len - from)
+		return;
+	to = from + n;
+	from &= ~(page - 1);
+	/* The mapping's last page goes with its last byte. */
+	to = to == base + len ? (to + page - 1) & ~(page - 1) :
+	    to & ~(page - 1);
+	if (to > from)
+		(void)madvise((void *)from, to - from, MADV_DONTNEED);
+}
+
 /*
  * 1 when the file at path holds exactly data, 0 when not (or when it is
  * no regular file: a FIFO or a symlink put there by hand is replaced,

@@ -28,6 +28,14 @@ int fs_read(const char *path, size_t max, char **data, size_t *len,
 struct stat;
 const unsigned char *fs_map(const char *dir, const char *name, size_t min,
     struct stat *st);
+/*
+ * Lets go of the pages of a mapping (map, len from fs_map) that lie
+ * wholly before at + n, from the one at holds on: read again from the
+ * file when touched later, but no longer held by the process meanwhile.
+ * A cache is read front to back once and mostly never again, so that the
+ * process holds a window of it, not all of it.
+ */
+void fs_map_release(const void *map, size_t len, const void *at, size_t n);
 
 bool fs_is_dir(const char *path);
 bool fs_is_file(const char *path);

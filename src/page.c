@@ -101,9 +101,9 @@ page_clear_model(struct page *p)
 	if (p->origin == PAGE_PARSED) {
 		free(p->html);
 		free(p->terms);
-		free(p->snippet);
 	}
 	free(p->summary);
+	free(p->snippet);
 	diag_free(&p->diags);
 	/* Back to what page_new() made. */
 	p->src = NULL;

@@ -121,7 +121,7 @@ struct page {
 
 	/* Where the parsed model came from.  A page restored from the parse
 	 * cache (pcache.h) has no source (src NULL until
-	 * page_reload_source()), and its html, terms and snippet point into the
+	 * page_reload_source()), and its html and terms point into the
 	 * cache's mapping, which outlives the site. */
 	enum page_origin origin;
 };

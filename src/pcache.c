@@ -330,7 +330,7 @@ r_page(struct rd *r, struct page *p)
 	p->html = (char *)r_mapped(r);
 	p->summary = r_str(r);
 	p->terms = (char *)r_mapped(r);
-	p->snippet = (char *)r_mapped(r);
+	p->snippet = r_str(r);	/* every build's page table reads it */
 	r_diags(r, p);
 	if (p->html == NULL || p->kind.s == NULL || p->terms == NULL ||
 	    p->snippet == NULL || !terms_valid(p->terms))
@@ -401,6 +401,8 @@ cfile_open(struct cfile *f, const char *dir, const char *name,
 		cfile_close(f);
 		return false;
 	}
+	/* Restoring reads each record again; what it reads is let go. */
+	fs_map_release(f->map, f->len, f->map, f->len);
 	return true;
 }
 
@@ -434,22 +436,17 @@ pcache_close(struct pcache *c)
 static void
 undo(struct page *p)
 {
-	p->origin = PAGE_CACHED;	/* html, terms, snippet are the map's */
+	p->origin = PAGE_CACHED;	/* html and terms are the map's */
 	page_clear_model(p);
 }
 
 static bool
-restore_from(const struct cfile *f, struct page *p, unsigned long long hash,
-    size_t len)
+read_record(const unsigned char *rec, struct page *p,
+    unsigned long long hash, size_t len)
 {
-	const unsigned char *rec = f->map ? hmap_get(&f->index, p->path) :
-	    NULL;
 	struct rd r;
-
 	uint64_t len_rec, sum;
 
-	if (rec == NULL)
-		return false;
 	/* The record's length and checksum sit just before it; a record
 	 * whose bytes were damaged is a miss, not a wrong page. */
 	memcpy(&len_rec, rec - sizeof(len_rec), sizeof(len_rec));
@@ -470,6 +467,30 @@ restore_from(const struct cfile *f, struct page *p, unsigned long long hash,
 	p->hash = hash;
 	p->len = len;
 	return true;
+}
+
+/*
+ * p's record in f into p.  The record is let go of the mapping once
+ * read: a restored page's HTML and terms point into it, but
+ * most are not read again (the output they made is kept), and those
+ * that are come back from the file.
+ */
+static bool
+restore_from(const struct cfile *f, struct page *p, unsigned long long hash,
+    size_t len)
+{
+	const unsigned char *rec = f->map ? hmap_get(&f->index, p->path) :
+	    NULL;
+	uint64_t len_rec;
+	bool ok;
+
+	if (rec == NULL)
+		return false;
+	ok = read_record(rec, p, hash, len);
+	memcpy(&len_rec, rec - sizeof(len_rec), sizeof(len_rec));
+	fs_map_release(f->map, f->len, rec - sizeof(len_rec),
+	    sizeof(len_rec) + len_rec);
+	return ok;
 }
 
 bool

@@ -1,6 +1,11 @@
 /* Unit tests of the foundation modules: buf, str, value, fsutil, dates. */
+#include <stdbool.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "buf.h"
 #include "check.h"
@@ -19,6 +24,7 @@ void test_yaml_limits(void);
 void test_fm_split(void);
 void test_paths(void);
 void test_dates(void);
+void test_map_release(void);
 
 void
 test_buf(void)
@@ -249,4 +255,75 @@ test_value_ref(void)
 	value_free(ctx);	/* the alias does not own its target */
 	CHECK_STR(value_get_str(shared, "search"), "Buscar");
 	value_free(shared);
+}
+
+/* The kilobytes of the mapping at m this process holds (smaps), or -1. */
+static long
+resident_kb(const void *m)
+{
+	FILE *f = fopen("/proc/self/smaps", "r");
+	char line[512];
+	unsigned long lo, hi;
+	long kb = -1;
+	bool in = false;
+
+	if (f == NULL)
+		return -1;
+	while (fgets(line, sizeof(line), f)) {
+		if (sscanf(line, "%lx-%lx ", &lo, &hi) == 2)	/* a mapping */
+			in = (unsigned long)m >= lo && (unsigned long)m < hi;
+		else if (in && sscanf(line, "Rss: %ld kB", &kb) == 1)
+			break;
+	}
+	fclose(f);
+	return kb;
+}
+
+/* A released stretch of a mapping is no longer held and reads back the
+ * same; a stretch not in the mapping is left alone. */
+void
+test_map_release(void)
+{
+	char dir[] = "/tmp/runbookc-map-XXXXXX", *path;
+	const unsigned char *m;
+	size_t len = 3 * 4096 + 100, i;
+	unsigned long long sum = 0, again = 0;
+	struct stat st;
+	FILE *f;
+
+	CHECK(mkdtemp(dir) != NULL);
+	path = path_join(dir, "c");
+	CHECK((f = fopen(path, "wb")) != NULL);
+	for (i = 0; i < len; i++)
+		fputc((int)(i * 7 % 251), f);
+	fclose(f);
+	m = fs_map(dir, "c", 1, &st);
+	CHECK(m != NULL && (size_t)st.st_size == len);
+	if (m == NULL) {
+		free(path);
+		return;
+	}
+	for (i = 0; i < len; i++)
+		sum = sum * 31 + m[i];
+	CHECK(resident_kb(m) >= 16);
+	fs_map_release(m, len, m, len);
+	CHECK_INT(resident_kb(m), 0);
+	for (i = 0; i < len; i++)
+		again = again * 31 + m[i];
+	CHECK(sum == again);
+	fs_map_release(m, len, m + 10, 5000);		/* page 0 */
+	fs_map_release(m, len, m + 3 * 4096, 100);	/* the last, whole */
+	fs_map_release(m, len, m + len, 0);
+	fs_map_release(m, len, m + len - 1, 2);		/* runs past: no */
+	fs_map_release(m, len, m - 4096, 10);		/* before: no */
+	fs_map_release(m, len, "x", 1);			/* elsewhere: no */
+	again = 0;
+	for (i = 0; i < len; i++)
+		again = again * 31 + m[i];
+	CHECK(sum == again);
+	CHECK(m[len - 1] == (unsigned char)((len - 1) * 7 % 251));
+	munmap((void *)m, len);
+	unlink(path);
+	rmdir(dir);
+	free(path);
 }
