@@ -173,7 +173,7 @@ void
 book_cache_release(const struct book_cache *c, const char *at, size_t n)
 {
 	if (c)
-		fs_map_release(c->data, c->size, at, n);
+		fs_map_read(c->data, c->size, at, n);
 }
 
 int

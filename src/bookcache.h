@@ -37,7 +37,7 @@ bool book_cache_frame(const struct book_cache *c, unsigned long long site_key,
 const char *book_cache_chapter(const struct book_cache *c,
     unsigned long long key, size_t *len);
 /* Once the old book's bytes at..at+n are copied: they need not be held
- * (fs_map_release).  Safe on the pool. */
+ * (fs_map_read).  Safe on the pool. */
 void book_cache_release(const struct book_cache *c, const char *at,
     size_t n);
 

@@ -255,6 +255,27 @@ fs_map_release(const void *map, size_t len, const void *at, size_t n)
 		(void)madvise((void *)from, to - from, MADV_DONTNEED);
 }
 
+void
+fs_map_read(const void *map, size_t len, const void *at, size_t n)
+{
+	uintptr_t base = (uintptr_t)map, from = (uintptr_t)at;
+	const unsigned char *m = map;
+	size_t off, end, w;
+
+	if (map == NULL || from < base || from > base + len ||
+	    n > base + len - from)
+		return;
+	off = (size_t)(from - base);
+	end = off + n;
+	if (end == len) {
+		w = off / FS_MAP_WINDOW * FS_MAP_WINDOW;
+		fs_map_release(map, len, m + w, len - w);
+	} else if ((w = end / FS_MAP_WINDOW * FS_MAP_WINDOW) > off &&
+	    w >= FS_MAP_WINDOW) {
+		fs_map_release(map, len, m + w - FS_MAP_WINDOW, FS_MAP_WINDOW);
+	}
+}
+
 /*
  * 1 when the file at path holds exactly data, 0 when not (or when it is
  * no regular file: a FIFO or a symlink put there by hand is replaced,

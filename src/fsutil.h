@@ -32,10 +32,18 @@ const unsigned char *fs_map(const char *dir, const char *name, size_t min,
  * Lets go of the pages of a mapping (map, len from fs_map) that lie
  * wholly before at + n, from the one at holds on: read again from the
  * file when touched later, but no longer held by the process meanwhile.
- * A cache is read front to back once and mostly never again, so that the
- * process holds a window of it, not all of it.
  */
 void fs_map_release(const void *map, size_t len, const void *at, size_t n);
+/*
+ * For a mapping read front to back once and mostly never again (a
+ * cache), so that the process holds a window of it, not all of it: call
+ * it when the bytes at..at+n are read; it lets go of the FS_MAP_WINDOW
+ * bytes they finish, when they cross a multiple of it, and of the rest
+ * when they end the mapping.  Each call that lets go costs every thread
+ * a TLB flush: a window, not a record, at a time.
+ */
+#define FS_MAP_WINDOW (4UL << 20)
+void fs_map_read(const void *map, size_t len, const void *at, size_t n);
 
 bool fs_is_dir(const char *path);
 bool fs_is_file(const char *path);

@@ -488,7 +488,7 @@ restore_from(const struct cfile *f, struct page *p, unsigned long long hash,
 		return false;
 	ok = read_record(rec, p, hash, len);
 	memcpy(&len_rec, rec - sizeof(len_rec), sizeof(len_rec));
-	fs_map_release(f->map, f->len, rec - sizeof(len_rec),
+	fs_map_read(f->map, f->len, rec - sizeof(len_rec),
 	    sizeof(len_rec) + len_rec);
 	return ok;
 }

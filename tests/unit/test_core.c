@@ -25,6 +25,7 @@ void test_fm_split(void);
 void test_paths(void);
 void test_dates(void);
 void test_map_release(void);
+void test_map_read(void);
 
 void
 test_buf(void)
@@ -323,6 +324,45 @@ test_map_release(void)
 	CHECK(sum == again);
 	CHECK(m[len - 1] == (unsigned char)((len - 1) * 7 % 251));
 	munmap((void *)m, len);
+	unlink(path);
+	rmdir(dir);
+	free(path);
+}
+
+/* Read front to back a record at a time, a mapping is held a window at
+ * a time, and not at all once read to its end. */
+void
+test_map_read(void)
+{
+	char dir[] = "/tmp/runbookc-map-XXXXXX", *path;
+	const unsigned char *m;
+	size_t len = 2 * FS_MAP_WINDOW + 5000, off, rec = 3000, n, i;
+	unsigned long long sum = 0;
+	long most = 0, kb;
+	struct stat st;
+	FILE *f;
+
+	CHECK(mkdtemp(dir) != NULL);
+	path = path_join(dir, "c");
+	CHECK((f = fopen(path, "wb")) != NULL);
+	for (off = 0; off < len; off++)
+		fputc((int)(off % 253), f);
+	fclose(f);
+	m = fs_map(dir, "c", 1, &st);
+	CHECK(m != NULL);
+	for (off = 0; m && off < len; off += n) {
+		n = len - off < rec ? len - off : rec;
+		for (i = 0; i < n; i++)
+			sum += m[off + i] == (off + i) % 253;
+		fs_map_read(m, len, m + off, n);
+		if ((kb = resident_kb(m)) > most && off % (256 * rec) == 0)
+			most = kb;
+	}
+	CHECK(sum == len);
+	CHECK(most > 0 && most <= (long)(FS_MAP_WINDOW / 1024) + 16);
+	CHECK_INT(resident_kb(m), 0);
+	if (m)
+		munmap((void *)m, len);
 	unlink(path);
 	rmdir(dir);
 	free(path);
