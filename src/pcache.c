@@ -201,6 +201,7 @@ r_value(struct rd *r, struct value *v, int depth)
 		}
 		r_value(r, value_add(v, key, kind), depth + 1);
 	}
+	value_fit(v);
 }
 
 static struct value *

@@ -132,6 +132,20 @@ grow_items(struct value *parent)
 
 /* ---- building ---- */
 
+void
+value_fit(struct value *v)
+{
+	if (v->arena != NULL || v->generated || v->n == v->cap)
+		return;
+	if (v->n == 0) {
+		free(v->items);
+		v->items = NULL;
+	} else {
+		v->items = xrealloc(v->items, (size_t)v->n * sizeof(*v->items));
+	}
+	v->cap = v->n;
+}
+
 unsigned
 value_key_hash(const char *key, size_t len)
 {
@@ -687,6 +701,7 @@ load_collection(struct loader *ld, yaml_event_t *start, struct value *v,
 			return -1;
 		if (ev.type == end) {
 			yaml_event_delete(&ev);
+			value_fit(v);	/* front matter is kept all build */
 			return 0;
 		}
 		if (is_map) {

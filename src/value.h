@@ -137,6 +137,10 @@ struct value *value_add_generated(struct value *parent, const char *key,
 /* The items of a list: v->n, or a generated list's count. */
 size_t value_list_len(const struct value *v);
 
+/* Shrinks v's member array to its members: for a tree that is kept (a
+ * page's front matter) and no longer grows.  Heap trees only. */
+void value_fit(struct value *v);
+
 /* Adds an alias of target, which must outlive parent. */
 struct value *value_add_ref(struct value *parent, const char *key,
     const struct value *target);
