@@ -160,6 +160,16 @@ test_yaml_limits(void)
 	CHECK_INT(value_parse_yaml(b.data, b.len, 0, &v, &err), -1);
 	CHECK(strstr(err.msg, "nesting") != NULL);
 	buf_free(&b);
+
+	/* A loaded tree holds no room to grow: front matter is kept. */
+	buf_puts(&b, "a: 1\nb: [x, y, z]\nc: {}\n");
+	CHECK_INT(value_parse_yaml(b.data, b.len, 0, &v, &err), 0);
+	CHECK_INT(v->cap, 3);
+	CHECK_INT(v->items[1].cap, 3);
+	CHECK_INT(v->items[2].cap, 0);
+	CHECK_STR(value_get(v, "b")->items[2].str, "z");
+	value_free(v);
+	buf_free(&b);
 }
 
 void
