@@ -1147,10 +1147,12 @@ rctx_can_keep(const struct rctx *r, const char *out, unsigned long long key)
 	if (key == 0 || r->prev == NULL ||
 	    (k = stamp_keys_get(r->prev, out)) == NULL || k->key != key)
 		return false;
-	/* The staged tree holds the replaced site's files (stage_begin). */
+	/* The staged tree holds the replaced site's files (stage_begin):
+	 * the very file its stamp lists, unless something replaced it. */
 	path = path_join(r->o->out_dir, out);
 	ok = stat(path, &st) == 0 && S_ISREG(st.st_mode) &&
-	    st.st_size == k->size;
+	    st.st_size == k->size &&
+	    (k->ino == 0 || (unsigned long long)st.st_ino == k->ino);
 	free(path);
 	return ok;
 }
@@ -1167,8 +1169,15 @@ rctx_kept(struct rctx *r, const char *out)
 void
 rctx_note(struct rctx *r, const char *out, unsigned long long key, bool kept)
 {
+	const struct stamp_key *k;
+
 	strv_push(r->written, out);
-	if (key && r->keys)
+	/* A file kept is the one the stamp in place lists: its size and
+	 * inode go into the new stamp as they are (rctx_can_keep). */
+	if (key && r->keys && kept && r->prev &&
+	    (k = stamp_keys_get(r->prev, out)) != NULL)
+		stamp_keys_put_file(r->keys, out, key, k->size, k->ino);
+	else if (key && r->keys)
 		stamp_keys_put(r->keys, out, key);
 	if (kept)
 		r->kept++;

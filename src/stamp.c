@@ -205,23 +205,33 @@ put_files(struct buf *b, struct buf *c, const char *dir,
 	size_t i;
 
 	for (i = 0; i < nwritten; i++) {
-		char *full = path_join(dir, written[i]);
 		const struct stamp_key *k = keys ?
 		    stamp_keys_get(keys, written[i]) : NULL;
-		struct stat st;
+		long long size;
+		unsigned long long ino;
 
-		if (!str_starts(written[i], STAMP_CACHE_FILE) &&
-		    stat(full, &st) == 0) {
-			buf_printf(b, "file\t%lld\t%016llx\t",
-			    (long long)st.st_size, k ? k->key : 0ULL);
-			put_field(b, written[i]);
-			buf_putc(b, '\n');
-			buf_printf(c, "output\t%llu\t",
-			    (unsigned long long)st.st_ino);
-			put_field(c, written[i]);
-			buf_putc(c, '\n');
+		if (str_starts(written[i], STAMP_CACHE_FILE))
+			continue;
+		if (k && k->size >= 0 && k->ino) {
+			size = k->size;		/* a file kept: known */
+			ino = k->ino;
+		} else {
+			char *full = path_join(dir, written[i]);
+			struct stat st;
+			int rc = stat(full, &st);
+
+			free(full);
+			if (rc != 0)
+				continue;
+			size = (long long)st.st_size;
+			ino = (unsigned long long)st.st_ino;
 		}
-		free(full);
+		buf_printf(b, "file\t%lld\t%016llx\t", size, k ? k->key : 0ULL);
+		put_field(b, written[i]);
+		buf_putc(b, '\n');
+		buf_printf(c, "output\t%llu\t", ino);
+		put_field(c, written[i]);
+		buf_putc(c, '\n');
 	}
 }
 
@@ -415,23 +425,30 @@ stamp_free(struct stamp *st)
 /* ---- output keys ---- */
 
 void
-stamp_keys_put(struct stamp_keys *k, const char *path, unsigned long long key)
+stamp_keys_put_file(struct stamp_keys *k, const char *path,
+    unsigned long long key, long long size, unsigned long long ino)
 {
 	size_t i = hmap_index(&k->index, path);
 	struct stamp_key *e;
 
-	if (i != HMAP_NONE) {
-		k->v[i].key = key;
-		return;
+	if (i == HMAP_NONE) {
+		k->v = xgrow(k->v, &k->cap, k->n, sizeof(*k->v));
+		i = k->n++;
+		k->v[i].path = xstrdup(path);
+		/* The index borrows the path, which does not move with the
+		 * array. */
+		hmap_put_index(&k->index, k->v[i].path, i);
 	}
-	k->v = xgrow(k->v, &k->cap, k->n, sizeof(*k->v));
-	e = &k->v[k->n++];
-	e->path = xstrdup(path);
+	e = &k->v[i];
 	e->key = key;
-	e->size = -1;
-	e->ino = 0;
-	/* The index borrows the path, which does not move with the array. */
-	hmap_put_index(&k->index, e->path, k->n - 1);
+	e->size = size;
+	e->ino = ino;
+}
+
+void
+stamp_keys_put(struct stamp_keys *k, const char *path, unsigned long long key)
+{
+	stamp_keys_put_file(k, path, key, -1, 0);
 }
 
 const struct stamp_key *

@@ -85,6 +85,10 @@ struct stamp_keys {
 /* Sets path's key (size -1: unknown; stamp_write() stats the file). */
 void stamp_keys_put(struct stamp_keys *k, const char *path,
     unsigned long long key);
+/* Sets path's key, size and inode, known already (a file kept): then
+ * stamp_write() need not stat it. */
+void stamp_keys_put_file(struct stamp_keys *k, const char *path,
+    unsigned long long key, long long size, unsigned long long ino);
 const struct stamp_key *stamp_keys_get(const struct stamp_keys *k,
     const char *path);
 void stamp_keys_free(struct stamp_keys *k);
