@@ -150,6 +150,18 @@ build "$T/out"
 grep -q "built 6" "$T/err" && ok || bad "deleted output: not rebuilt"
 [ -f "$T/out/api/runbook-00002.html" ] && ok || bad "deleted output: not restored"
 
+# An output file replaced by hand with one of the same size is not the
+# file the stamp lists (another inode): the next build makes it again
+# (staged from out itself: without the site kept beside it).
+rm -rf "$T/out.runbookc-prev"
+f=$T/out/kafka/runbook-00001.html
+head -c "$(stat -c %s "$f")" /dev/zero | tr '\0' x > "$T/replaced"
+mv "$T/replaced" "$f"
+echo "Linha." >> "$C/api/runbook-00014.md"
+build "$T/out"
+grep -q "<html" "$f" && ok || bad "output replaced by hand: kept"
+same_as_cold "output replaced by hand"
+
 # The parse cache: pages restored from it report what parsing them
 # reported, user rules still read their text, and a damaged cache is
 # never worse than none.
