@@ -9,6 +9,7 @@
 #include "config.h"
 #include "fsutil.h"
 #include "page.h"
+#include "pool.h"
 #include "rx.h"
 #include "site.h"
 #include "userrules.h"
@@ -495,12 +496,40 @@ load_alert_rules(struct ctx *c, struct alert_rules *ar)
 	return rc;
 }
 
+/* The validators of one page, on the pool: each page's findings go to
+ * a list of its own (the whole is sorted afterwards). */
+struct page_checks {
+	const struct ctx *c;
+	struct diag_list *found;	/* one per page */
+};
+
+static void
+check_page(void *ud, size_t i)
+{
+	const struct page_checks *pc = ud;
+	struct ctx c = *pc->c;
+	const struct page *p = c.s->pages[i];
+	const struct kind *k = config_kind(c.cfg, p->kind.s);
+
+	c.out = &pc->found[i];
+	check_values(&c, p);
+	if (k) {
+		check_fields(&c, p, k);
+		check_sections(&c, p, k);
+	}
+	check_links(&c, p, i);
+	check_review(&c, p);
+	check_alerts(&c, p);
+	userrules_check(c.cfg, p, c.out);
+}
+
 int
 check_site(const struct site *s, const struct check_opts *o,
     struct diag_list *out)
 {
 	struct ctx c = { s, s->cfg, o, out };
 	struct alert_rules ar = ALERT_RULES_INIT;
+	struct page_checks pc;
 	size_t i;
 
 	/* Unusable rules end the run before any page is judged (exit 2). */
@@ -509,22 +538,19 @@ check_site(const struct site *s, const struct check_opts *o,
 		return -1;
 	}
 	check_collisions(&c);
+	pc.c = &c;
+	pc.found = xcalloc(s->npages + 1, sizeof(*pc.found));
+	pool_run(s->npages, o->jobs, check_page, &pc);
 	for (i = 0; i < s->npages; i++) {
 		const struct page *p = s->pages[i];
-		const struct kind *k = config_kind(s->cfg, p->kind.s);
 
-		check_values(&c, p);
-		if (k) {
-			check_fields(&c, p, k);
-			check_sections(&c, p, k);
-		}
-		check_links(&c, p, i);
+		diag_move(out, &pc.found[i]);
+		/* Serial: resolving a script above the content root fills
+		 * the site's memo of such files. */
 		check_script_list(&c, p, &p->scripts);
 		check_script_list(&c, p, &p->script_refs);
-		check_review(&c, p);
-		check_alerts(&c, p);
-		userrules_check(c.cfg, p, out);
 	}
+	free(pc.found);
 	alertrules_check(&ar, s, out);
 	alertrules_free(&ar);
 	return 0;

@@ -18,6 +18,7 @@ struct check_opts {
 	long today;		/* days since 1970-01-01 */
 	const char *const *alert_rule_files;	/* --alert-rules, may be NULL */
 	size_t nalert_rule_files;
+	int jobs;		/* pages are checked on this many threads */
 };
 
 /*

@@ -158,7 +158,7 @@ load_pages(struct pipeline *pl, const struct pipeline_opts *o, double *t)
 	stage_done(pl, STAGE_PARSE, t);
 	progress_phase(o->progress, "link", 0);
 	site_link(&pl->site, &pl->cfg, o->content, pages, sr.pages.n,
-	    &sr.assets);
+	    &sr.assets, o->jobs);
 	scan_free(&sr);
 	stage_done(pl, STAGE_LINK, t);
 	return 0;
@@ -200,6 +200,7 @@ pipeline_load(struct pipeline *pl, const struct pipeline_opts *o)
 	co.today = pl->today;
 	co.alert_rule_files = o->alert_rules;
 	co.nalert_rule_files = o->nalert_rules;
+	co.jobs = o->jobs;
 	rc = check_site(&pl->site, &co, &pl->diags);
 	diag_sort(&pl->diags);
 	stage_done(pl, STAGE_CHECK, &t);

@@ -7,6 +7,7 @@
 #include "config.h"
 #include "fsutil.h"
 #include "markdown.h"
+#include "pool.h"
 
 static void
 group_add(struct group_set *gs, const char *key, struct page *p)
@@ -524,11 +525,24 @@ link_groups(struct site *s)
 	group_set_sort(&s->backlinks);
 }
 
+/* Page i's links, on the pool: resolving only reads the site. */
+static void
+resolve_page_links(void *ud, size_t i)
+{
+	struct site *s = ud;
+	struct page *p = s->pages[i];
+	size_t j;
+
+	s->targets[i] = xcalloc(p->nlinks + 1, sizeof(**s->targets));
+	for (j = 0; j < p->nlinks; j++)
+		resolve_link(s, p, p->links[j].url, &s->targets[i][j]);
+}
+
 void
 site_link(struct site *s, const struct config *cfg, const char *content_dir,
-    struct page **pages, size_t npages, const struct strv *assets)
+    struct page **pages, size_t npages, const struct strv *assets, int jobs)
 {
-	size_t i, j;
+	size_t i;
 
 	memset(s, 0, sizeof(*s));
 	s->cfg = cfg;
@@ -545,13 +559,7 @@ site_link(struct site *s, const struct config *cfg, const char *content_dir,
 	for (i = 0; i < s->assets.n; i++)
 		hmap_put(&s->asset_set, s->assets.v[i], (void *)1);
 	s->targets = xcalloc(npages, sizeof(*s->targets));
-	for (i = 0; i < npages; i++) {
-		struct page *p = pages[i];
-
-		s->targets[i] = xcalloc(p->nlinks + 1, sizeof(**s->targets));
-		for (j = 0; j < p->nlinks; j++)
-			resolve_link(s, p, p->links[j].url, &s->targets[i][j]);
-	}
+	pool_run(npages, jobs, resolve_page_links, s);
 	link_scripts(s);
 	link_alerts(s);
 	link_groups(s);

@@ -101,11 +101,12 @@ struct site {
 
 /*
  * Takes ownership of pages (sorted by path, already loaded) and links
- * them.  assets are the non-page files of the content folder.
+ * them, resolving their links on jobs threads.  assets are the non-page
+ * files of the content folder.
  */
 void site_link(struct site *s, const struct config *cfg,
     const char *content_dir, struct page **pages, size_t npages,
-    const struct strv *assets);
+    const struct strv *assets, int jobs);
 void site_free(struct site *s);
 /*
  * Frees what only the checks read: each page's source text and its code

@@ -50,7 +50,7 @@ setup(void)
 		pv[i]->len = strlen(pages[i].text);
 		page_parse(pv[i], &cfg);
 	}
-	site_link(&site, &cfg, "/nonexistent-fuzz", pv, n, &assets);
+	site_link(&site, &cfg, "/nonexistent-fuzz", pv, n, &assets, 1);
 }
 
 int
