@@ -391,6 +391,7 @@ put_chapter(void *ud, size_t i, struct buf *out)
 	value_add_str(ch, "id", id);
 	render_page_data(bk->r, ch, p, BOOK_OUT);
 	book_rewrite(&html, body, p->out_path, id, chapter_of, &bk->c);
+	render_html_read(bk->r, p);
 	value_add_owned(ch, "content", buf_detach(&html))->raw = true;
 	tpl_render(bk->r->t.chapter, ctx, out);
 	value_free(ctx);

@@ -11,13 +11,13 @@
 int
 cmd_load(const struct opts *o, struct pipeline *pl)
 {
-	return cmd_load_cached(o, pl, NULL, NULL, NULL);
+	return cmd_load_cached(o, pl, NULL, NULL, NULL, NULL);
 }
 
 int
 cmd_load_cached(const struct opts *o, struct pipeline *pl,
     const struct pcache *cache, const struct input_set *known,
-    struct progress *progress)
+    struct pcache_writer *writer, struct progress *progress)
 {
 	struct pipeline_opts po;
 
@@ -30,6 +30,7 @@ cmd_load_cached(const struct opts *o, struct pipeline *pl,
 	po.jobs = o->jobs;
 	po.cache = cache;
 	po.known = known;
+	po.writer = writer;
 	po.progress = progress;
 	if (pipeline_load(pl, &po) == 0) {
 		if (o->verbose)

@@ -46,11 +46,12 @@ int cmd_list(const struct opts *o);
  * the caller calls pipeline_free() either way.
  */
 int cmd_load(const struct opts *o, struct pipeline *pl);
-/* The same, restoring the pages whose hash known has from cache, with a
+/* The same, restoring the pages whose hash known has from cache and
+ * handing those it parses to writer (either may be NULL), with a
  * progress line (or NULL). */
 int cmd_load_cached(const struct opts *o, struct pipeline *pl,
     const struct pcache *cache, const struct input_set *known,
-    struct progress *progress);
+    struct pcache_writer *writer, struct progress *progress);
 
 /* With -v, prints the time of each stage from first to last. */
 void cmd_timing(const struct opts *o, const struct pipeline *pl,

@@ -40,6 +40,7 @@ struct inputs {
 	struct stamp_inputs in;
 	struct stamp old;	/* the stamp of the site in place */
 	struct pcache *cache;	/* the parse cache of the site in place */
+	struct pcache_writer *writer;	/* the next one, made while parsing */
 	struct progress *progress;	/* the terminal's progress line */
 	struct stamp_print fp;
 	bool have_fp;		/* fingerprinted before parsing */
@@ -144,6 +145,13 @@ end_stage(struct stamp *prev, struct stage_list lists[2])
 	free((void *)lists[1].v);
 }
 
+/* Rendering read a page's HTML: from the parse cache, it can go. */
+static void
+read_html(const void *writer, const char *html)
+{
+	pcache_read(writer, html);
+}
+
 /* render → write: the new site replaces o->out whole, or not at all. */
 static int
 render_and_write(const struct opts *o, struct pipeline *pl,
@@ -179,11 +187,20 @@ render_and_write(const struct opts *o, struct pipeline *pl,
 		return -1;
 	}
 	/* What is parsed now is what the next build need not parse. */
-	if (ip->have_fp && pcache_write(ip->cache, st.dir, ip->fp.parse,
-	    pl->site.pages, pl->site.npages, &written) < 0) {
+	if (ip->writer && (rc = pcache_finish(ip->writer, ip->cache, st.dir,
+	    pl->site.pages, pl->site.npages, &written)) != 0) {
 		progress_hide(ip->progress);
-		fprintf(stderr, "runbookc: %s: cannot write the parse cache: "
-		    "%s\n", o->out, strerror(errno));
+		fprintf(stderr, "runbookc: %s: cannot %s the parse cache: "
+		    "%s\n", o->out, rc < 0 ? "read back" : "write",
+		    strerror(errno));
+		if (rc < 0) {
+			stage_abort(&st);
+			strv_free(&written);
+			end_stage(&prev, lists);
+			diag_free(&checked);
+			theme_close(&th);
+			return -1;
+		}
 	}
 	site_drop_sources(&pl->site);
 	memset(&ro, 0, sizeof(ro));
@@ -201,6 +218,8 @@ render_and_write(const struct opts *o, struct pipeline *pl,
 		ro.keys = &keys;
 	}
 	ro.progress = ip->progress;
+	ro.read_html = read_html;
+	ro.read_html_ud = ip->writer;
 	rc = render_site(&pl->site, &th, &ro, &written, &pl->diags, &stats);
 	t2 = pipeline_now_ms();
 	pl->ms[STAGE_RENDER] = t2 - t;
@@ -318,10 +337,15 @@ build_from(const struct opts *o, struct inputs *ip, struct build_result *br)
 	progress_hide(ip->progress);
 	if ((rc = up_to_date(o, ip, br)) >= 0)
 		return rc;
-	if (ip->have_fp)
+	if (ip->have_fp) {
+		char *spool = stage_pages_file(o->out);
+
 		ip->cache = pcache_open(o->out, ip->fp.parse);
+		ip->writer = pcache_begin(spool, ip->fp.parse);
+		free(spool);
+	}
 	rc = cmd_load_cached(o, &pl, ip->cache, ip->have_fp ?
-	    &ip->fp.files : NULL, ip->progress);
+	    &ip->fp.files : NULL, ip->writer, ip->progress);
 	progress_hide(ip->progress);
 	if (rc != 0) {
 		pipeline_free(&pl);
@@ -376,8 +400,9 @@ build_once(const struct opts *o, struct build_result *br)
 	    stamp_fingerprint(&ip.in, &ip.old.inputs, &ip.fp) == 0;
 	rc = build_from(o, &ip, br);
 	progress_close(ip.progress);
-	/* After the site: restored pages point into the cache's mapping. */
+	/* After the site: its pages' HTML points into these mappings. */
 	pcache_close(ip.cache);
+	pcache_writer_close(ip.writer);
 	stamp_free(&ip.old);
 	stamp_print_free(&ip.fp);
 	free(ip.commit);

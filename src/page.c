@@ -98,10 +98,10 @@ page_clear_model(struct page *p)
 	}
 	free(p->code);
 	pstrv_free(&p->script_refs);
-	if (p->origin == PAGE_PARSED) {
+	if (!p->html_mapped)
 		free(p->html);
+	if (p->origin == PAGE_PARSED)
 		free(p->terms);
-	}
 	free(p->summary);
 	free(p->snippet);
 	diag_free(&p->diags);
@@ -124,6 +124,7 @@ page_clear_model(struct page *p)
 	p->ncode = 0;
 	p->html = p->summary = p->terms = p->snippet = NULL;
 	p->origin = PAGE_PARSED;
+	p->html_mapped = false;
 }
 
 void

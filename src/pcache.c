@@ -11,6 +11,7 @@
 #include "pcache.h"
 
 #include <errno.h>
+#include <pthread.h>
 #include <fcntl.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -329,6 +330,7 @@ r_page(struct rd *r, struct page *p)
 	r_code(r, p);
 	r_pstrv(r, &p->script_refs);
 	p->html = (char *)r_mapped(r);
+	p->html_mapped = true;
 	p->summary = r_str(r);
 	p->terms = (char *)r_mapped(r);
 	p->snippet = r_str(r);	/* every build's page table reads it */
@@ -513,32 +515,12 @@ pcache_restore(const struct pcache *c, struct page *p,
 
 /* ---- writing ---- */
 
-#define FLUSH_AT (1u << 20)
-
-/* A file written through a buffer that is flushed as it fills. */
+/* A record made in memory, then written where the file has room. */
 struct wr {
-	int fd;
 	struct buf b;
+	size_t html_at;		/* where the page's HTML starts in b */
 	bool bad;
 };
-
-static void
-w_flush(struct wr *w)
-{
-	size_t off = 0;
-
-	while (!w->bad && off < w->b.len) {
-		ssize_t n = write(w->fd, w->b.data + off, w->b.len - off);
-
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0)
-			w->bad = true;
-		else
-			off += (size_t)n;
-	}
-	buf_truncate(&w->b, 0);
-}
 
 static void
 w_put(struct wr *w, const void *data, size_t n)
@@ -676,6 +658,7 @@ w_body(struct wr *w, const struct page *p)
 		w_pos(w, p->code[i].pos);
 	}
 	w_pstrv(w, &p->script_refs);
+	w->html_at = w->b.len + sizeof(uint32_t);	/* after its length */
 	w_str(w, p->html ? p->html : "");
 	w_str(w, p->summary);
 	w_str(w, p->terms ? p->terms : "");
@@ -729,81 +712,271 @@ w_page(struct wr *w, const struct page *p)
 	    len - sizeof(sum), STR_HASH_SEED);
 	memcpy(w->b.data + at, &len, sizeof(len));
 	memcpy(w->b.data + at + sizeof(len), &sum, sizeof(sum));
-	if (w->b.len >= FLUSH_AT)
-		w_flush(w);
 }
 
-/* Writes the pages that want(p) says into dir/name: 0 or -1. */
-static int
-write_file(const char *dir, const char *name, unsigned long long key,
-    struct page *const *pages, size_t n, bool (*want)(const struct page *))
-{
-	char *path = path_join(dir, name), magic[16];
-	struct wr w;
-	size_t i, count = 0;
-
-	for (i = 0; i < n; i++)
-		count += want(pages[i]);
-	/* The old file may be a hard link shared with the site in place. */
-	if (unlink(path) < 0 && errno != ENOENT) {
-		free(path);
-		return -1;
-	}
-	w.fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0666);
-	w.bad = w.fd < 0;
-	memset(&w.b, 0, sizeof(w.b));
-	memcpy(magic, MAGIC, 15);
-	magic[15] = (char)sizeof(long);
-	w_put(&w, magic, sizeof(magic));
-	w_u64(&w, key);
-	w_u64(&w, count);
-	for (i = 0; i < n && !w.bad; i++)
-		if (want(pages[i]))
-			w_page(&w, pages[i]);
-	w_flush(&w);
-	buf_free(&w.b);
-	if (w.fd >= 0 && close(w.fd) < 0)
-		w.bad = true;
-	if (w.bad)
-		unlink(path);
-	free(path);
-	return w.bad ? -1 : 0;
-}
-
+/* Writes all of data at off; false on an error. */
 static bool
-want_all(const struct page *p)
+pwrite_all(int fd, const void *data, size_t len, uint64_t off)
 {
-	(void)p;
+	const char *d = data;
+
+	while (len > 0) {
+		ssize_t n = pwrite(fd, d, len, (off_t)off);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			return false;
+		d += n;
+		len -= (size_t)n;
+		off += (uint64_t)n;
+	}
 	return true;
 }
 
-/* Not in the base: parsed now, or kept in the delta so far. */
-static bool
-want_delta(const struct page *p)
+struct pcache_writer {
+	char *tmp;		/* the file being written */
+	unsigned long long key;
+	int fd;
+	pthread_mutex_t lock;
+	uint64_t end, count;	/* bytes and records so far */
+	size_t added;		/* pages whose HTML went to the file */
+	size_t *html_at;	/* page index -> its HTML in the file, or 0 */
+	size_t cap;
+	bool bad;
+	const unsigned char *map;	/* once finished */
+	size_t len;
+};
+
+struct pcache_writer *
+pcache_begin(const char *path, unsigned long long key)
 {
-	return p->origin != PAGE_CACHED;
+	struct pcache_writer *w = xcalloc(1, sizeof(*w));
+	unsigned char head[HEADER_LEN];
+	uint64_t zero = 0;
+
+	w->tmp = xstrdup(path);
+	w->key = key;
+	pthread_mutex_init(&w->lock, NULL);
+	(void)unlink(w->tmp);
+	w->fd = open(w->tmp, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0666);
+	memcpy(head, MAGIC, 15);
+	head[15] = (unsigned char)sizeof(long);
+	memcpy(head + 16, &w->key, sizeof(uint64_t));
+	memcpy(head + 24, &zero, sizeof(zero));	/* the count, at the end */
+	w->bad = w->fd < 0 || !pwrite_all(w->fd, head, sizeof(head), 0);
+	w->end = HEADER_LEN;
+	return w;
+}
+
+/* Room in the file for n bytes: their offset (under the lock). */
+static uint64_t
+reserve(struct pcache_writer *w, size_t n, size_t i, size_t html_at)
+{
+	uint64_t off;
+
+	pthread_mutex_lock(&w->lock);
+	off = w->end;
+	w->end += n;
+	w->count++;
+	if (i != (size_t)-1) {
+		if (i >= w->cap) {
+			size_t old = w->cap;
+
+			w->html_at = xgrow(w->html_at, &w->cap, i,
+			    sizeof(*w->html_at));
+			memset(w->html_at + old, 0,
+			    (w->cap - old) * sizeof(*w->html_at));
+		}
+		w->html_at[i] = (size_t)off + html_at;
+	}
+	pthread_mutex_unlock(&w->lock);
+	return off;
+}
+
+static void
+spoil(struct pcache_writer *w, size_t i)
+{
+	pthread_mutex_lock(&w->lock);
+	w->bad = true;
+	if (i < w->cap)
+		w->html_at[i] = 0;
+	pthread_mutex_unlock(&w->lock);
+}
+
+void
+pcache_add(struct pcache_writer *w, size_t i, struct page *p)
+{
+	struct wr r;
+	uint64_t off;
+
+	if (w == NULL || w->fd < 0)
+		return;
+	memset(&r, 0, sizeof(r));
+	w_page(&r, p);
+	if (r.bad) {
+		spoil(w, (size_t)-1);
+		buf_free(&r.b);
+		return;
+	}
+	off = reserve(w, r.b.len, i, r.html_at);
+	if (!pwrite_all(w->fd, r.b.data, r.b.len, off))
+		spoil(w, i);
+	else {
+		/* From now on the file holds it (pcache_finish()). */
+		free(p->html);
+		p->html = NULL;
+		pthread_mutex_lock(&w->lock);
+		w->added++;
+		pthread_mutex_unlock(&w->lock);
+	}
+	buf_free(&r.b);
+}
+
+/* The record of a page restored from old, as it is there, or NULL. */
+static const unsigned char *
+old_record(const struct pcache *old, const struct page *p, size_t *len)
+{
+	const struct cfile *f = p->origin == PAGE_CACHED_DELTA ? &old->delta :
+	    &old->base;
+	const unsigned char *rec = f->map ? hmap_get(&f->index, p->path) :
+	    NULL;
+	uint64_t n;
+
+	if (rec == NULL)
+		return NULL;
+	memcpy(&n, rec - sizeof(n), sizeof(n));
+	*len = sizeof(n) + (size_t)n;
+	return rec - sizeof(n);
+}
+
+/* Copies the records of the restored pages the new file must hold too:
+ * all of them for a base, those of the old delta for a delta. */
+static void
+carry(struct pcache_writer *w, const struct pcache *old,
+    struct page *const *pages, size_t n, bool delta)
+{
+	size_t i, len;
+
+	for (i = 0; i < n && !w->bad; i++) {
+		const struct page *p = pages[i];
+		const unsigned char *rec;
+
+		if (p->origin == PAGE_PARSED || (delta &&
+		    p->origin != PAGE_CACHED_DELTA))
+			continue;
+		if (old == NULL ||
+		    (rec = old_record(old, p, &len)) == NULL ||
+		    !pwrite_all(w->fd, rec, len, reserve(w, len, (size_t)-1,
+		    0)))
+			w->bad = true;
+		else
+			fs_map_read(p->origin == PAGE_CACHED_DELTA ?
+			    old->delta.map : old->base.map,
+			    p->origin == PAGE_CACHED_DELTA ? old->delta.len :
+			    old->base.len, rec, len);
+	}
+}
+
+/* Maps the file and points each page it took at its HTML there. */
+static int
+map_back(struct pcache_writer *w, struct page *const *pages, size_t n)
+{
+	void *m;
+	size_t i;
+
+	if (w->added == 0)
+		return 0;
+	if (w->end > SIZE_MAX / 2)
+		return -1;
+	m = mmap(NULL, (size_t)w->end, PROT_READ, MAP_PRIVATE, w->fd, 0);
+	if (m == MAP_FAILED)
+		return -1;
+	w->map = m;
+	w->len = (size_t)w->end;
+	for (i = 0; i < n && i < w->cap; i++)
+		if (w->html_at[i]) {
+			pages[i]->html = (char *)w->map + w->html_at[i];
+			pages[i]->html_mapped = true;
+		}
+	/* Rendering reads it again, a window at a time (pcache_read). */
+	fs_map_release(w->map, w->len, w->map, w->len);
+	return 0;
+}
+
+/* Gives the finished file its name in dir; false when it cannot. */
+static bool
+install(struct pcache_writer *w, const char *dir, const char *name)
+{
+	char *path = path_join(dir, name);
+	bool ok = rename(w->tmp, path) == 0;
+
+	free(path);
+	if (!ok)
+		(void)unlink(w->tmp);
+	return ok;
 }
 
 int
-pcache_write(const struct pcache *old, const char *dir,
-    unsigned long long key, struct page *const *pages, size_t n,
-    struct strv *keep)
+pcache_finish(struct pcache_writer *w, const struct pcache *old,
+    const char *dir, struct page *const *pages, size_t n, struct strv *keep)
 {
 	size_t i, ndelta = 0;
+	bool delta;
 
 	for (i = 0; i < n; i++)
-		ndelta += want_delta(pages[i]);
+		ndelta += pages[i]->origin != PAGE_CACHED;
 	/* The base in dir is old's (the stage links the site in place): a
 	 * delta beside it is enough while the pages not in it are few and
 	 * it does not carry too many pages that are gone. */
-	if (old && old->key == key && ndelta <= DELTA_MIN + n / 8 &&
-	    old->nbase <= n + n / 4 + DELTA_MIN) {
-		strv_push(keep, PCACHE_FILE);
-		if (ndelta == 0 && old->delta.map == NULL)
-			return 0;
-		strv_push(keep, PCACHE_DELTA);
-		return write_file(dir, PCACHE_DELTA, key, pages, n, want_delta);
-	}
+	delta = old && old->key == w->key && ndelta <= DELTA_MIN + n / 8 &&
+	    old->nbase <= n + n / 4 + DELTA_MIN;
+	if (!w->bad)
+		carry(w, old, pages, n, delta);
+	if (!w->bad && !pwrite_all(w->fd, &w->count, sizeof(w->count), 24))
+		w->bad = true;
+	/* Without its map the pages it took have no HTML: the build stops
+	 * (an error of the system, as failing to write the site is). */
+	if (map_back(w, pages, n) < 0)
+		return -1;
 	strv_push(keep, PCACHE_FILE);
-	return write_file(dir, PCACHE_FILE, key, pages, n, want_all);
+	if (w->bad) {
+		(void)unlink(w->tmp);	/* a mapping outlives its name */
+		return 1;
+	}
+	if (delta && ndelta == 0 && old->delta.map == NULL) {
+		(void)unlink(w->tmp);	/* the base says it all */
+		return 0;
+	}
+	if (delta)
+		strv_push(keep, PCACHE_DELTA);
+	return install(w, dir, delta ? PCACHE_DELTA : PCACHE_FILE) ? 0 : 1;
+}
+
+void
+pcache_read(const struct pcache_writer *w, const char *html)
+{
+	uintptr_t at = (uintptr_t)html, base;
+
+	if (w == NULL || w->map == NULL || html == NULL)
+		return;
+	base = (uintptr_t)w->map;
+	if (at >= base && at < base + w->len)
+		fs_map_read(w->map, w->len, html, strlen(html) + 1);
+}
+
+void
+pcache_writer_close(struct pcache_writer *w)
+{
+	if (w == NULL)
+		return;
+	if (w->map)
+		munmap((void *)w->map, w->len);
+	if (w->fd >= 0)
+		close(w->fd);
+	(void)unlink(w->tmp);	/* gone once installed: then a no-op */
+	pthread_mutex_destroy(&w->lock);
+	free(w->html_at);
+	free(w->tmp);
+	free(w);
 }

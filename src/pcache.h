@@ -6,7 +6,7 @@
  * else parsing depends on (stamp_print.parse).  The next build restores
  * the pages whose bytes did not change instead of parsing them again.
  *
- * The files are mapped, not read: a restored page's HTML and text point
+ * The files are mapped, not read: a restored page's HTML and terms point
  * into the mapping, so restoring costs the small allocations of the model
  * and nothing for the bulk.  Anything odd in a file (another key, a bad
  * length, a truncated record) makes it unusable, never a crash: the pages
@@ -42,14 +42,31 @@ bool pcache_restore(const struct pcache *c, struct page *p,
     unsigned long long hash, size_t len);
 
 /*
- * Leaves the cache of pages (in site order) in dir, the staging folder,
- * whose files are hard links of old's: a delta of the pages not restored
- * from the base when they are few, else a new base.  Appends the names of
- * the files that make the cache to keep.  Returns 0, or -1 when a file
- * cannot be written (the next build then parses those pages again).
+ * Writing.  A build makes the next cache while it parses: each page it
+ * parses goes to the file as soon as it is, and its HTML (the bulk of
+ * the model) is then not kept on the heap but read back from the file.
+ *
+ * pcache_begin() starts the file at path.  pcache_add() takes page i
+ * once parsed, on the pool: p->html is NULL from then until
+ * pcache_finish(), which copies in the records of the pages restored
+ * from old that the file must hold, moves it into dir, the staging
+ * folder, whose files are hard links of old's (a delta beside old's base
+ * when few pages were parsed, else a new base), maps it and points the
+ * pages' HTML into it.  It appends the names of the files that make the
+ * cache to keep, and returns 0, or 1 when the cache could not be written
+ * (the next build parses again; the pages are whole), or -1 when the
+ * pages' HTML cannot be read back (the build cannot go on).
+ * pcache_writer_close() after the site: its HTML points into the map.
  */
-int pcache_write(const struct pcache *old, const char *dir,
-    unsigned long long key, struct page *const *pages, size_t n,
-    struct strv *keep);
+struct pcache_writer;
+
+struct pcache_writer *pcache_begin(const char *path, unsigned long long key);
+void pcache_add(struct pcache_writer *w, size_t i, struct page *p);
+int pcache_finish(struct pcache_writer *w, const struct pcache *old,
+    const char *dir, struct page *const *pages, size_t n, struct strv *keep);
+/* Once a page's HTML from the file is read: lets the map go behind the
+ * reading (fs_map_read).  Safe on the pool; any other html is ignored. */
+void pcache_read(const struct pcache_writer *w, const char *html);
+void pcache_writer_close(struct pcache_writer *w);
 
 #endif

@@ -67,6 +67,7 @@ struct load_job {
 	const struct config *cfg;
 	const struct pcache *cache;
 	const struct input_set *known;
+	struct pcache_writer *writer;
 	struct progress *progress;
 };
 
@@ -88,6 +89,7 @@ load_page(void *ud, size_t i)
 		page_clear_model(p);
 	}
 	page_load(p, j->cfg);
+	pcache_add(j->writer, i, p);
 	/* Only user rules read the source after parsing: without them it
 	 * goes now, not after the whole site is parsed (a build's peak). */
 	if (j->cfg->nrules == 0) {
@@ -148,6 +150,7 @@ load_pages(struct pipeline *pl, const struct pipeline_opts *o, double *t)
 	job.cfg = &pl->cfg;
 	job.cache = o->cache;
 	job.known = o->known;
+	job.writer = o->writer;
 	job.progress = o->progress;
 	progress_phase(o->progress, "parse", sr.pages.n);
 	pool_run(sr.pages.n, o->jobs, load_page, &job);

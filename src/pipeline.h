@@ -18,6 +18,7 @@
 
 struct input_set;
 struct pcache;
+struct pcache_writer;
 struct progress;
 
 enum pipeline_stage {
@@ -43,6 +44,8 @@ struct pipeline_opts {
 	 * restored instead of parsed. */
 	const struct pcache *cache;
 	const struct input_set *known;
+	/* Optional: where each page parsed goes (pcache_add()). */
+	struct pcache_writer *writer;
 	struct progress *progress;	/* or NULL */
 };
 

@@ -224,5 +224,8 @@ struct value *render_page_data(const struct rctx *r, struct value *pg,
  * heading only repeats the title (the page header shows the title).
  */
 const char *render_page_body(const struct page *p);
+/* A page's HTML has been read (for its page or its chapter): tells
+ * r->o->read_html, so that where it lives can let it go. */
+void render_html_read(const struct rctx *r, const struct page *p);
 
 #endif

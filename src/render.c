@@ -281,6 +281,13 @@ render_page_data(const struct rctx *r, struct value *pg,
 	return pg;
 }
 
+void
+render_html_read(const struct rctx *r, const struct page *p)
+{
+	if (r->o->read_html)
+		r->o->read_html(r->o->read_html_ud, p->html);
+}
+
 const char *
 render_page_body(const struct page *p)
 {
@@ -348,6 +355,7 @@ render_one(void *ud, size_t i)
 	/* The body plus the theme's frame, so the output rarely regrows. */
 	buf_grow(&b, (p->html ? strlen(p->html) : 0) + 16384);
 	tpl_render(j->r->t.page, ctx, &b);
+	render_html_read(j->r, p);
 	j->failed[i] = rctx_write_file(j->r, p->out_path, b.data, b.len);
 	buf_free(&b);
 	value_free(ctx);

@@ -31,6 +31,10 @@ struct render_opts {
 	const struct stamp_keys *prev;
 	struct stamp_keys *keys;
 	struct progress *progress;	/* or NULL */
+	/* Called (on the pool) once a page's HTML has been read for a page
+	 * or a chapter, so that where it lives can let it go; or NULL. */
+	void (*read_html)(const void *ud, const char *html);
+	const void *read_html_ud;
 };
 
 /* What render_site() did: files rendered, files kept as they were,

@@ -38,6 +38,12 @@ stage_prev_dir(const char *out)
 	return beside(out, ".runbookc-prev");
 }
 
+char *
+stage_pages_file(const char *out)
+{
+	return beside(out, ".runbookc-pages");
+}
+
 /* dst as a copy of src, for file systems that refuse hard links. */
 static int
 copy_file(const char *src, const char *dst)
@@ -288,19 +294,29 @@ stage_from_prev(struct stage *st, const struct stage_list *cur,
 	return true;
 }
 
-void
-stage_clear(const char *out)
+/* Leftovers of a killed build are ours to clear. */
+static void
+clear_trees(const char *out)
 {
 	char *dir = beside(out, ".runbookc-new");
 	/* Left by builds of earlier versions, which removed the replaced
 	 * site under this name. */
 	char *old = beside(out, ".runbookc-old");
 
-	/* Leftovers of a killed build are ours to clear. */
 	fs_remove_tree(dir);
 	fs_remove_tree(old);
 	free(dir);
 	free(old);
+}
+
+void
+stage_clear(const char *out)
+{
+	char *pages = stage_pages_file(out);
+
+	clear_trees(out);
+	(void)unlink(pages);
+	free(pages);
 }
 
 int
@@ -311,7 +327,7 @@ stage_begin(struct stage *st, const char *out, const struct stage_list *cur,
 	st->out = beside(out, "");
 	st->dir = beside(out, ".runbookc-new");
 	st->prev = stage_prev_dir(out);
-	stage_clear(st->out);
+	clear_trees(st->out);	/* not the parse cache being written */
 	if (fs_is_dir(st->out)) {
 		if (stage_from_prev(st, cur, prev))
 			return 0;

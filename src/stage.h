@@ -42,6 +42,9 @@ struct stage {
 
 /* "OUT.runbookc-prev".  Caller frees. */
 char *stage_prev_dir(const char *out);
+/* "OUT.runbookc-pages": where a build writes the next parse cache while
+ * it parses, before there is a stage to put it in.  Caller frees. */
+char *stage_pages_file(const char *out);
 
 /*
  * Makes the staging tree.  cur lists the files of the site in out (from
@@ -61,7 +64,8 @@ void stage_prune(struct stage *st, char *const *keep, size_t nkeep);
 int stage_commit(struct stage *st);
 /* Removes the stage. */
 void stage_abort(struct stage *st);
-/* Removes what a killed build may have left beside out (a stage). */
+/* Removes what a killed build may have left beside out (a stage, the
+ * parse cache it was writing). */
 void stage_clear(const char *out);
 
 #endif
