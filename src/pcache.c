@@ -743,6 +743,8 @@ struct pcache_writer {
 	size_t added;		/* pages whose HTML went to the file */
 	size_t *html_at;	/* page index -> its HTML in the file, or 0 */
 	size_t cap;
+	uint64_t *starts;	/* where each record starts, sorted once done */
+	size_t nstarts, cstarts;
 	bool bad;
 	const unsigned char *map;	/* once finished */
 	size_t len;
@@ -779,6 +781,9 @@ reserve(struct pcache_writer *w, size_t n, size_t i, size_t html_at)
 	off = w->end;
 	w->end += n;
 	w->count++;
+	w->starts = xgrow(w->starts, &w->cstarts, w->nstarts,
+	    sizeof(*w->starts));
+	w->starts[w->nstarts++] = off;
 	if (i != (size_t)-1) {
 		if (i >= w->cap) {
 			size_t old = w->cap;
@@ -878,6 +883,14 @@ carry(struct pcache_writer *w, const struct pcache *old,
 	}
 }
 
+static int
+cmp_u64(const void *a, const void *b)
+{
+	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+
+	return x < y ? -1 : x > y;
+}
+
 /* Maps the file and points each page it took at its HTML there. */
 static int
 map_back(struct pcache_writer *w, struct page *const *pages, size_t n)
@@ -894,6 +907,7 @@ map_back(struct pcache_writer *w, struct page *const *pages, size_t n)
 		return -1;
 	w->map = m;
 	w->len = (size_t)w->end;
+	qsort(w->starts, w->nstarts, sizeof(*w->starts), cmp_u64);
 	for (i = 0; i < n && i < w->cap; i++)
 		if (w->html_at[i]) {
 			pages[i]->html = (char *)w->map + w->html_at[i];
@@ -957,12 +971,32 @@ void
 pcache_read(const struct pcache_writer *w, const char *html)
 {
 	uintptr_t at = (uintptr_t)html, base;
+	uint64_t off, end;
+	size_t lo, hi;
 
 	if (w == NULL || w->map == NULL || html == NULL)
 		return;
 	base = (uintptr_t)w->map;
-	if (at >= base && at < base + w->len)
-		fs_map_read(w->map, w->len, html, strlen(html) + 1);
+	if (at < base || at >= base + w->len)
+		return;
+	/* The whole record the HTML is in: every window boundary of the
+	 * file lies in some record, so each goes once its record is read. */
+	off = (uint64_t)(at - base);
+	lo = 0;
+	hi = w->nstarts;
+	while (hi - lo > 1) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (w->starts[mid] <= off)
+			lo = mid;
+		else
+			hi = mid;
+	}
+	if (w->nstarts == 0 || w->starts[lo] > off)
+		return;
+	end = lo + 1 < w->nstarts ? w->starts[lo + 1] : (uint64_t)w->len;
+	fs_map_read(w->map, w->len, w->map + w->starts[lo],
+	    (size_t)(end - w->starts[lo]));
 }
 
 void
@@ -977,6 +1011,7 @@ pcache_writer_close(struct pcache_writer *w)
 	(void)unlink(w->tmp);	/* gone once installed: then a no-op */
 	pthread_mutex_destroy(&w->lock);
 	free(w->html_at);
+	free(w->starts);
 	free(w->tmp);
 	free(w);
 }
