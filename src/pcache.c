@@ -35,10 +35,18 @@
  * the next build writes a new base instead. */
 #define DELTA_MIN 16
 
+/* Where each record of a mapped file starts (sorted), so that a byte
+ * of it tells its record. */
+struct starts {
+	uint64_t *v;
+	size_t n, cap;
+};
+
 struct cfile {
 	const unsigned char *map;
 	size_t len;
 	struct hmap index;	/* path (in the map) -> record */
+	struct starts starts;
 };
 
 struct pcache {
@@ -348,7 +356,47 @@ cfile_close(struct cfile *f)
 	if (f->map)
 		munmap((void *)f->map, f->len);
 	hmap_free(&f->index);
+	free(f->starts.v);
 	memset(f, 0, sizeof(*f));
+}
+
+static void
+add_start(struct starts *st, uint64_t off)
+{
+	st->v = xgrow(st->v, &st->cap, st->n, sizeof(*st->v));
+	st->v[st->n++] = off;
+}
+
+/*
+ * Once the bytes at html of a mapping are read: lets go of the windows
+ * its whole record finishes (fs_map_read), since every window boundary
+ * lies in some record, not always in its HTML.  Nothing for a pointer
+ * outside the mapping.
+ */
+static void
+read_in(const unsigned char *map, size_t len, const struct starts *st,
+    const char *html)
+{
+	uintptr_t at = (uintptr_t)html, base = (uintptr_t)map;
+	uint64_t off, end;
+	size_t lo = 0, hi = st->n;
+
+	if (map == NULL || html == NULL || at < base || at >= base + len ||
+	    st->n == 0)
+		return;
+	off = (uint64_t)(at - base);
+	while (hi - lo > 1) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (st->v[mid] <= off)
+			lo = mid;
+		else
+			hi = mid;
+	}
+	if (st->v[lo] > off)
+		return;
+	end = lo + 1 < st->n ? st->v[lo + 1] : (uint64_t)len;
+	fs_map_read(map, len, map + st->v[lo], (size_t)(end - st->v[lo]));
 }
 
 /* Indexes the records of a mapped file; false when it is not one. */
@@ -382,6 +430,7 @@ index_records(struct cfile *f, unsigned long long key, size_t *count)
 		if (path == NULL)
 			return false;
 		hmap_put(&f->index, path, (void *)rec);
+		add_start(&f->starts, (uint64_t)(rec - sizeof(len) - f->map));
 		r.p = rec + len;
 	}
 	*count = (size_t)n;
@@ -743,8 +792,8 @@ struct pcache_writer {
 	size_t added;		/* pages whose HTML went to the file */
 	size_t *html_at;	/* page index -> its HTML in the file, or 0 */
 	size_t cap;
-	uint64_t *starts;	/* where each record starts, sorted once done */
-	size_t nstarts, cstarts;
+	struct starts starts;	/* sorted once done */
+	const struct pcache *old;	/* the cache read, once done */
 	bool bad;
 	const unsigned char *map;	/* once finished */
 	size_t len;
@@ -781,9 +830,7 @@ reserve(struct pcache_writer *w, size_t n, size_t i, size_t html_at)
 	off = w->end;
 	w->end += n;
 	w->count++;
-	w->starts = xgrow(w->starts, &w->cstarts, w->nstarts,
-	    sizeof(*w->starts));
-	w->starts[w->nstarts++] = off;
+	add_start(&w->starts, off);
 	if (i != (size_t)-1) {
 		if (i >= w->cap) {
 			size_t old = w->cap;
@@ -907,7 +954,7 @@ map_back(struct pcache_writer *w, struct page *const *pages, size_t n)
 		return -1;
 	w->map = m;
 	w->len = (size_t)w->end;
-	qsort(w->starts, w->nstarts, sizeof(*w->starts), cmp_u64);
+	qsort(w->starts.v, w->starts.n, sizeof(*w->starts.v), cmp_u64);
 	for (i = 0; i < n && i < w->cap; i++)
 		if (w->html_at[i]) {
 			pages[i]->html = (char *)w->map + w->html_at[i];
@@ -938,6 +985,7 @@ pcache_finish(struct pcache_writer *w, const struct pcache *old,
 	size_t i, ndelta = 0;
 	bool delta;
 
+	w->old = old;
 	for (i = 0; i < n; i++)
 		ndelta += pages[i]->origin != PAGE_CACHED;
 	/* The base in dir is old's (the stage links the site in place): a
@@ -970,33 +1018,15 @@ pcache_finish(struct pcache_writer *w, const struct pcache *old,
 void
 pcache_read(const struct pcache_writer *w, const char *html)
 {
-	uintptr_t at = (uintptr_t)html, base;
-	uint64_t off, end;
-	size_t lo, hi;
-
-	if (w == NULL || w->map == NULL || html == NULL)
+	if (w == NULL)
 		return;
-	base = (uintptr_t)w->map;
-	if (at < base || at >= base + w->len)
-		return;
-	/* The whole record the HTML is in: every window boundary of the
-	 * file lies in some record, so each goes once its record is read. */
-	off = (uint64_t)(at - base);
-	lo = 0;
-	hi = w->nstarts;
-	while (hi - lo > 1) {
-		size_t mid = lo + (hi - lo) / 2;
-
-		if (w->starts[mid] <= off)
-			lo = mid;
-		else
-			hi = mid;
+	read_in(w->map, w->len, &w->starts, html);
+	if (w->old) {
+		read_in(w->old->base.map, w->old->base.len,
+		    &w->old->base.starts, html);
+		read_in(w->old->delta.map, w->old->delta.len,
+		    &w->old->delta.starts, html);
 	}
-	if (w->nstarts == 0 || w->starts[lo] > off)
-		return;
-	end = lo + 1 < w->nstarts ? w->starts[lo + 1] : (uint64_t)w->len;
-	fs_map_read(w->map, w->len, w->map + w->starts[lo],
-	    (size_t)(end - w->starts[lo]));
 }
 
 void
@@ -1011,7 +1041,7 @@ pcache_writer_close(struct pcache_writer *w)
 	(void)unlink(w->tmp);	/* gone once installed: then a no-op */
 	pthread_mutex_destroy(&w->lock);
 	free(w->html_at);
-	free(w->starts);
+	free(w->starts.v);
 	free(w->tmp);
 	free(w);
 }

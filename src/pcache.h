@@ -64,8 +64,9 @@ struct pcache_writer *pcache_begin(const char *path, unsigned long long key);
 void pcache_add(struct pcache_writer *w, size_t i, struct page *p);
 int pcache_finish(struct pcache_writer *w, const struct pcache *old,
     const char *dir, struct page *const *pages, size_t n, struct strv *keep);
-/* Once a page's HTML from the file is read: lets the map go behind the
- * reading (fs_map_read).  Safe on the pool; any other html is ignored. */
+/* Once a page's HTML is read: when it lives in the new file or in the
+ * cache read, lets that mapping go behind the reading (fs_map_read).
+ * Safe on the pool, once pcache_finish() is done. */
 void pcache_read(const struct pcache_writer *w, const char *html);
 void pcache_writer_close(struct pcache_writer *w);
 
