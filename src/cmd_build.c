@@ -35,6 +35,21 @@ cmp_str(const void *a, const void *b)
 	return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
+/* Moves v->v[from..] (a few) into place in the sorted v->v[0..from). */
+static void
+insert_sorted(struct strv *v, size_t from)
+{
+	size_t i, j;
+
+	for (i = from; i < v->n; i++) {
+		char *s = v->v[i];
+
+		for (j = i; j > 0 && strcmp(v->v[j - 1], s) > 0; j--)
+			v->v[j] = v->v[j - 1];
+		v->v[j] = s;
+	}
+}
+
 /* What the build knows of its inputs, for the stamp it leaves. */
 struct inputs {
 	struct stamp_inputs in;
@@ -112,7 +127,11 @@ listed_files(const struct stamp *sp, struct stage_list *l)
 		v[i].path = sp->files.v[i].path;
 		v[i].ino = sp->files.v[i].ino;
 	}
-	qsort(v, sp->files.n, sizeof(*v), cmp_file);
+	for (i = 1; i < sp->files.n; i++)
+		if (strcmp(v[i - 1].path, v[i].path) > 0)
+			break;
+	if (i < sp->files.n)	/* a stamp of an earlier version */
+		qsort(v, sp->files.n, sizeof(*v), cmp_file);
 	l->v = v;
 	l->n = sp->files.n;
 	return l;
@@ -167,6 +186,7 @@ render_and_write(const struct opts *o, struct pipeline *pl,
 	struct stamp_keys keys = STAMP_KEYS_INIT;
 	struct render_stats stats = { 0, 0, 0 };
 	double t = pipeline_now_ms(), t2;
+	size_t n;
 	int rc;
 
 	/* The check's findings go into the stamp; pl->diags now collects
@@ -232,8 +252,12 @@ render_and_write(const struct opts *o, struct pipeline *pl,
 		    "%zu pages\n", stats.tokenized, pl->site.npages);
 	}
 	if (rc == 0) {
-		leave_stamp(ip, pl, &checked, st.dir, &written, &keys);
+		/* Sorted first: the stamp lists the files in this order, so
+		 * the next build finds them sorted (listed_files()). */
 		qsort(written.v, written.n, sizeof(*written.v), cmp_str);
+		n = written.n;
+		leave_stamp(ip, pl, &checked, st.dir, &written, &keys);
+		insert_sorted(&written, n);
 		stage_prune(&st, written.v, written.n);
 		if (stage_commit(&st) < 0) {
 			progress_hide(ip->progress);
@@ -390,6 +414,7 @@ build_once(const struct opts *o, struct build_result *br)
 	ip.in.version = o->version;
 	ip.in.commit = ip.commit;
 	ip.in.today = pipeline_today(o->today);
+	ip.in.jobs = o->jobs;
 	if (!o->quiet && !o->watch)
 		ip.progress = progress_open();
 	progress_phase(ip.progress, "read", 0);

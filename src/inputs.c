@@ -10,6 +10,7 @@
 #include <time.h>
 
 #include "fsutil.h"
+#include "pool.h"
 
 static long long
 now_ns(void)
@@ -81,8 +82,10 @@ trusted(const struct input_set *prev, const struct input_file *f)
 	return r->ctime_ns + INPUTS_RACY_NS < r->taken_ns ? r : NULL;
 }
 
+/* The record of content/rel into *out (its path is rel's); -1 when the
+ * file cannot be read.  Reads only prev: safe on the pool. */
 static int
-take_one(struct input_set *now, const char *content, const char *rel,
+take_one(struct input_file *out, const char *content, const char *rel,
     size_t max, const struct input_set *prev)
 {
 	struct input_file f;
@@ -115,18 +118,49 @@ take_one(struct input_set *now, const char *content, const char *rel,
 		free(data);
 	}
 	free(path);
-	inputs_add(now, &f);
+	*out = f;
 	return 0;
+}
+
+struct take_job {
+	const char *content;
+	const struct strv *paths;
+	size_t max;
+	const struct input_set *prev;
+	struct input_file *got;
+	int *rc;
+};
+
+static void
+take_at(void *ud, size_t i)
+{
+	struct take_job *j = ud;
+
+	j->rc[i] = take_one(&j->got[i], j->content, j->paths->v[i], j->max,
+	    j->prev);
 }
 
 int
 inputs_take(struct input_set *now, const char *content,
-    const struct strv *paths, size_t max, const struct input_set *prev)
+    const struct strv *paths, size_t max, const struct input_set *prev,
+    int jobs)
 {
+	struct take_job j = { content, paths, max, prev, NULL, NULL };
 	size_t i;
+	int rc = 0;
 
-	for (i = 0; i < paths->n; i++)
-		if (take_one(now, content, paths->v[i], max, prev) < 0)
-			return -1;
-	return 0;
+	j.got = xcalloc(paths->n + 1, sizeof(*j.got));
+	j.rc = xcalloc(paths->n + 1, sizeof(*j.rc));
+	/* A stat of each file, and a read of those it does not vouch for:
+	 * on the pool, then recorded in order. */
+	pool_run(paths->n, jobs, take_at, &j);
+	for (i = 0; i < paths->n && rc == 0; i++) {
+		if (j.rc[i] < 0)
+			rc = -1;
+		else
+			inputs_add(now, &j.got[i]);
+	}
+	free(j.got);
+	free(j.rc);
+	return rc;
 }

@@ -40,9 +40,11 @@ struct input_set {
  * now, taking the hash from prev (may be NULL) for each file whose stat
  * matches a trusted record, reading the file otherwise.  Returns -1 when
  * a file cannot be read or is larger than max (now is then incomplete).
+ * The files are taken on jobs threads.
  */
 int inputs_take(struct input_set *now, const char *content,
-    const struct strv *paths, size_t max, const struct input_set *prev);
+    const struct strv *paths, size_t max, const struct input_set *prev,
+    int jobs);
 
 /* Adds a record (as read back from a stamp). */
 void inputs_add(struct input_set *s, const struct input_file *f);

@@ -104,9 +104,9 @@ stamp_fingerprint(const struct stamp_inputs *in, const struct input_set *prev,
 	 * its diagnostics are part of the scan, so they are hashed too. */
 	h = str_hash(&quiet.n, sizeof(quiet.n), h);
 	if (inputs_take(&out->files, in->content, &sr.pages,
-	    cfg.max_file_size, prev) == 0 &&
+	    cfg.max_file_size, prev, in->jobs) == 0 &&
 	    inputs_take(&out->files, in->content, &sr.assets, SIZE_MAX,
-	    prev) == 0) {
+	    prev, in->jobs) == 0) {
 		out->fp = hash_inputs(h, &out->files);
 		rc = 0;
 	}

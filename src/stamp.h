@@ -28,6 +28,7 @@ struct stamp_inputs {
 	const char *version;
 	long today;
 	const char *commit;	/* or NULL */
+	int jobs;		/* threads that stat and hash the content */
 };
 
 #define STAMP_FILE ".runbookc-stamp"
