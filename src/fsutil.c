@@ -316,19 +316,22 @@ holds(const char *path, const void *data, size_t len)
 int
 fs_write_staged(const char *path, const void *data, size_t len)
 {
-	int fd;
+	/* Most files of a first build are new: try that first. */
+	int fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0666);
 
-	switch (holds(path, data, len)) {
-	case 1:
-		return 0;
-	case 0:
-		if (unlink(path) < 0 && errno != ENOENT)
-			return -1;
-		break;
-	default:
-		break;
+	if (fd < 0 && errno == EEXIST) {
+		switch (holds(path, data, len)) {
+		case 1:
+			return 0;
+		case 0:
+			if (unlink(path) < 0 && errno != ENOENT)
+				return -1;
+			break;
+		default:
+			break;
+		}
+		fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0666);
 	}
-	fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0666);
 	if (fd < 0 && errno == ENOENT) {
 		char *dir = path_dir(path);
 		int rc = fs_mkdirs(dir);
