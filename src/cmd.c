@@ -8,10 +8,17 @@
 #include "diag.h"
 #include "progress.h"
 
+static int load(const struct opts *o, struct pipeline *pl,
+    struct pipeline_opts *po);
+
 int
 cmd_load(const struct opts *o, struct pipeline *pl)
 {
-	return cmd_load_cached(o, pl, NULL, NULL, NULL, NULL);
+	struct pipeline_opts po;
+
+	memset(&po, 0, sizeof(po));
+	po.check_only = true;	/* check and list show no page */
+	return load(o, pl, &po);
 }
 
 int
@@ -22,17 +29,26 @@ cmd_load_cached(const struct opts *o, struct pipeline *pl,
 	struct pipeline_opts po;
 
 	memset(&po, 0, sizeof(po));
-	po.content = o->content;
-	po.config = o->config;
-	po.today = o->today;
-	po.alert_rules = (const char *const *)o->alert_rules.v;
-	po.nalert_rules = o->alert_rules.n;
-	po.jobs = o->jobs;
 	po.cache = cache;
 	po.known = known;
 	po.writer = writer;
 	po.progress = progress;
-	if (pipeline_load(pl, &po) == 0) {
+	return load(o, pl, &po);
+}
+
+/* Runs the pipeline with what po says and o's options. */
+static int
+load(const struct opts *o, struct pipeline *pl, struct pipeline_opts *po)
+{
+	struct progress *progress = po->progress;
+
+	po->content = o->content;
+	po->config = o->config;
+	po->today = o->today;
+	po->alert_rules = (const char *const *)o->alert_rules.v;
+	po->nalert_rules = o->alert_rules.n;
+	po->jobs = o->jobs;
+	if (pipeline_load(pl, po) == 0) {
 		if (o->verbose)
 			progress_hide(progress);
 		cmd_timing(o, pl, STAGE_CONFIG, STAGE_CHECK);

@@ -41,14 +41,15 @@ int cmd_new(const struct opts *o);
 int cmd_list(const struct opts *o);
 
 /*
- * Runs the shared pipeline for o.  On failure prints why (the message or
- * the configuration's diagnostics) to stderr and returns EXIT_USAGE;
- * the caller calls pipeline_free() either way.
+ * Runs the shared pipeline for o, parsing the pages for the checks and
+ * listings alone (check, list: no HTML, no search terms).  On failure
+ * prints why (the message or the configuration's diagnostics) to stderr
+ * and returns EXIT_USAGE; the caller calls pipeline_free() either way.
  */
 int cmd_load(const struct opts *o, struct pipeline *pl);
-/* The same, restoring the pages whose hash known has from cache and
- * handing those it parses to writer (either may be NULL), with a
- * progress line (or NULL). */
+/* The same for a build (pages parsed whole), restoring the pages whose
+ * hash known has from cache and handing those it parses to writer
+ * (either may be NULL), with a progress line (or NULL). */
 int cmd_load_cached(const struct opts *o, struct pipeline *pl,
     const struct pcache *cache, const struct input_set *known,
     struct pcache_writer *writer, struct progress *progress);

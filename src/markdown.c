@@ -499,6 +499,7 @@ md_compile(struct page *p, const struct config *cfg, struct buf *text)
 	cmark_parser *parser;
 	cmark_node *doc;
 	struct walk w;
+	struct buf scratch = BUF_INIT;
 	size_t i;
 	char *html;
 
@@ -524,14 +525,17 @@ md_compile(struct page *p, const struct config *cfg, struct buf *text)
 	w.p = p;
 	w.cfg = cfg;
 	w.line_base = p->body_line;
-	w.text = text;
+	w.text = text ? text : &scratch;
 	index_body_lines(&w);
 	walk_tree(&w, doc);
 	p->summary = first_paragraph(doc);
 
-	html = cmark_render_html(doc, opts,
-	    cmark_parser_get_syntax_extensions(parser));
-	p->html = xstrdup(html);
+	if (text) {
+		html = cmark_render_html(doc, opts,
+		    cmark_parser_get_syntax_extensions(parser));
+		p->html = xstrdup(html);
+	}
+	buf_free(&scratch);
 	hmap_free(&w.ids);
 	free(w.body_lines);
 	/* The tree, the parser and the HTML live in this thread's arena:

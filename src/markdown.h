@@ -16,7 +16,8 @@ struct config;
 void md_init(void);
 
 /* Fills p's headings, links, code, script_refs, html and summary, and
- * appends the body's plain text to text. */
+ * appends the body's plain text to text; for text NULL, neither the
+ * HTML nor the text (a parse for the checks alone). */
 struct buf;
 void md_compile(struct page *p, const struct config *cfg, struct buf *text);
 

@@ -205,10 +205,11 @@ alert_from_filename(struct page *p, const struct config *cfg)
 }
 
 void
-page_parse(struct page *p, const struct config *cfg)
+page_parse_for(struct page *p, const struct config *cfg, enum page_use use)
 {
 	struct fm_split sp;
 	struct buf text = BUF_INIT;
+	bool site = use == PAGE_FOR_SITE;
 
 	p->hash = str_hash(p->src, p->len, STR_HASH_SEED);
 	check_utf8(p, true);
@@ -217,17 +218,24 @@ page_parse(struct page *p, const struct config *cfg)
 	p->body_line = sp.body_line;
 	fm_load(p, cfg, &sp);
 	pre_process(p->src + p->body_off, p->len - p->body_off);
-	md_compile(p, cfg, &text);
+	md_compile(p, cfg, site ? &text : NULL);
 	if (p->kind.s == NULL)
 		p->kind.s = xstrdup(config_kind_for_path(cfg, p->path));
 	alert_from_filename(p, cfg);
 	/* The body's text is read once, here: the model keeps its terms. */
-	terms_make(p, buf_cstr(&text));
+	if (site)
+		terms_make(p, buf_cstr(&text));
 	buf_free(&text);
 }
 
 void
-page_load(struct page *p, const struct config *cfg)
+page_parse(struct page *p, const struct config *cfg)
+{
+	page_parse_for(p, cfg, PAGE_FOR_SITE);
+}
+
+void
+page_load(struct page *p, const struct config *cfg, enum page_use use)
 {
 	char err[256];
 	int rc;
@@ -240,10 +248,11 @@ page_load(struct page *p, const struct config *cfg)
 		p->src = xstrdup("");
 		p->len = 0;
 		p->kind.s = xstrdup(config_kind_for_path(cfg, p->path));
-		terms_make(p, "");
+		if (use == PAGE_FOR_SITE)
+			terms_make(p, "");
 		return;
 	}
-	page_parse(p, cfg);
+	page_parse_for(p, cfg, use);
 }
 
 bool

@@ -138,18 +138,27 @@ void page_free(struct page *p);
 /* Frees the parsed model, leaving p as page_new() made it. */
 void page_clear_model(struct page *p);
 
+/* What a parse is for. */
+enum page_use {
+	PAGE_FOR_SITE,		/* everything, the HTML and search terms too */
+	PAGE_FOR_CHECK,		/* what the checks and listings read: no HTML,
+				 * no terms, no snippet */
+};
+
 /*
  * Reads and parses the page: front matter, typed fields, Markdown.
  * Never fails: every problem becomes a diagnostic in p->diags.
  * Thread-safe for distinct pages.
  */
-void page_load(struct page *p, const struct config *cfg);
+void page_load(struct page *p, const struct config *cfg, enum page_use use);
 
 /*
  * Parses p->src (p->len bytes, NUL-terminated, owned by the page), as
  * page_load() does after reading the file.  For tests and fuzzers.
  */
 void page_parse(struct page *p, const struct config *cfg);
+void page_parse_for(struct page *p, const struct config *cfg,
+    enum page_use use);
 
 /*
  * Reads the source of a page restored from the parse cache back into

@@ -68,6 +68,7 @@ struct load_job {
 	const struct pcache *cache;
 	const struct input_set *known;
 	struct pcache_writer *writer;
+	enum page_use use;
 	struct progress *progress;
 };
 
@@ -88,7 +89,7 @@ load_page(void *ud, size_t i)
 		}
 		page_clear_model(p);
 	}
-	page_load(p, j->cfg);
+	page_load(p, j->cfg, j->use);
 	pcache_add(j->writer, i, p);
 	/* Only user rules read the source after parsing: without them it
 	 * goes now, not after the whole site is parsed (a build's peak). */
@@ -151,6 +152,7 @@ load_pages(struct pipeline *pl, const struct pipeline_opts *o, double *t)
 	job.cache = o->cache;
 	job.known = o->known;
 	job.writer = o->writer;
+	job.use = o->check_only ? PAGE_FOR_CHECK : PAGE_FOR_SITE;
 	job.progress = o->progress;
 	progress_phase(o->progress, "parse", sr.pages.n);
 	pool_run(sr.pages.n, o->jobs, load_page, &job);

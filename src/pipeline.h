@@ -44,6 +44,9 @@ struct pipeline_opts {
 	 * restored instead of parsed. */
 	const struct pcache *cache;
 	const struct input_set *known;
+	/* Pages are parsed for the checks and listings alone (check,
+	 * list): no HTML, no search terms. */
+	bool check_only;
 	/* Optional: where each page parsed goes (pcache_add()). */
 	struct pcache_writer *writer;
 	struct progress *progress;	/* or NULL */
