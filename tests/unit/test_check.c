@@ -454,6 +454,19 @@ test_page_terms(void)
 	CHECK_STR(p->snippet, "Primeiro parágrafo: o disco enche, o disco "
 	    "avisa.");
 	CHECK(terms_valid(p->terms));
+	CHECK(p->html != NULL);
+	page_free(p);
+
+	/* Parsed for the checks alone: the same model, no HTML, no terms. */
+	p = page_new("content", "ops/a.md");
+	p->src = xstrdup(md);
+	p->len = strlen(md);
+	page_parse_for(p, &cfg, PAGE_FOR_CHECK);
+	CHECK(p->html == NULL && p->terms == NULL && p->snippet == NULL);
+	CHECK_INT(p->nheadings, 1);
+	CHECK_STR(p->summary, "Primeiro parágrafo: o disco enche, o disco "
+	    "avisa.");
+	CHECK_INT(p->alerts.n, 1);
 	page_free(p);
 	config_free(&cfg);
 
