@@ -59,35 +59,62 @@ copy_file(const char *src, const char *dst)
 	return rc;
 }
 
-/* Mirrors the tree src into dst with hard links (copies where links fail). */
+/* The kind of entry e of the folder open as dfd: DT_DIR, DT_REG or
+ * another (readdir tells, but not on every file system). */
+static int
+entry_type(int dfd, const struct dirent *e)
+{
+	struct stat st;
+
+	if (e->d_type != DT_UNKNOWN)
+		return e->d_type;
+	if (fstatat(dfd, e->d_name, &st, AT_SYMLINK_NOFOLLOW) < 0)
+		return DT_UNKNOWN;
+	return S_ISDIR(st.st_mode) ? DT_DIR : S_ISREG(st.st_mode) ? DT_REG :
+	    DT_UNKNOWN;
+}
+
+/*
+ * Mirrors the tree src into dst with hard links (copies where links
+ * fail).  Relative to the folders' descriptors: a site holds tens of
+ * thousands of files, and each path walk from the root costs.
+ */
 static int
 link_tree(const char *src, const char *dst)
 {
 	DIR *d;
 	struct dirent *e;
-	struct stat st;
-	int rc = 0;
+	int rc = 0, sfd, tfd;
 
 	if (mkdir(dst, 0777) < 0 && errno != EEXIST)
 		return -1;
 	if ((d = opendir(src)) == NULL)
 		return -1;
+	sfd = dirfd(d);
+	if ((tfd = open(dst, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0) {
+		closedir(d);
+		return -1;
+	}
 	while ((e = readdir(d)) != NULL) {
-		char *s, *t;
+		int type;
 
 		if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
 			continue;
-		s = path_join(src, e->d_name);
-		t = path_join(dst, e->d_name);
-		if (lstat(s, &st) == 0) {
-			if (S_ISDIR(st.st_mode))
-				rc |= link_tree(s, t);
-			else if (S_ISREG(st.st_mode) && link(s, t) < 0)
-				rc |= copy_file(s, t);
+		type = entry_type(sfd, e);
+		if (type == DT_REG &&
+		    linkat(sfd, e->d_name, tfd, e->d_name, 0) == 0)
+			continue;
+		if (type == DT_REG || type == DT_DIR) {
+			char *s = path_join(src, e->d_name);
+			char *t = path_join(dst, e->d_name);
+
+			rc |= type == DT_DIR ? link_tree(s, t) :
+			    copy_file(s, t);
+			free(s);
+			free(t);
 		}
-		free(s);
-		free(t);
 	}
+	close(tfd);
 	closedir(d);
 	return rc;
 }
