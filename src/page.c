@@ -22,6 +22,39 @@ pstrv_push(struct pstrv *v, const char *s, struct pos pos)
 	v->n++;
 }
 
+/* *p, an array of n elements of size sz grown by doubling, at its size. */
+static void *
+fit(void *p, size_t n, size_t sz)
+{
+	if (n == 0) {
+		free(p);
+		return NULL;
+	}
+	return xrealloc(p, n * sz);
+}
+
+void
+pstrv_fit(struct pstrv *v)
+{
+	v->v = fit(v->v, v->n, sizeof(*v->v));
+	v->cap = v->n;
+}
+
+/* The model is kept all build: its arrays shrink to what they hold. */
+static void
+page_fit(struct page *p)
+{
+	pstrv_fit(&p->alerts);
+	pstrv_fit(&p->tags);
+	pstrv_fit(&p->services);
+	pstrv_fit(&p->scripts);
+	pstrv_fit(&p->aliases);
+	pstrv_fit(&p->script_refs);
+	p->headings = fit(p->headings, p->nheadings, sizeof(*p->headings));
+	p->links = fit(p->links, p->nlinks, sizeof(*p->links));
+	p->code = fit(p->code, p->ncode, sizeof(*p->code));
+}
+
 void
 pstrv_free(struct pstrv *v)
 {
@@ -226,6 +259,7 @@ page_parse_for(struct page *p, const struct config *cfg, enum page_use use)
 	if (site)
 		terms_make(p, buf_cstr(&text));
 	buf_free(&text);
+	page_fit(p);
 }
 
 void

@@ -131,6 +131,8 @@ struct page {
 
 void pstrv_push(struct pstrv *v, const char *s, struct pos pos);
 void pstrv_free(struct pstrv *v);
+/* Gives v's array back the room it does not use (a model is kept). */
+void pstrv_fit(struct pstrv *v);
 
 /* Creates a page for path (relative to the content root). */
 struct page *page_new(const char *content_dir, const char *path);

@@ -179,6 +179,7 @@ r_pstrv(struct rd *r, struct pstrv *v)
 		if (s)
 			pstrv_push(v, s, pos);
 	}
+	pstrv_fit(v);
 }
 
 /* One value node's own fields into v (a node value_new/value_add made),
