@@ -796,6 +796,7 @@ struct pcache_writer {
 	struct starts starts;	/* sorted once done */
 	const struct pcache *old;	/* the cache read, once done */
 	bool bad;
+	bool installed;		/* renamed into the stage */
 	const unsigned char *map;	/* once finished */
 	size_t len;
 };
@@ -966,16 +967,19 @@ map_back(struct pcache_writer *w, struct page *const *pages, size_t n)
 	return 0;
 }
 
-/* Gives the finished file its name in dir; false when it cannot. */
+/* Gives the finished file its name in dir; false when it cannot, or
+ * when the file at w->tmp is no longer the one written (another build
+ * into the same folder replaced it). */
 static bool
 install(struct pcache_writer *w, const char *dir, const char *name)
 {
 	char *path = path_join(dir, name);
-	bool ok = rename(w->tmp, path) == 0;
+	struct stat mine, there;
+	bool ok = fstat(w->fd, &mine) == 0 && lstat(w->tmp, &there) == 0 &&
+	    mine.st_ino == there.st_ino && mine.st_dev == there.st_dev &&
+	    rename(w->tmp, path) == 0;
 
 	free(path);
-	if (!ok)
-		(void)unlink(w->tmp);
 	return ok;
 }
 
@@ -1003,17 +1007,14 @@ pcache_finish(struct pcache_writer *w, const struct pcache *old,
 	if (map_back(w, pages, n) < 0)
 		return -1;
 	strv_push(keep, PCACHE_FILE);
-	if (w->bad) {
-		(void)unlink(w->tmp);	/* a mapping outlives its name */
-		return 1;
-	}
-	if (delta && ndelta == 0 && old->delta.map == NULL) {
-		(void)unlink(w->tmp);	/* the base says it all */
-		return 0;
-	}
+	if (w->bad)
+		return 1;	/* unlinked on close: a mapping outlives it */
+	if (delta && ndelta == 0 && old->delta.map == NULL)
+		return 0;	/* the base says it all */
 	if (delta)
 		strv_push(keep, PCACHE_DELTA);
-	return install(w, dir, delta ? PCACHE_DELTA : PCACHE_FILE) ? 0 : 1;
+	w->installed = install(w, dir, delta ? PCACHE_DELTA : PCACHE_FILE);
+	return w->installed ? 0 : 1;
 }
 
 void
@@ -1030,6 +1031,18 @@ pcache_read(const struct pcache_writer *w, const char *html)
 	}
 }
 
+/* Removes the file being written, if it is still this writer's. */
+static void
+unlink_mine(const struct pcache_writer *w)
+{
+	struct stat mine, there;
+
+	if (w->fd >= 0 && fstat(w->fd, &mine) == 0 &&
+	    lstat(w->tmp, &there) == 0 && mine.st_ino == there.st_ino &&
+	    mine.st_dev == there.st_dev)
+		(void)unlink(w->tmp);
+}
+
 void
 pcache_writer_close(struct pcache_writer *w)
 {
@@ -1037,9 +1050,10 @@ pcache_writer_close(struct pcache_writer *w)
 		return;
 	if (w->map)
 		munmap((void *)w->map, w->len);
+	if (!w->installed)
+		unlink_mine(w);
 	if (w->fd >= 0)
 		close(w->fd);
-	(void)unlink(w->tmp);	/* gone once installed: then a no-op */
 	pthread_mutex_destroy(&w->lock);
 	free(w->html_at);
 	free(w->starts.v);
