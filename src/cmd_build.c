@@ -248,8 +248,8 @@ render_and_write(const struct opts *o, struct pipeline *pl,
 		progress_hide(ip->progress);
 		fprintf(stderr, "runbookc: rendered %zu files, kept %zu\n",
 		    stats.made, stats.kept);
-		fprintf(stderr, "runbookc: search index: tokenized %zu of "
-		    "%zu pages\n", stats.tokenized, pl->site.npages);
+		fprintf(stderr, "runbookc: search index: %zu of %zu pages "
+		    "not in its cache\n", stats.uncached, pl->site.npages);
 	}
 	if (rc == 0) {
 		/* Sorted first: the stamp lists the files in this order, so

@@ -47,7 +47,7 @@ struct rctx {
 	struct rtpls t;
 	struct diag_list *diags;
 	struct strv *written;	/* out paths produced so far */
-	size_t tokenized;	/* pages the search index tokenized */
+	size_t uncached;	/* pages the search cache did not know */
 	/* Incremental rendering: the keys of the site being replaced, the
 	 * keys of this one, and the key of the files being made now (0:
 	 * none; each page has its own).  See digest.h. */

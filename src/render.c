@@ -478,7 +478,7 @@ write_search(struct rctx *r)
 	so.cache_dir = r->o->parse ? r->o->out_dir : NULL;
 	so.cache_key = str_hash(tag, sizeof(tag), r->o->parse);
 	search_build(r->s, &so, &ix);
-	r->tokenized = ix.ntokenized;
+	r->uncached = ix.nuncached;
 	if (ix.cache_ok)
 		strv_push(r->written, SEARCH_CACHE_FILE);
 	for (i = 0; i < ix.n; i++)
@@ -587,7 +587,7 @@ render_site(const struct site *s, const struct theme *th,
 	if (stats) {
 		stats->made = r.made;
 		stats->kept = r.kept;
-		stats->tokenized = r.tokenized;
+		stats->uncached = r.uncached;
 	}
 	rctx_unshare(&r);
 	hmap_free(&r.claimed);

@@ -38,10 +38,10 @@ struct render_opts {
 };
 
 /* What render_site() did: files rendered, files kept as they were,
- * pages tokenized for search. */
+ * pages the search cache did not know. */
 struct render_stats {
 	size_t made, kept;
-	size_t tokenized;	/* pages the search cache did not know */
+	size_t uncached;	/* pages the search cache did not know */
 };
 
 /*

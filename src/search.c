@@ -106,7 +106,7 @@ struct builder {
 	 * old cache's map or at an offset of fresh.
 	 */
 	const struct search_cache *cache;
-	size_t ncached, ntokenized;
+	size_t ncached, nuncached;
 	struct page_pairs *pairs;
 	struct buf fresh;
 };
@@ -226,7 +226,7 @@ merge_terms(struct builder *b, const struct page *p, uint32_t doc)
 	pp->len = b->fresh.len - pp->off;
 	pp->n = count;
 	b->npostings += count;
-	b->ntokenized++;
+	b->nuncached++;
 }
 
 static void shard_terms(struct builder *b);
@@ -613,7 +613,7 @@ write_cache(const struct builder *b, const struct search_opts *o)
 
 	for (i = 0; i < b->n; i++)
 		live += b->terms[i].plen > 0;
-	if (b->cache && b->ntokenized == 0 && live == b->n &&
+	if (b->cache && b->nuncached == 0 && live == b->n &&
 	    search_cache_npages(b->cache) == b->s->npages)
 		return 0;
 	if (live < b->n) {
@@ -674,7 +674,7 @@ search_build(const struct site *s, const struct search_opts *o,
 		qsort(ix->files, ix->n, sizeof(*ix->files), cmp_file);
 	ix->nterms = e.n;
 	ix->npostings = b.npostings;
-	ix->ntokenized = b.ntokenized;
+	ix->nuncached = b.nuncached;
 	if (o->cache_dir)
 		ix->cache_ok = write_cache(&b, o) == 0;
 	search_cache_close(cache);

@@ -42,7 +42,7 @@ struct search_index {
 	struct search_file *files;	/* sorted by name */
 	size_t n;
 	size_t nterms, npostings;
-	size_t ntokenized;	/* pages the search cache did not know */
+	size_t nuncached;	/* pages the search cache did not know */
 	bool cache_ok;		/* SEARCH_CACHE_FILE is in cache_dir */
 };
 
