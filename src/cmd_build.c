@@ -209,10 +209,12 @@ render_and_write(const struct opts *o, struct pipeline *pl,
 	/* What is parsed now is what the next build need not parse. */
 	if (ip->writer && (rc = pcache_finish(ip->writer, ip->cache, st.dir,
 	    pl->site.pages, pl->site.npages, &written)) != 0) {
+		int err = errno;	/* pcache_finish() says why */
+
 		progress_hide(ip->progress);
 		fprintf(stderr, "runbookc: %s: cannot %s the parse cache: "
 		    "%s\n", o->out, rc < 0 ? "read back" : "write",
-		    strerror(errno));
+		    strerror(err));
 		if (rc < 0) {
 			stage_abort(&st);
 			strv_free(&written);
@@ -362,8 +364,12 @@ build_from(const struct opts *o, struct inputs *ip, struct build_result *br)
 	if ((rc = up_to_date(o, ip, br)) >= 0)
 		return rc;
 	if (ip->have_fp) {
-		char *spool = stage_pages_file(o->out);
+		char *spool = stage_pages_file(o->out), *dir = path_dir(spool);
 
+		/* Where the stage will be too (stage_begin() makes it). */
+		if (*dir)
+			(void)fs_mkdirs(dir);
+		free(dir);
 		ip->cache = pcache_open(o->out, ip->fp.parse);
 		ip->writer = pcache_begin(spool, ip->fp.parse);
 		free(spool);

@@ -796,6 +796,7 @@ struct pcache_writer {
 	struct starts starts;	/* sorted once done */
 	const struct pcache *old;	/* the cache read, once done */
 	bool bad;
+	int err;		/* the errno of the first failure */
 	bool installed;		/* renamed into the stage */
 	const unsigned char *map;	/* once finished */
 	size_t len;
@@ -818,6 +819,7 @@ pcache_begin(const char *path, unsigned long long key)
 	memcpy(head + 16, &w->key, sizeof(uint64_t));
 	memcpy(head + 24, &zero, sizeof(zero));	/* the count, at the end */
 	w->bad = w->fd < 0 || !pwrite_all(w->fd, head, sizeof(head), 0);
+	w->err = w->bad ? errno : 0;
 	w->end = HEADER_LEN;
 	return w;
 }
@@ -852,6 +854,8 @@ static void
 spoil(struct pcache_writer *w, size_t i)
 {
 	pthread_mutex_lock(&w->lock);
+	if (!w->bad)
+		w->err = errno;
 	w->bad = true;
 	if (i < w->cap)
 		w->html_at[i] = 0;
@@ -919,16 +923,19 @@ carry(struct pcache_writer *w, const struct pcache *old,
 		if (p->origin == PAGE_PARSED || (delta &&
 		    p->origin != PAGE_CACHED_DELTA))
 			continue;
-		if (old == NULL ||
-		    (rec = old_record(old, p, &len)) == NULL ||
-		    !pwrite_all(w->fd, rec, len, reserve(w, len, (size_t)-1,
-		    0)))
+		if (old == NULL || (rec = old_record(old, p, &len)) == NULL) {
+			w->bad = true;	/* cannot be: it was restored */
+			w->err = EINVAL;
+		} else if (!pwrite_all(w->fd, rec, len, reserve(w, len,
+		    (size_t)-1, 0))) {
 			w->bad = true;
-		else
+			w->err = errno;
+		} else {
 			fs_map_read(p->origin == PAGE_CACHED_DELTA ?
 			    old->delta.map : old->base.map,
 			    p->origin == PAGE_CACHED_DELTA ? old->delta.len :
 			    old->base.len, rec, len);
+		}
 	}
 }
 
@@ -940,6 +947,35 @@ cmp_u64(const void *a, const void *b)
 	return x < y ? -1 : x > y;
 }
 
+/* Where the file cannot be mapped: each page's HTML read back onto the
+ * heap (its length is the 4 bytes before it). */
+static int
+read_back(struct pcache_writer *w, struct page *const *pages, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n && i < w->cap; i++) {
+		uint32_t len;
+		char *html;
+
+		if (w->html_at[i] == 0)
+			continue;
+		if (pread(w->fd, &len, sizeof(len), (off_t)(w->html_at[i] -
+		    sizeof(len))) != (ssize_t)sizeof(len) ||
+		    len >= w->end - w->html_at[i])
+			return -1;
+		html = xmalloc((size_t)len + 1);
+		if (pread(w->fd, html, len, (off_t)w->html_at[i]) !=
+		    (ssize_t)len) {
+			free(html);
+			return -1;
+		}
+		html[len] = '\0';
+		pages[i]->html = html;
+	}
+	return 0;
+}
+
 /* Maps the file and points each page it took at its HTML there. */
 static int
 map_back(struct pcache_writer *w, struct page *const *pages, size_t n)
@@ -949,11 +985,10 @@ map_back(struct pcache_writer *w, struct page *const *pages, size_t n)
 
 	if (w->added == 0)
 		return 0;
-	if (w->end > SIZE_MAX / 2)
-		return -1;
-	m = mmap(NULL, (size_t)w->end, PROT_READ, MAP_PRIVATE, w->fd, 0);
+	m = w->end > SIZE_MAX / 2 ? MAP_FAILED : mmap(NULL, (size_t)w->end,
+	    PROT_READ, MAP_PRIVATE, w->fd, 0);
 	if (m == MAP_FAILED)
-		return -1;
+		return read_back(w, pages, n);
 	w->map = m;
 	w->len = (size_t)w->end;
 	qsort(w->starts.v, w->starts.n, sizeof(*w->starts.v), cmp_u64);
@@ -1000,20 +1035,28 @@ pcache_finish(struct pcache_writer *w, const struct pcache *old,
 	    old->nbase <= n + n / 4 + DELTA_MIN;
 	if (!w->bad)
 		carry(w, old, pages, n, delta);
-	if (!w->bad && !pwrite_all(w->fd, &w->count, sizeof(w->count), 24))
+	if (!w->bad && !pwrite_all(w->fd, &w->count, sizeof(w->count), 24)) {
 		w->bad = true;
+		w->err = errno;
+	}
 	/* Without its map the pages it took have no HTML: the build stops
 	 * (an error of the system, as failing to write the site is). */
-	if (map_back(w, pages, n) < 0)
+	if (map_back(w, pages, n) < 0) {
+		errno = errno ? errno : EIO;
 		return -1;
+	}
 	strv_push(keep, PCACHE_FILE);
-	if (w->bad)
+	if (w->bad) {
+		errno = w->err ? w->err : EIO;
 		return 1;	/* unlinked on close: a mapping outlives it */
+	}
 	if (delta && ndelta == 0 && old->delta.map == NULL)
 		return 0;	/* the base says it all */
 	if (delta)
 		strv_push(keep, PCACHE_DELTA);
 	w->installed = install(w, dir, delta ? PCACHE_DELTA : PCACHE_FILE);
+	if (!w->installed)
+		errno = errno ? errno : EEXIST;
 	return w->installed ? 0 : 1;
 }
 

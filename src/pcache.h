@@ -55,7 +55,8 @@ bool pcache_restore(const struct pcache *c, struct page *p,
  * pages' HTML into it.  It appends the names of the files that make the
  * cache to keep, and returns 0, or 1 when the cache could not be written
  * (the next build parses again; the pages are whole), or -1 when the
- * pages' HTML cannot be read back (the build cannot go on).
+ * pages' HTML cannot be read back (the build cannot go on); errno says
+ * why.
  * pcache_writer_close() after the site: its HTML points into the map.
  */
 struct pcache_writer;

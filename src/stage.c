@@ -342,7 +342,7 @@ stage_clear(const char *out)
 	char *pages = stage_pages_file(out);
 
 	clear_trees(out);
-	(void)unlink(pages);
+	fs_remove_tree(pages);	/* a file, or whatever took its name */
 	free(pages);
 }
 
