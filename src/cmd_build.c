@@ -152,7 +152,7 @@ begin_stage(const char *out, const struct stamp *cur, struct stamp *prev,
 	free(pdir);
 	lc = listed_files(cur, &lists[0]);
 	lp = listed_files(prev, &lists[1]);
-	return stage_begin(st, out, lp ? lc : NULL, lc ? lp : NULL);
+	return stage_begin(st, out, lc, lp);
 }
 
 /* Frees what begin_stage() read, once the stage is committed or gone. */

@@ -346,6 +346,55 @@ stage_clear(const char *out)
 	free(pages);
 }
 
+/* dir/rel as a hard link of out/rel, into a new tree (a copy where
+ * links fail). */
+static int
+link_new(const char *out, const char *dir, const char *rel)
+{
+	char *s = path_join(out, rel), *t = path_join(dir, rel);
+	int rc = 0;
+
+	if (link(s, t) < 0) {
+		bool again = errno == ENOENT;	/* its folder is not made yet */
+
+		if (again) {
+			char *parent = path_dir(t);
+
+			fs_mkdirs(parent);
+			free(parent);
+		}
+		if (!again || link(s, t) < 0)
+			rc = copy_file(s, t);
+	}
+	free(s);
+	free(t);
+	return rc;
+}
+
+/*
+ * The stage from out's own list when no kept site can be used: the files
+ * the stamp lists (and out's caches), linked, so that pruning needs no
+ * walk of the tree and what else lies in out is not carried over.
+ */
+static bool
+stage_from_list(struct stage *st, const struct stage_list *cur)
+{
+	size_t i;
+	int rc = 0;
+
+	if (cur == NULL || mkdir(st->dir, 0777) < 0)
+		return false;
+	for (i = 0; i < cur->n; i++)
+		rc |= link_new(st->out, st->dir, cur->v[i].path);
+	if ((rc | sync_dotfiles(st->out, st->dir)) < 0) {
+		fs_remove_tree(st->dir);
+		return false;
+	}
+	st->synced = true;
+	st->cur = *cur;
+	return true;
+}
+
 int
 stage_begin(struct stage *st, const char *out, const struct stage_list *cur,
     const struct stage_list *prev)
@@ -360,6 +409,8 @@ stage_begin(struct stage *st, const char *out, const struct stage_list *cur,
 			return 0;
 		/* A kept site nobody can vouch for is of no use. */
 		fs_remove_tree(st->prev);
+		if (stage_from_list(st, cur))
+			return 0;
 		if (link_tree(st->out, st->dir) < 0)
 			return -1;
 	} else {

@@ -48,8 +48,9 @@ char *stage_pages_file(const char *out);
 
 /*
  * Makes the staging tree.  cur lists the files of the site in out (from
- * its stamp) and prev those of the site kept in stage_prev_dir(out); when
- * both are known the stage is made from the kept site, else from out
+ * its stamp) and prev those of the site kept in stage_prev_dir(out),
+ * either NULL when unknown; when both are known the stage is made from
+ * the kept site, else from the files cur lists, else from all of out
  * (and a kept site that cannot be used is removed).  The lists must stay
  * alive until stage_commit() or stage_abort().  Returns 0 or -1 (errno).
  */

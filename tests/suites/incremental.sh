@@ -161,6 +161,16 @@ echo "Linha." >> "$C/api/runbook-00014.md"
 build "$T/out"
 grep -q "<html" "$f" && ok || bad "output replaced by hand: kept"
 same_as_cold "output replaced by hand"
+# Without the kept site the stage is made from the files out's stamp
+# lists: what else lies in out does not survive the next build.
+rm -rf "$T/out.runbookc-prev"
+echo stray > "$T/out/stray.txt"
+mkdir -p "$T/out/api/stray"
+echo stray > "$T/out/api/stray/x.html"
+echo "Linha." >> "$C/api/runbook-00014.md"
+build "$T/out"
+[ ! -e "$T/out/stray.txt" ] && [ ! -e "$T/out/api/stray" ] && ok || bad "stray files in out: carried over"
+same_as_cold "stray files in out"
 
 # The parse cache: pages restored from it report what parsing them
 # reported, user rules still read their text, and a damaged cache is
