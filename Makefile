@@ -21,7 +21,7 @@ BUILD ?= build
 
 SRCS = src/arena.c src/buf.c src/str.c src/hmap.c src/value.c src/rx.c src/diag.c \
 	src/fsutil.c src/config.c src/scan.c src/frontmatter.c src/markdown.c \
-	src/page.c src/terms.c src/site.c src/digest.c src/inputs.c src/pcache.c src/cachefile.c src/searchcache.c src/bookcache.c src/stage.c src/progress.c src/check.c src/template.c src/theme.c \
+	src/page.c src/terms.c src/site.c src/digest.c src/inputs.c src/pcache.c src/pcache_write.c src/cachefile.c src/searchcache.c src/bookcache.c src/stage.c src/progress.c src/check.c src/template.c src/theme.c \
 	src/render.c src/pool.c src/glob.c src/userrules.c src/alertrules.c
 MAIN = src/main.c
 # The pipeline the commands share, the preprocessor, --watch.
