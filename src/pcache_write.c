@@ -460,17 +460,24 @@ map_back(struct pcache_writer *w, struct page *const *pages, size_t n)
 	return 0;
 }
 
-/* Gives the finished file its name in dir; false when it cannot, or
- * when the file at w->tmp is no longer the one written (another build
- * into the same folder replaced it). */
+/* Whether the file at w->tmp is still the one written (another build
+ * into the same folder may have replaced it). */
+static bool
+still_mine(const struct pcache_writer *w)
+{
+	struct stat mine, there;
+
+	return w->fd >= 0 && fstat(w->fd, &mine) == 0 &&
+	    lstat(w->tmp, &there) == 0 && mine.st_ino == there.st_ino &&
+	    mine.st_dev == there.st_dev;
+}
+
+/* Gives the finished file its name in dir; false when it cannot. */
 static bool
 install(struct pcache_writer *w, const char *dir, const char *name)
 {
 	char *path = path_join(dir, name);
-	struct stat mine, there;
-	bool ok = fstat(w->fd, &mine) == 0 && lstat(w->tmp, &there) == 0 &&
-	    mine.st_ino == there.st_ino && mine.st_dev == there.st_dev &&
-	    rename(w->tmp, path) == 0;
+	bool ok = still_mine(w) && rename(w->tmp, path) == 0;
 
 	free(path);
 	return ok;
@@ -533,18 +540,6 @@ pcache_read(const struct pcache_writer *w, const char *html)
 	}
 }
 
-/* Removes the file being written, if it is still this writer's. */
-static void
-unlink_mine(const struct pcache_writer *w)
-{
-	struct stat mine, there;
-
-	if (w->fd >= 0 && fstat(w->fd, &mine) == 0 &&
-	    lstat(w->tmp, &there) == 0 && mine.st_ino == there.st_ino &&
-	    mine.st_dev == there.st_dev)
-		(void)unlink(w->tmp);
-}
-
 void
 pcache_writer_close(struct pcache_writer *w)
 {
@@ -552,8 +547,8 @@ pcache_writer_close(struct pcache_writer *w)
 		return;
 	if (w->map)
 		munmap((void *)w->map, w->len);
-	if (!w->installed)
-		unlink_mine(w);
+	if (!w->installed && still_mine(w))
+		(void)unlink(w->tmp);
 	if (w->fd >= 0)
 		close(w->fd);
 	pthread_mutex_destroy(&w->lock);
