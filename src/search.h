@@ -16,7 +16,8 @@
  * assets/search.js folds queries with the same table.  A posting's weight
  * says where the term occurs: an alert id or the title (ranked first), a
  * heading, tag or service (next), the body (last, with a term-frequency
- * bucket).
+ * bucket).  Each page's terms and weights are made when it is parsed
+ * (terms.h); the index merges them.
  */
 #ifndef RUNBOOKC_SEARCH_H
 #define RUNBOOKC_SEARCH_H

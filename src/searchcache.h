@@ -3,10 +3,10 @@
  * leaves OUT/.runbookc-cache-search: the index's terms (the dictionary)
  * and, for each page, its (term, weight) pairs, keyed by the page's path
  * and the hash and length of its bytes, under a key for what else the
- * tokens depend on (the parse cache's key).  The next build takes a
- * page's pairs from it instead of tokenizing the page again; the index
- * it writes is the same, byte for byte (search.c merges either kind of
- * page the same way).
+ * terms depend on (the parse cache's key).  The next build takes a
+ * page's pairs from it instead of hashing the page's terms (terms.h)
+ * into the index again; the index it writes is the same, byte for byte
+ * (search.c merges either kind of page the same way).
  *
  * The file is mapped and checked whole when opened (magic, key, a
  * checksum, every pair in range): anything odd and there is no cache,
