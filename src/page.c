@@ -161,6 +161,22 @@ page_clear_model(struct page *p)
 }
 
 void
+page_drop_source(struct page *p)
+{
+	size_t k;
+
+	free(p->src);
+	p->src = NULL;
+	for (k = 0; k < p->ncode; k++) {
+		free(p->code[k].lang);
+		free(p->code[k].text);
+	}
+	free(p->code);
+	p->code = NULL;
+	p->ncode = 0;
+}
+
+void
 page_free(struct page *p)
 {
 	if (p == NULL)

@@ -139,6 +139,9 @@ struct page *page_new(const char *content_dir, const char *path);
 void page_free(struct page *p);
 /* Frees the parsed model, leaving p as page_new() made it. */
 void page_clear_model(struct page *p);
+/* Frees what only user rules read once a page is parsed: its source and
+ * its code blocks and spans. */
+void page_drop_source(struct page *p);
 
 /* What a parse is for. */
 enum page_use {

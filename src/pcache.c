@@ -236,11 +236,22 @@ r_links(struct rd *r, struct page *p)
 	}
 }
 
+/* The page's code; only read past (checked, not copied) unless keep. */
 static void
-r_code(struct rd *r, struct page *p)
+r_code(struct rd *r, struct page *p, bool keep)
 {
 	size_t i, n = r_count(r, 17);
 
+	if (!keep) {
+		for (i = 0; i < n && !r->bad; i++) {
+			r_u8(r);
+			r_mapped(r);
+			if (r_mapped(r) == NULL)
+				r->bad = true;
+			r_pos(r);
+		}
+		return;
+	}
 	p->code = xcalloc(n + 1, sizeof(*p->code));
 	for (i = 0; i < n && !r->bad; i++) {
 		struct code *c = &p->code[i];
@@ -276,7 +287,7 @@ r_diags(struct rd *r, struct page *p)
 
 /* The model of a record (after its path, hash and length) into p. */
 static void
-r_page(struct rd *r, struct page *p)
+r_page(struct rd *r, struct page *p, bool code)
 {
 	unsigned flags = r_u8(r);
 
@@ -301,7 +312,7 @@ r_page(struct rd *r, struct page *p)
 	p->review_every_pos = r_pos(r);
 	r_headings(r, p);
 	r_links(r, p);
-	r_code(r, p);
+	r_code(r, p, code);
 	r_pstrv(r, &p->script_refs);
 	p->html = (char *)r_mapped(r);
 	p->html_mapped = true;
@@ -455,7 +466,7 @@ undo(struct page *p)
 
 static bool
 read_record(const unsigned char *rec, struct page *p,
-    unsigned long long hash, size_t len)
+    unsigned long long hash, size_t len, bool code)
 {
 	struct rd r;
 	uint64_t len_rec, sum;
@@ -472,7 +483,7 @@ read_record(const unsigned char *rec, struct page *p,
 	r_mapped(&r);
 	if (r_u64(&r) != hash || r_u64(&r) != len || r.bad)
 		return false;
-	r_page(&r, p);
+	r_page(&r, p, code);
 	if (r.bad) {
 		undo(p);
 		return false;
@@ -490,7 +501,7 @@ read_record(const unsigned char *rec, struct page *p,
  */
 static bool
 restore_from(const struct pcache_cfile *f, struct page *p,
-    unsigned long long hash, size_t len)
+    unsigned long long hash, size_t len, bool code)
 {
 	const unsigned char *rec = f->map ? hmap_get(&f->index, p->path) :
 	    NULL;
@@ -499,7 +510,7 @@ restore_from(const struct pcache_cfile *f, struct page *p,
 
 	if (rec == NULL)
 		return false;
-	ok = read_record(rec, p, hash, len);
+	ok = read_record(rec, p, hash, len, code);
 	memcpy(&len_rec, rec - sizeof(len_rec), sizeof(len_rec));
 	fs_map_read(f->map, f->len, rec - sizeof(len_rec),
 	    sizeof(len_rec) + len_rec);
@@ -508,15 +519,15 @@ restore_from(const struct pcache_cfile *f, struct page *p,
 
 bool
 pcache_restore(const struct pcache *c, struct page *p,
-    unsigned long long hash, size_t len)
+    unsigned long long hash, size_t len, bool code)
 {
 	if (c == NULL)
 		return false;
-	if (restore_from(&c->delta, p, hash, len)) {
+	if (restore_from(&c->delta, p, hash, len, code)) {
 		p->origin = PAGE_CACHED_DELTA;
 		return true;
 	}
-	if (restore_from(&c->base, p, hash, len)) {
+	if (restore_from(&c->base, p, hash, len, code)) {
 		p->origin = PAGE_CACHED;
 		return true;
 	}

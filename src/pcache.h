@@ -36,10 +36,12 @@ void pcache_close(struct pcache *c);
 /*
  * Fills p (as page_new() made it) from the cache when it holds p->path
  * parsed from bytes with this hash and length; then p->origin says from
- * which file.  Safe on the pool for distinct pages.
+ * which file.  The page's code blocks and spans are restored only with
+ * code (only user rules read them).  Safe on the pool for distinct
+ * pages.
  */
 bool pcache_restore(const struct pcache *c, struct page *p,
-    unsigned long long hash, size_t len);
+    unsigned long long hash, size_t len, bool code);
 
 /*
  * Writing.  A build makes the next cache while it parses: each page it

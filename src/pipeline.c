@@ -81,7 +81,8 @@ load_page(void *ud, size_t i)
 	const struct input_file *f = j->known ?
 	    inputs_get(j->known, p->path) : NULL;
 
-	if (f && pcache_restore(j->cache, p, f->hash, (size_t)f->size)) {
+	if (f && pcache_restore(j->cache, p, f->hash, (size_t)f->size,
+	    j->cfg->nrules > 0)) {
 		/* User rules read the text itself. */
 		if (j->cfg->nrules == 0 || page_reload_source(p, j->cfg)) {
 			progress_tick(j->progress);
@@ -91,12 +92,11 @@ load_page(void *ud, size_t i)
 	}
 	page_load(p, j->cfg, j->use);
 	pcache_add(j->writer, i, p);
-	/* Only user rules read the source after parsing: without them it
-	 * goes now, not after the whole site is parsed (a build's peak). */
-	if (j->cfg->nrules == 0) {
-		free(p->src);
-		p->src = NULL;
-	}
+	/* Only user rules read the source and code after parsing (and the
+	 * parse cache has them now): without rules they go now, not after
+	 * the whole site is parsed (a build's peak). */
+	if (j->cfg->nrules == 0)
+		page_drop_source(p);
 	progress_tick(j->progress);
 }
 

@@ -568,21 +568,10 @@ site_link(struct site *s, const struct config *cfg, const char *content_dir,
 void
 site_drop_sources(struct site *s)
 {
-	size_t i, k;
+	size_t i;
 
-	for (i = 0; i < s->npages; i++) {
-		struct page *p = s->pages[i];
-
-		free(p->src);
-		p->src = NULL;
-		for (k = 0; k < p->ncode; k++) {
-			free(p->code[k].lang);
-			free(p->code[k].text);
-		}
-		free(p->code);
-		p->code = NULL;
-		p->ncode = 0;
-	}
+	for (i = 0; i < s->npages; i++)
+		page_drop_source(s->pages[i]);
 }
 
 void
