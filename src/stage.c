@@ -372,6 +372,35 @@ link_new(const char *out, const char *dir, const char *rel)
 }
 
 /*
+ * Whether each folder on the way to out/rel is a folder, not a symlink
+ * (a link would be followed out of out).  *last is the folder checked
+ * before: the list is sorted, so most files share it.
+ */
+static bool
+real_folders(const char *out, const char *rel, char **last)
+{
+	char *dir = path_dir(rel), *p;
+	struct stat st;
+	bool ok = true;
+	size_t i;
+
+	if (*last && strcmp(*last, dir) == 0) {
+		free(dir);
+		return true;
+	}
+	for (i = 0; ok && dir[i]; i++) {
+		if (dir[i + 1] != '/' && dir[i + 1] != '\0')
+			continue;
+		p = xasprintf("%s/%.*s", out, (int)(i + 1), dir);
+		ok = lstat(p, &st) == 0 && S_ISDIR(st.st_mode);
+		free(p);
+	}
+	free(*last);
+	*last = dir;
+	return ok;
+}
+
+/*
  * The stage from out's own list when no kept site can be used: the files
  * the stamp lists (and out's caches), linked, so that pruning needs no
  * walk of the tree and what else lies in out is not carried over.
@@ -379,10 +408,19 @@ link_new(const char *out, const char *dir, const char *rel)
 static bool
 stage_from_list(struct stage *st, const struct stage_list *cur)
 {
+	char *last = NULL;
 	size_t i;
 	int rc = 0;
 
-	if (cur == NULL || mkdir(st->dir, 0777) < 0)
+	if (cur == NULL)
+		return false;
+	for (i = 0; i < cur->n; i++)
+		if (!real_folders(st->out, cur->v[i].path, &last)) {
+			free(last);
+			return false;	/* link_tree() does not follow */
+		}
+	free(last);
+	if (mkdir(st->dir, 0777) < 0)
 		return false;
 	for (i = 0; i < cur->n; i++)
 		rc |= link_new(st->out, st->dir, cur->v[i].path);

@@ -315,6 +315,18 @@ read_input(struct stamp *st, char **f)
 }
 
 /* One line of a stamp; false when it is not one a stamp holds. */
+/* Whether p names a file inside its folder: relative, normalized (no
+ * "." or ".." or empty parts). */
+static bool
+inside_path(const char *p)
+{
+	char *norm = path_normalize(p);
+	bool ok = norm != NULL && *norm && strcmp(norm, p) == 0;
+
+	free(norm);
+	return ok;
+}
+
 static bool
 read_line(struct stamp *st, char *line)
 {
@@ -328,6 +340,9 @@ read_line(struct stamp *st, char *line)
 	else if (n == 9 && strcmp(f[0], "input") == 0)
 		return read_input(st, f);
 	else if (n == 4 && strcmp(f[0], "file") == 0) {
+		/* The stage links and unlinks by these paths. */
+		if (!inside_path(f[3]))
+			return false;
 		stamp_keys_put(&st->files, f[3], strtoull(f[2], NULL, 16));
 		st->files.v[st->files.n - 1].size = strtoll(f[1], NULL, 10);
 	} else if (n == 3 && strcmp(f[0], "output") == 0) {

@@ -171,6 +171,22 @@ echo "Linha." >> "$C/api/runbook-00014.md"
 build "$T/out"
 [ ! -e "$T/out/stray.txt" ] && [ ! -e "$T/out/api/stray" ] && ok || bad "stray files in out: carried over"
 same_as_cold "stray files in out"
+# A stamp that names a file outside out, or a folder of out that is a
+# symlink, is never followed out of out.
+rm -rf "$T/out.runbookc-prev" "$T/outside"
+mkdir -p "$T/outside"
+echo secret > "$T/outside/secret.html"
+printf 'file\t7\t0\t../outside/secret.html\n' >> "$T/out/.runbookc-stamp"
+echo "Linha." >> "$C/api/runbook-00014.md"
+build "$T/out"
+[ -f "$T/outside/secret.html" ] && [ "$(ls "$T/outside")" = secret.html ] && [ ! -e "$T/secret.html" ] && ok || bad "stamp naming a file outside out: followed"
+same_as_cold "stamp naming a file outside out"
+rm -rf "$T/out.runbookc-prev" "$T/out/kafka"
+ln -s "$T/outside" "$T/out/kafka"
+echo "Linha." >> "$C/api/runbook-00014.md"
+build "$T/out"
+[ -d "$T/out/kafka" ] && [ ! -L "$T/out/kafka" ] && [ "$(ls "$T/outside")" = secret.html ] && ok || bad "symlinked folder in out: followed"
+same_as_cold "symlinked folder in out"
 
 # The parse cache: pages restored from it report what parsing them
 # reported, user rules still read their text, and a damaged cache is
