@@ -134,30 +134,45 @@ remove_empty_parents(const char *dir, const char *rel)
 	free(p);
 }
 
-/* dir/rel becomes a hard link of out/rel (a copy where links fail). */
+/*
+ * dir/rel as a hard link of out/rel (a copy where links fail), when that
+ * is a regular file: a symlink put there would be linked as it is and
+ * followed by the next write.  Nothing for anything else (the build then
+ * makes the file anew).
+ */
 static int
-relink(const char *out, const char *dir, const char *rel)
+link_new(const char *out, const char *dir, const char *rel)
 {
 	char *s = path_join(out, rel), *t = path_join(dir, rel);
+	struct stat st;
 	int rc = 0;
 
-	if (unlink(t) < 0 && errno != ENOENT)
-		rc = -1;
-	else if (link(s, t) < 0) {
-		if (errno == ENOENT) {
+	if (lstat(s, &st) == 0 && S_ISREG(st.st_mode) && link(s, t) < 0) {
+		bool again = errno == ENOENT;	/* its folder is not made yet */
+
+		if (again) {
 			char *parent = path_dir(t);
 
 			fs_mkdirs(parent);
 			free(parent);
-			if (link(s, t) == 0)
-				goto done;
 		}
-		rc = copy_file(s, t);
+		if (!again || link(s, t) < 0)
+			rc = copy_file(s, t);
 	}
-done:
 	free(s);
 	free(t);
 	return rc;
+}
+
+/* dir/rel becomes a hard link of out/rel (see link_new()). */
+static int
+relink(const char *out, const char *dir, const char *rel)
+{
+	char *t = path_join(dir, rel);
+	int rc = unlink(t) < 0 && errno != ENOENT ? -1 : 0;
+
+	free(t);
+	return rc < 0 ? rc : link_new(out, dir, rel);
 }
 
 static bool
@@ -346,30 +361,6 @@ stage_clear(const char *out)
 	free(pages);
 }
 
-/* dir/rel as a hard link of out/rel, into a new tree (a copy where
- * links fail). */
-static int
-link_new(const char *out, const char *dir, const char *rel)
-{
-	char *s = path_join(out, rel), *t = path_join(dir, rel);
-	int rc = 0;
-
-	if (link(s, t) < 0) {
-		bool again = errno == ENOENT;	/* its folder is not made yet */
-
-		if (again) {
-			char *parent = path_dir(t);
-
-			fs_mkdirs(parent);
-			free(parent);
-		}
-		if (!again || link(s, t) < 0)
-			rc = copy_file(s, t);
-	}
-	free(s);
-	free(t);
-	return rc;
-}
 
 /*
  * Whether each folder on the way to out/rel is a folder, not a symlink

@@ -187,6 +187,19 @@ echo "Linha." >> "$C/api/runbook-00014.md"
 build "$T/out"
 [ -d "$T/out/kafka" ] && [ ! -L "$T/out/kafka" ] && [ "$(ls "$T/outside")" = secret.html ] && ok || bad "symlinked folder in out: followed"
 same_as_cold "symlinked folder in out"
+# A listed file replaced by a symlink to a folder outside is not linked
+# into the stage as it is (the next write would go through it).
+rm -rf "$T/out.runbookc-prev" "$T/ext"
+mv "$T/out/api" "$T/ext"
+ln -s "$T/ext" "$T/out/api"
+printf 'file\t3\t0\tapi\n' >> "$T/out/.runbookc-stamp"
+before=$(cd "$T/ext" && find . -type f | LC_ALL=C sort | xargs cksum | cksum)
+echo "Linha." >> "$C/api/runbook-00014.md"
+build "$T/out"
+after=$(cd "$T/ext" && find . -type f | LC_ALL=C sort | xargs cksum | cksum)
+[ "$before" = "$after" ] && [ -d "$T/out/api" ] && [ ! -L "$T/out/api" ] && ok || bad "symlink listed as a file: written through"
+same_as_cold "symlink listed as a file"
+rm -rf "$T/ext"
 
 # The parse cache: pages restored from it report what parsing them
 # reported, user rules still read their text, and a damaged cache is
