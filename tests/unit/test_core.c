@@ -290,28 +290,54 @@ resident_kb(const void *m)
 	return kb;
 }
 
+/*
+ * A file of len bytes, byte i being i * mul % mod, made in a new folder
+ * from the template dir and mapped (fs_map); NULL when it cannot be.
+ * *path is the file; map_done() undoes it all.
+ */
+static const unsigned char *
+map_pattern(char *dir, char **path, size_t len, size_t mul, size_t mod)
+{
+	const unsigned char *m;
+	struct stat st;
+	size_t i;
+	FILE *f;
+
+	CHECK(mkdtemp(dir) != NULL);
+	*path = path_join(dir, "c");
+	CHECK((f = fopen(*path, "wb")) != NULL);
+	if (f == NULL)
+		return NULL;
+	for (i = 0; i < len; i++)
+		fputc((int)(i * mul % mod), f);
+	fclose(f);
+	m = fs_map(dir, "c", 1, &st);
+	CHECK(m != NULL && (size_t)st.st_size == len);
+	return m;
+}
+
+static void
+map_done(const unsigned char *m, size_t len, char *dir, char *path)
+{
+	if (m)
+		munmap((void *)m, len);
+	unlink(path);
+	rmdir(dir);
+	free(path);
+}
+
 /* A released stretch of a mapping is no longer held and reads back the
  * same; a stretch not in the mapping is left alone. */
 void
 test_map_release(void)
 {
-	char dir[] = "/tmp/runbookc-map-XXXXXX", *path;
-	const unsigned char *m;
+	char dir[] = "/tmp/runbookc-map-XXXXXX", *path = NULL;
 	size_t len = 3 * 4096 + 100, i;
+	const unsigned char *m = map_pattern(dir, &path, len, 7, 251);
 	unsigned long long sum = 0, again = 0;
-	struct stat st;
-	FILE *f;
 
-	CHECK(mkdtemp(dir) != NULL);
-	path = path_join(dir, "c");
-	CHECK((f = fopen(path, "wb")) != NULL);
-	for (i = 0; i < len; i++)
-		fputc((int)(i * 7 % 251), f);
-	fclose(f);
-	m = fs_map(dir, "c", 1, &st);
-	CHECK(m != NULL && (size_t)st.st_size == len);
 	if (m == NULL) {
-		free(path);
+		map_done(m, len, dir, path);
 		return;
 	}
 	for (i = 0; i < len; i++)
@@ -333,10 +359,7 @@ test_map_release(void)
 		again = again * 31 + m[i];
 	CHECK(sum == again);
 	CHECK(m[len - 1] == (unsigned char)((len - 1) * 7 % 251));
-	munmap((void *)m, len);
-	unlink(path);
-	rmdir(dir);
-	free(path);
+	map_done(m, len, dir, path);
 }
 
 /* Read front to back a record at a time, a mapping is held a window at
@@ -344,22 +367,12 @@ test_map_release(void)
 void
 test_map_read(void)
 {
-	char dir[] = "/tmp/runbookc-map-XXXXXX", *path;
-	const unsigned char *m;
+	char dir[] = "/tmp/runbookc-map-XXXXXX", *path = NULL;
 	size_t len = 2 * FS_MAP_WINDOW + 5000, off, rec = 3000, n, i;
+	const unsigned char *m = map_pattern(dir, &path, len, 1, 253);
 	unsigned long long sum = 0;
 	long most = 0, kb;
-	struct stat st;
-	FILE *f;
 
-	CHECK(mkdtemp(dir) != NULL);
-	path = path_join(dir, "c");
-	CHECK((f = fopen(path, "wb")) != NULL);
-	for (off = 0; off < len; off++)
-		fputc((int)(off % 253), f);
-	fclose(f);
-	m = fs_map(dir, "c", 1, &st);
-	CHECK(m != NULL);
 	for (off = 0; m && off < len; off += n) {
 		n = len - off < rec ? len - off : rec;
 		for (i = 0; i < n; i++)
@@ -371,9 +384,5 @@ test_map_read(void)
 	CHECK(sum == len);
 	CHECK(most > 0 && most <= (long)(FS_MAP_WINDOW / 1024) + 16);
 	CHECK_INT(resident_kb(m), 0);
-	if (m)
-		munmap((void *)m, len);
-	unlink(path);
-	rmdir(dir);
-	free(path);
+	map_done(m, len, dir, path);
 }
