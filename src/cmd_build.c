@@ -98,7 +98,7 @@ leave_stamp(const struct inputs *ip, const struct pipeline *pl,
 		return;
 	outside_scripts(&pl->site, &extra);
 	if (stamp_write(dir, &ip->fp, checked, pl->site.npages, written->v,
-	    written->n, &extra, keys) == 0) {
+	    written->n, &extra, keys, ip->in.jobs) == 0) {
 		strv_push(written, STAMP_FILE);
 		strv_push(written, STAMP_CACHE_FILE);
 	}

@@ -450,6 +450,9 @@ stage_begin(struct stage *st, const char *out, const struct stage_list *cur,
 		free(parent);
 		if (mkdir(st->dir, 0777) < 0)
 			return -1;
+		/* An empty stage holds only what this build writes: pruning
+		 * needs no walk of it (55 ms at 30,000 files). */
+		st->synced = true;
 	}
 	return 0;
 }

@@ -34,8 +34,8 @@ struct stage {
 	char *out;
 	char *dir;		/* the staging tree */
 	char *prev;		/* where the replaced site is kept */
-	/* Made from prev and cur (out's files) rather than linked whole:
-	 * pruning then needs no walk of the tree. */
+	/* Made empty, or from prev and cur (out's files) rather than
+	 * linked whole: pruning then needs no walk of the tree. */
 	bool synced;
 	struct stage_list cur;
 };

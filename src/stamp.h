@@ -117,12 +117,12 @@ void stamp_free(struct stamp *st);
  * Writes the stamp into dir (the staging folder, so that it is swapped in
  * with the site), and its cache beside it.  written: the out-relative
  * paths of the site's files; keys: the key of each that has one (or
- * NULL).
+ * NULL); jobs: threads that stat the files.
  */
 int stamp_write(const char *dir, const struct stamp_print *fp,
     const struct diag_list *diags, size_t npages, char *const *written,
     size_t nwritten, const struct strv *extra,
-    const struct stamp_keys *keys);
+    const struct stamp_keys *keys, int jobs);
 /*
  * Records a file outside the content folder that the site shows (a script
  * found above the content root): the stamp only matches while its bytes
