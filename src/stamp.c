@@ -197,10 +197,10 @@ put_inputs(struct buf *b, const struct input_set *s)
 	}
 }
 
-/* What the stamp says of one written file: its size and inode. */
+/* What the stamp says of one written file. */
 struct file_facts {
-	long long size;		/* -1: gone, not listed */
-	unsigned long long ino;
+	long long size;		/* -1: not listed (gone, or the cache) */
+	unsigned long long ino, key;
 };
 
 struct facts_job {
@@ -219,6 +219,11 @@ file_facts(void *ud, size_t i)
 	char *full;
 	struct stat st;
 
+	j->v[i].key = k ? k->key : 0;
+	if (str_starts(j->written[i], STAMP_CACHE_FILE)) {
+		j->v[i].size = -1;	/* the stamp's own cache: not listed */
+		return;
+	}
 	if (k && k->size >= 0 && k->ino) {
 		j->v[i].size = k->size;		/* a file kept: known */
 		j->v[i].ino = k->ino;
@@ -250,14 +255,10 @@ put_files(struct buf *b, struct buf *c, const char *dir,
 	j.v = xcalloc(nwritten + 1, sizeof(*j.v));
 	pool_run(nwritten, jobs, file_facts, &j);
 	for (i = 0; i < nwritten; i++) {
-		const struct stamp_key *k = keys ?
-		    stamp_keys_get(keys, written[i]) : NULL;
-
-		if (str_starts(written[i], STAMP_CACHE_FILE) ||
-		    j.v[i].size < 0)
+		if (j.v[i].size < 0)
 			continue;
 		buf_printf(b, "file\t%lld\t%016llx\t", j.v[i].size,
-		    k ? k->key : 0ULL);
+		    j.v[i].key);
 		put_field(b, written[i]);
 		buf_putc(b, '\n');
 		buf_printf(c, "output\t%llu\t", j.v[i].ino);
