@@ -348,4 +348,28 @@ echo "Linha." >> "$C/api/runbook-00050.md"
 build "$T/out"
 same_as_cold "kept site deleted"
 
+# A cold build into a new folder (its stage made empty, pruned without a
+# walk; its files stat'ed for the stamp on several threads): the stamp
+# lists every file of out with its size, its cache each file's inode,
+# and the stamp is the same at -j 1 and -j 4.
+rm -rf "$T/fresh" "$T/fresh1"
+build "$T/fresh" -j 4
+build "$T/fresh1" -j 1
+listed() {	# listed OUT: "SIZE INODE PATH" of each file its stamp lists
+	awk -F '\t' 'FNR == NR { if ($1 == "output") ino[$3] = $2; next }
+	    $1 == "file" { print $2, ino[$4], $4 }' \
+	    "$1/.runbookc-cache" "$1/.runbookc-stamp" | LC_ALL=C sort
+}
+actual() {	# actual OUT: "SIZE INODE PATH" of each file of out
+	(cd "$1" && find . -type f ! -name '.runbookc-*' | sed 's|^\./||' |
+	    while IFS= read -r f; do
+		printf '%s %s\n' "$(stat -c '%s %i' "$f")" "$f"
+	    done) | LC_ALL=C sort
+}
+listed "$T/fresh" > "$T/listed"
+actual "$T/fresh" > "$T/actual"
+[ -s "$T/listed" ] && cmp -s "$T/listed" "$T/actual" && ok || bad "cold build into a new folder: the stamp does not list out's files, sizes and inodes"
+cmp -s "$T/fresh/.runbookc-stamp" "$T/fresh1/.runbookc-stamp" && ok || bad "cold build: the stamp differs between -j 4 and -j 1"
+[ -z "$(find "$T/fresh" -name '*.runbookc-*' ! -name '.runbookc-*')" ] && ok || bad "cold build into a new folder: a stray stage file left in out"
+
 echo "incremental: $pass passed, $fail failed"
