@@ -450,6 +450,49 @@ str_hexval(int c)
  * byte of the content, so this runs over megabytes; byte-wise FNV cost
  * several times more.  Not cryptographic; stable across runs and builds.
  */
+/*
+ * Long data goes through four independent lanes: one chain of multiplies
+ * waits on each product, four keep the multiplier busy (3-4x faster on
+ * the megabytes a cache checksum covers).  Keys of hash tables are
+ * shorter than LANES_MIN and hash as before.
+ */
+#define LANES_MIN 256
+
+static inline void
+lane(unsigned long long *h, const unsigned char *p)
+{
+	unsigned long long w;
+
+	memcpy(&w, p, 8);
+	*h = (*h ^ w) * 0xbf58476d1ce4e5b9ULL;
+	*h ^= *h >> 31;
+}
+
+static unsigned long long
+hash_lanes(const unsigned char *p, size_t len, size_t *done,
+    unsigned long long h)
+{
+	unsigned long long l[4];
+	size_t i, k;
+
+	l[0] = h;
+	l[1] = h ^ 0x9e3779b97f4a7c15ULL;
+	l[2] = h ^ 0xbf58476d1ce4e5b9ULL;
+	l[3] = h ^ 0x94d049bb133111ebULL;
+	for (i = 0; i + 32 <= len; i += 32) {
+		lane(&l[0], p + i);
+		lane(&l[1], p + i + 8);
+		lane(&l[2], p + i + 16);
+		lane(&l[3], p + i + 24);
+	}
+	for (k = 0; k < 4; k++) {
+		h = (h ^ l[k]) * 0x94d049bb133111ebULL;
+		h ^= h >> 29;
+	}
+	*done = i;
+	return h;
+}
+
 unsigned long long
 str_hash(const void *data, size_t len, unsigned long long seed)
 {
@@ -457,6 +500,8 @@ str_hash(const void *data, size_t len, unsigned long long seed)
 	unsigned long long h = seed ^ (len * 0x9e3779b97f4a7c15ULL), w;
 	size_t i = 0;
 
+	if (len >= LANES_MIN)
+		h = hash_lanes(p, len, &i, h);
 	for (; i + 8 <= len; i += 8) {
 		memcpy(&w, p + i, 8);
 		h = (h ^ w) * 0xbf58476d1ce4e5b9ULL;

@@ -26,6 +26,7 @@ void test_paths(void);
 void test_dates(void);
 void test_map_release(void);
 void test_map_read(void);
+void test_hash(void);
 
 void
 test_buf(void)
@@ -385,4 +386,35 @@ test_map_read(void)
 	CHECK(most > 0 && most <= (long)(FS_MAP_WINDOW / 1024) + 16);
 	CHECK_INT(resident_kb(m), 0);
 	map_done(m, len, dir, path);
+}
+
+/*
+ * str_hash: long data runs through four lanes and a tail; a byte changed
+ * anywhere, in any lane or the tail, must change the hash, and so must
+ * the length and the seed.
+ */
+void
+test_hash(void)
+{
+	unsigned char b[1031];
+	unsigned long long h, lens[4];
+	size_t i, missed = 0;
+
+	for (i = 0; i < sizeof(b); i++)
+		b[i] = (unsigned char)(i * 131 + 7);
+	h = str_hash(b, sizeof(b), STR_HASH_SEED);
+	CHECK(str_hash(b, sizeof(b), STR_HASH_SEED) == h);
+	CHECK(str_hash(b, sizeof(b), STR_HASH_SEED + 1) != h);
+	for (i = 0; i < sizeof(b); i++) {
+		b[i] ^= 0x10;
+		missed += str_hash(b, sizeof(b), STR_HASH_SEED) == h;
+		b[i] ^= 0x10;
+	}
+	CHECK_INT(missed, 0);
+	/* Either side of where the lanes start. */
+	lens[0] = str_hash(b, 255, STR_HASH_SEED);
+	lens[1] = str_hash(b, 256, STR_HASH_SEED);
+	lens[2] = str_hash(b, 257, STR_HASH_SEED);
+	lens[3] = str_hash(b, 288, STR_HASH_SEED);
+	CHECK(lens[0] != lens[1] && lens[1] != lens[2] && lens[2] != lens[3]);
 }
