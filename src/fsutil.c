@@ -428,6 +428,27 @@ path_normalize(const char *p)
 	return buf_detach(&b);
 }
 
+bool
+path_is_normal(const char *p)
+{
+	const char *s = p, *e;
+
+	if (*p == '\0' || *p == '/')
+		return false;
+	for (;;) {
+		size_t n;
+
+		e = strchr(s, '/');
+		n = e ? (size_t)(e - s) : strlen(s);
+		if (n == 0 || (n == 1 && s[0] == '.') ||
+		    (n == 2 && s[0] == '.' && s[1] == '.'))
+			return false;
+		if (e == NULL)
+			return true;
+		s = e + 1;
+	}
+}
+
 char *
 path_md_to_html(const char *p)
 {

@@ -82,6 +82,9 @@ const char *path_base(const char *p);
  * climbs above its start or is absolute.
  */
 char *path_normalize(const char *p);
+/* Whether p is a non-empty relative path that path_normalize() leaves as
+ * it is (no allocation: stamps check 30,000 paths). */
+bool path_is_normal(const char *p);
 /* Replaces a trailing ".md" (or ".html.md") with ".html", or appends it. */
 char *path_md_to_html(const char *p);
 /*

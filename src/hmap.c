@@ -44,23 +44,40 @@ rehash(struct hmap *m)
 	free(old.slots);
 }
 
-void *
-hmap_put(struct hmap *m, const char *key, void *val)
+/* key's slot, made (value NULL) when key is not there yet. */
+static struct hmap_slot *
+slot_for(struct hmap *m, const char *key)
 {
 	unsigned long long h = str_hash(key, strlen(key), STR_HASH_SEED);
 	struct hmap_slot *s;
-	void *prev;
 
 	if ((m->n + 1) * 4 >= m->cap * 3)
 		rehash(m);
 	s = find(m, key, h);
-	prev = s->key ? s->val : NULL;
-	if (s->key == NULL)
+	if (s->key == NULL) {
 		m->n++;
+		s->key = key;
+		s->hash = h;
+		s->val = NULL;
+	}
+	return s;
+}
+
+void *
+hmap_put(struct hmap *m, const char *key, void *val)
+{
+	struct hmap_slot *s = slot_for(m, key);
+	void *prev = s->val;
+
 	s->key = key;
-	s->hash = h;
 	s->val = val;
 	return prev;
+}
+
+void **
+hmap_ref(struct hmap *m, const char *key)
+{
+	return &slot_for(m, key)->val;
 }
 
 void

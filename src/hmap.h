@@ -24,6 +24,12 @@ struct hmap {
 void *hmap_get(const struct hmap *m, const char *key);
 /* Sets key to val; returns the previous value or NULL. */
 void *hmap_put(struct hmap *m, const char *key, void *val);
+/*
+ * The value slot of key, made (holding NULL, with key borrowed) when key
+ * is not there yet: a lookup and an insert for the price of one.  The
+ * pointer is good until the next put.
+ */
+void **hmap_ref(struct hmap *m, const char *key);
 void hmap_free(struct hmap *m);
 
 /*

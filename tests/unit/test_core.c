@@ -11,6 +11,7 @@
 #include "check.h"
 #include "frontmatter.h"
 #include "fsutil.h"
+#include "stamp.h"
 #include "str.h"
 #include "t.h"
 #include "value.h"
@@ -27,6 +28,7 @@ void test_dates(void);
 void test_map_release(void);
 void test_map_read(void);
 void test_hash(void);
+void test_stamp_read(void);
 
 void
 test_buf(void)
@@ -215,6 +217,24 @@ test_paths(void)
 	p = path_normalize("a/..");
 	CHECK_STR(p, "");
 	free(p);
+	{
+		/* path_is_normal(p): p is what path_normalize(p) gives. */
+		static const char *const cases[] = { "a", "a/b.html", ".a/b",
+		    "a..b/c", "", "/a", "a/", "a//b", "./a", "a/.", "a/./b",
+		    "..", "a/..", "a/../b", "../a", "a/b/..", "...", NULL };
+		size_t i;
+
+		for (i = 0; cases[i]; i++) {
+			char *n = path_normalize(cases[i]);
+			bool want = n && *n && strcmp(n, cases[i]) == 0;
+
+			if (path_is_normal(cases[i]) != want)
+				fprintf(stderr, "  path_is_normal(\"%s\")\n",
+				    cases[i]);
+			CHECK(path_is_normal(cases[i]) == want);
+			free(n);
+		}
+	}
 	p = path_relative("a/b/c.html", "a/d.html");
 	CHECK_STR(p, "../d.html");
 	free(p);
@@ -417,4 +437,69 @@ test_hash(void)
 	lens[2] = str_hash(b, 257, STR_HASH_SEED);
 	lens[3] = str_hash(b, 288, STR_HASH_SEED);
 	CHECK(lens[0] != lens[1] && lens[1] != lens[2] && lens[2] != lens[3]);
+}
+
+/* Writes dir/name; the path is freed. */
+static void
+put_file(const char *dir, const char *name, const char *text)
+{
+	char *path = path_join(dir, name);
+
+	CHECK(fs_write_if_changed(path, text, strlen(text)) >= 0);
+	free(path);
+}
+
+/*
+ * A stamp read back: its numbers (negative times, hexadecimal keys), and
+ * the inode of each file whichever order the cache lists them in; a cache
+ * naming a file the stamp does not list is not read.
+ */
+void
+test_stamp_read(void)
+{
+	char dir[] = "/tmp/runbookc-stamp-XXXXXX";
+	struct stamp st;
+	const struct stamp_key *a, *b;
+
+	CHECK(mkdtemp(dir) != NULL);
+	put_file(dir, STAMP_FILE, "runbookc-stamp 3\nfingerprint\t00ff00ff00ff00ff\n"
+	    "pages\t2\nfile\t12\t1a2B3c\ta.html\n"
+	    "file\t7\tffffffffffffffff\tb/c.html\n");
+	put_file(dir, STAMP_CACHE_FILE, "runbookc-cache 2\n"
+	    "input\t5\t-1500\t1700000000000000000\t42\t27\tdeadbeef\t3\ta.md\n"
+	    "output\t99\tb/c.html\noutput\t98\ta.html\n");
+	CHECK(stamp_read(&st, dir) && st.cached);
+	CHECK(st.fp == 0x00ff00ff00ff00ffULL);
+	CHECK_INT(st.npages, 2);
+	a = stamp_keys_get(&st.files, "a.html");
+	b = stamp_keys_get(&st.files, "b/c.html");
+	CHECK(a && a->key == 0x1a2b3cULL && a->size == 12 && a->ino == 98);
+	CHECK(b && b->key == ~0ULL && b->size == 7 && b->ino == 99);
+	CHECK_INT(st.inputs.n, 1);
+	if (st.inputs.n == 1) {
+		CHECK(st.inputs.v[0].mtime_ns == -1500);
+		CHECK(st.inputs.v[0].ctime_ns == 1700000000000000000LL);
+		CHECK(st.inputs.v[0].hash == 0xdeadbeefULL);
+		CHECK(st.inputs.v[0].ino == 42 && st.inputs.v[0].dev == 27);
+	}
+	stamp_free(&st);
+	put_file(dir, STAMP_CACHE_FILE, "runbookc-cache 2\n"
+	    "output\t98\ta.html\noutput\t97\tz.html\n");
+	CHECK(stamp_read(&st, dir) && !st.cached);
+	a = stamp_keys_get(&st.files, "a.html");
+	CHECK(a && a->ino == 0);
+	stamp_free(&st);
+	put_file(dir, STAMP_FILE, "runbookc-stamp 3\nfile\t1\t0\t../x\n");
+	CHECK(!stamp_read(&st, dir));
+	stamp_free(&st);
+	{
+		char *p = path_join(dir, STAMP_FILE);
+
+		unlink(p);
+		free(p);
+		p = path_join(dir, STAMP_CACHE_FILE);
+		unlink(p);
+		free(p);
+	}
+	CHECK(rmdir(dir) == 0);
 }
