@@ -1,3 +1,5 @@
+#define _DEFAULT_SOURCE	/* d_type and DT_REG in struct dirent */
+
 #include "scan.h"
 
 #include <dirent.h>
@@ -50,10 +52,17 @@ scan_error(struct walker *w, const char *rel, const char *fmt, ...)
 	free(file);
 }
 
+/* A folder's entry, with the type readdir gave (DT_UNKNOWN: not said). */
+struct entry {
+	char *name;
+	unsigned char type;
+};
+
 static int
-cmp_name(const void *a, const void *b)
+cmp_entry(const void *a, const void *b)
 {
-	return strcmp(*(char *const *)a, *(char *const *)b);
+	return strcmp(((const struct entry *)a)->name,
+	    ((const struct entry *)b)->name);
 }
 
 /* True when the symlink at full resolves inside the content root. */
@@ -79,12 +88,32 @@ inside_root(struct walker *w, const char *full, const char *rel)
 
 static void walk_dir(struct walker *w, const char *rel);
 
+/* A regular file: a page or an asset. */
 static void
-visit(struct walker *w, const char *rel)
+add_file(struct walker *w, const char *rel)
 {
-	char *full = path_join(w->root, rel);
+	if (str_ends(rel, ".md"))
+		strv_push(&w->out->pages, rel);
+	else if (strcmp(rel, "site.yml") != 0)
+		strv_push(&w->out->assets, rel);
+}
+
+/*
+ * One entry.  A regular file that readdir says is one needs no lstat (a
+ * content folder is mostly such files, and each lstat walks the path
+ * from the root); folders, links and the rest are looked at closely.
+ */
+static void
+visit(struct walker *w, const char *rel, unsigned char type)
+{
+	char *full;
 	struct stat st;
 
+	if (type == DT_REG) {
+		add_file(w, rel);
+		return;
+	}
+	full = path_join(w->root, rel);
 	if (lstat(full, &st) < 0) {
 		free(full);
 		return;
@@ -119,10 +148,7 @@ visit(struct walker *w, const char *rel)
 		walk_dir(w, rel);
 		w->depth--;
 	} else if (S_ISREG(st.st_mode)) {
-		if (str_ends(rel, ".md"))
-			strv_push(&w->out->pages, rel);
-		else if (strcmp(rel, "site.yml") != 0)
-			strv_push(&w->out->assets, rel);
+		add_file(w, rel);
 	} else {
 		/* A FIFO, socket or device: reading it could block. */
 		scan_error(w, rel, "%s", "not a regular file; skipped");
@@ -136,8 +162,8 @@ walk_dir(struct walker *w, const char *rel)
 	char *full = *rel ? path_join(w->root, rel) : xstrdup(w->root);
 	DIR *d = opendir(full);
 	struct dirent *e;
-	struct strv names = STRV_INIT;
-	size_t i;
+	struct entry *v = NULL;
+	size_t i, n = 0, cap = 0;
 
 	if (d == NULL) {
 		scan_error(w, rel, "cannot open folder: %s", strerror(errno));
@@ -145,21 +171,25 @@ walk_dir(struct walker *w, const char *rel)
 		return;
 	}
 	while ((e = readdir(d)) != NULL)
-		if (e->d_name[0] != '.')	/* hidden files and . .. */
-			strv_push(&names, e->d_name);
+		if (e->d_name[0] != '.') {	/* hidden files and . .. */
+			v = xgrow(v, &cap, n, sizeof(*v));
+			v[n].name = xstrdup(e->d_name);
+			v[n++].type = e->d_type;
+		}
 	closedir(d);
 	/* Sorted, so the build never depends on the listing order. */
-	if (names.n > 1)
-		qsort(names.v, names.n, sizeof(*names.v), cmp_name);
-	for (i = 0; i < names.n; i++) {
-		char *sub = *rel ? path_join(rel, names.v[i]) :
-		    xstrdup(names.v[i]);
+	if (n > 1)
+		qsort(v, n, sizeof(*v), cmp_entry);
+	for (i = 0; i < n; i++) {
+		char *sub = *rel ? path_join(rel, v[i].name) :
+		    xstrdup(v[i].name);
 
 		if (!scan_ignored(w->cfg, sub))
-			visit(w, sub);
+			visit(w, sub, v[i].type);
 		free(sub);
+		free(v[i].name);
 	}
-	strv_free(&names);
+	free(v);
 	free(full);
 }
 
