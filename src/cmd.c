@@ -23,17 +23,10 @@ cmd_load(const struct opts *o, struct pipeline *pl)
 
 int
 cmd_load_cached(const struct opts *o, struct pipeline *pl,
-    const struct pcache *cache, const struct input_set *known,
-    struct pcache_writer *writer, struct progress *progress)
+    struct pipeline_opts *po)
 {
-	struct pipeline_opts po;
-
-	memset(&po, 0, sizeof(po));
-	po.cache = cache;
-	po.known = known;
-	po.writer = writer;
-	po.progress = progress;
-	return load(o, pl, &po);
+	po->check_only = false;
+	return load(o, pl, po);
 }
 
 /* Runs the pipeline with what po says and o's options. */

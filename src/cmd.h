@@ -47,12 +47,11 @@ int cmd_list(const struct opts *o);
  * and returns EXIT_USAGE; the caller calls pipeline_free() either way.
  */
 int cmd_load(const struct opts *o, struct pipeline *pl);
-/* The same for a build (pages parsed whole), restoring the pages whose
- * hash known has from cache and handing those it parses to writer
- * (either may be NULL), with a progress line (or NULL). */
+/* The same for a build (pages parsed whole) with what po says of the
+ * parse cache, the progress line and the parsed hook (pipeline.h); the
+ * rest of po is filled in from o. */
 int cmd_load_cached(const struct opts *o, struct pipeline *pl,
-    const struct pcache *cache, const struct input_set *known,
-    struct pcache_writer *writer, struct progress *progress);
+    struct pipeline_opts *po);
 
 /* With -v, prints the time of each stage from first to last. */
 void cmd_timing(const struct opts *o, const struct pipeline *pl,

@@ -3,6 +3,7 @@
  * and write the site; with --watch, again on every change.
  */
 #include <errno.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -138,30 +139,102 @@ listed_files(const struct stamp *sp, struct stage_list *l)
 }
 
 /*
- * The staging tree: from the site kept beside out by the last build when
- * both its stamp and out's say which files they hold, else from out.
+ * The staging tree, made on a thread of its own while the pipeline
+ * parses, links and checks: it needs only the two stamps, and it is
+ * syscalls (a rename, then a link or unlink per file that differs, tens
+ * of thousands when no kept site can be used) that would otherwise hold
+ * up the render while the single-threaded link stage leaves a core idle.
  */
-static int
-begin_stage(const char *out, const struct stamp *cur, struct stamp *prev,
-    struct stage *st, struct stage_list lists[2])
+struct stager {
+	const char *out;
+	const struct stamp *cur;	/* out's */
+	int jobs;
+	struct stamp prev;		/* the kept site's */
+	struct stage_list lists[2];
+	struct stage st;
+	pthread_t thread;
+	bool running, made;
+	int rc, err;
+};
+
+/* From the site kept beside out by the last build when both its stamp
+ * and out's say which files they hold, else from out. */
+static void *
+stager_run(void *ud)
 {
-	char *pdir = stage_prev_dir(out);
+	struct stager *sg = ud;
+	char *pdir = stage_prev_dir(sg->out);
 	const struct stage_list *lc, *lp;
 
-	stamp_read(prev, pdir);
+	stamp_read(&sg->prev, pdir);
 	free(pdir);
-	lc = listed_files(cur, &lists[0]);
-	lp = listed_files(prev, &lists[1]);
-	return stage_begin(st, out, lc, lp);
+	lc = listed_files(sg->cur, &sg->lists[0]);
+	lp = listed_files(&sg->prev, &sg->lists[1]);
+	sg->rc = stage_begin(&sg->st, sg->out, lc, lp, sg->jobs);
+	sg->err = errno;
+	return NULL;
 }
 
-/* Frees what begin_stage() read, once the stage is committed or gone. */
 static void
-end_stage(struct stamp *prev, struct stage_list lists[2])
+stager_init(struct stager *sg, const char *out, const struct stamp *cur,
+    int jobs)
 {
-	stamp_free(prev);
-	free((void *)lists[0].v);
-	free((void *)lists[1].v);
+	memset(sg, 0, sizeof(*sg));
+	sg->out = out;
+	sg->cur = cur;
+	sg->jobs = jobs;
+}
+
+/* Starts making the stage (the pipeline's parsed hook). */
+static void
+stager_start(void *ud)
+{
+	struct stager *sg = ud;
+
+	if (sg->made)
+		return;
+	if (pthread_create(&sg->thread, NULL, stager_run, sg) == 0)
+		sg->running = true;
+	else
+		stager_run(sg);
+	sg->made = true;
+}
+
+/* The stage is ready: 0, or -1 with errno set. */
+static int
+stager_wait(struct stager *sg)
+{
+	stager_start(sg);	/* when the pipeline stopped before linking */
+	if (sg->running) {
+		pthread_join(sg->thread, NULL);
+		sg->running = false;
+	}
+	errno = sg->err;
+	return sg->rc;
+}
+
+/* Frees what the stager read, once the stage is committed or gone. */
+static void
+end_stage(struct stager *sg)
+{
+	stamp_free(&sg->prev);
+	free((void *)sg->lists[0].v);
+	free((void *)sg->lists[1].v);
+	sg->made = false;
+}
+
+/* A build that writes nothing: its stage, a copy of out, is kept for the
+ * next build to start from. */
+static void
+stager_drop(struct stager *sg)
+{
+	if (!sg->made)
+		return;
+	if (stager_wait(sg) == 0)
+		stage_shelve(&sg->st);
+	else
+		stage_abort(&sg->st);
+	end_stage(sg);
 }
 
 /* Rendering read a page's HTML: from the parse cache, it can go. */
@@ -174,12 +247,10 @@ read_html(const void *writer, const char *html)
 /* render → write: the new site replaces o->out whole, or not at all. */
 static int
 render_and_write(const struct opts *o, struct pipeline *pl,
-    const struct inputs *ip)
+    const struct inputs *ip, struct stager *sg)
 {
 	struct theme th;
-	struct stage st;
-	struct stamp prev;
-	struct stage_list lists[2];
+	struct stage *st = &sg->st;
 	struct render_opts ro;
 	struct strv written = STRV_INIT;
 	struct diag_list checked = DIAG_LIST_INIT;
@@ -193,21 +264,19 @@ render_and_write(const struct opts *o, struct pipeline *pl,
 	 * the render's. */
 	diag_move(&checked, &pl->diags);
 	memset(&th, 0, sizeof(th));
-	memset(&prev, 0, sizeof(prev));
-	memset(lists, 0, sizeof(lists));
-	if (theme_open(&th, pl->cfg.theme_dir, &pl->diags) < 0 ||
-	    begin_stage(o->out, &ip->old, &prev, &st, lists) < 0) {
+	if (stager_wait(sg) < 0 ||
+	    theme_open(&th, pl->cfg.theme_dir, &pl->diags) < 0) {
 		if (pl->diags.n == 0)
 			fprintf(stderr, "runbookc: %s: cannot prepare the "
 			    "output: %s\n", o->out, strerror(errno));
 		cmd_print_diags(o, &pl->diags, 0, false);
 		theme_close(&th);
 		diag_free(&checked);
-		end_stage(&prev, lists);
+		stager_drop(sg);
 		return -1;
 	}
 	/* What is parsed now is what the next build need not parse. */
-	if (ip->writer && (rc = pcache_finish(ip->writer, ip->cache, st.dir,
+	if (ip->writer && (rc = pcache_finish(ip->writer, ip->cache, st->dir,
 	    pl->site.pages, pl->site.npages, &written)) != 0) {
 		int err = errno;	/* pcache_finish() says why */
 
@@ -216,9 +285,9 @@ render_and_write(const struct opts *o, struct pipeline *pl,
 		    "%s\n", o->out, rc < 0 ? "read back" : "write",
 		    strerror(err));
 		if (rc < 0) {
-			stage_abort(&st);
+			stage_abort(st);
 			strv_free(&written);
-			end_stage(&prev, lists);
+			end_stage(sg);
 			diag_free(&checked);
 			theme_close(&th);
 			return -1;
@@ -226,7 +295,7 @@ render_and_write(const struct opts *o, struct pipeline *pl,
 	}
 	site_drop_sources(&pl->site);
 	memset(&ro, 0, sizeof(ro));
-	ro.out_dir = st.dir;
+	ro.out_dir = st->dir;
 	ro.jobs = o->jobs;
 	ro.today = pl->today;
 	ro.commit = ip->commit;
@@ -258,23 +327,23 @@ render_and_write(const struct opts *o, struct pipeline *pl,
 		 * the next build finds them sorted (listed_files()). */
 		qsort(written.v, written.n, sizeof(*written.v), cmp_str);
 		n = written.n;
-		leave_stamp(ip, pl, &checked, st.dir, &written, &keys);
+		leave_stamp(ip, pl, &checked, st->dir, &written, &keys);
 		insert_sorted(&written, n);
-		stage_prune(&st, written.v, written.n);
-		if (stage_commit(&st) < 0) {
+		stage_prune(st, written.v, written.n);
+		if (stage_commit(st) < 0) {
 			progress_hide(ip->progress);
 			fprintf(stderr, "runbookc: %s: cannot replace the "
 			    "output: %s\n", o->out, strerror(errno));
 			rc = -1;
 		}
 	} else
-		stage_abort(&st);
+		stage_abort(st);
 	pl->ms[STAGE_WRITE] = pipeline_now_ms() - t2;
 	if (rc < 0)
 		cmd_print_diags(o, &pl->diags, 0, false);
 	strv_free(&written);
 	stamp_keys_free(&keys);
-	end_stage(&prev, lists);
+	end_stage(sg);
 	diag_free(&checked);
 	theme_close(&th);
 	return rc;
@@ -356,6 +425,8 @@ static int
 build_from(const struct opts *o, struct inputs *ip, struct build_result *br)
 {
 	struct pipeline pl;
+	struct pipeline_opts po;
+	struct stager sg;
 	int rc;
 
 	/* Even a build with nothing to do clears what a killed one left. */
@@ -374,10 +445,18 @@ build_from(const struct opts *o, struct inputs *ip, struct build_result *br)
 		ip->writer = pcache_begin(spool, ip->fp.parse);
 		free(spool);
 	}
-	rc = cmd_load_cached(o, &pl, ip->cache, ip->have_fp ?
-	    &ip->fp.files : NULL, ip->writer, ip->progress);
+	memset(&po, 0, sizeof(po));
+	po.cache = ip->cache;
+	po.known = ip->have_fp ? &ip->fp.files : NULL;
+	po.writer = ip->writer;
+	po.progress = ip->progress;
+	po.parsed = stager_start;
+	po.parsed_ud = &sg;
+	stager_init(&sg, o->out, &ip->old, o->jobs);
+	rc = cmd_load_cached(o, &pl, &po);
 	progress_hide(ip->progress);
 	if (rc != 0) {
+		stager_drop(&sg);
 		pipeline_free(&pl);
 		return rc;
 	}
@@ -390,10 +469,11 @@ build_from(const struct opts *o, struct inputs *ip, struct build_result *br)
 			fprintf(stderr, "runbookc: %zu error%s; %s left "
 			    "unchanged (--force builds anyway)\n", br->errors,
 			    br->errors == 1 ? "" : "s", o->out);
+		stager_drop(&sg);
 		pipeline_free(&pl);
 		return EXIT_FINDINGS;
 	}
-	rc = render_and_write(o, &pl, ip);
+	rc = render_and_write(o, &pl, ip, &sg);
 	progress_hide(ip->progress);
 	cmd_timing(o, &pl, STAGE_RENDER, STAGE_WRITE);
 	br->written = rc == 0;

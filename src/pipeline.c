@@ -161,6 +161,8 @@ load_pages(struct pipeline *pl, const struct pipeline_opts *o, double *t)
 	for (i = 0; i < sr.pages.n; i++)
 		copy_diags(&pl->diags, &pages[i]->diags);
 	stage_done(pl, STAGE_PARSE, t);
+	if (o->parsed)
+		o->parsed(o->parsed_ud);
 	progress_phase(o->progress, "link", 0);
 	site_link(&pl->site, &pl->cfg, o->content, pages, sr.pages.n,
 	    &sr.assets, o->jobs);

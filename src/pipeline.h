@@ -50,6 +50,11 @@ struct pipeline_opts {
 	/* Optional: where each page parsed goes (pcache_add()). */
 	struct pcache_writer *writer;
 	struct progress *progress;	/* or NULL */
+	/* Optional: called once the pages are parsed, before they are
+	 * linked (the link stage runs on one thread: work started here
+	 * has a core of its own). */
+	void (*parsed)(void *ud);
+	void *parsed_ud;
 };
 
 struct pipeline {

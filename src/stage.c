@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include "fsutil.h"
+#include "pool.h"
 #include "str.h"
 
 /* Files of a site that its stamp does not list: the stamp and caches. */
@@ -331,7 +332,7 @@ stage_from_prev(struct stage *st, const struct stage_list *cur,
 		fs_remove_tree(st->dir);
 		return false;
 	}
-	st->synced = true;
+	st->synced = st->mirror = true;
 	st->cur = *cur;
 	return true;
 }
@@ -391,15 +392,58 @@ real_folders(const char *out, const char *rel, char **last)
 	return ok;
 }
 
+/* The folders of the files l lists, made in dir (l is sorted: the files
+ * of one folder come together). */
+static int
+make_folders(const char *dir, const struct stage_list *l)
+{
+	char *last = NULL;
+	size_t i;
+	int rc = 0;
+
+	for (i = 0; i < l->n && rc == 0; i++) {
+		char *sub = path_dir(l->v[i].path);
+
+		if (*sub && (last == NULL || strcmp(last, sub) != 0)) {
+			char *p = path_join(dir, sub);
+
+			rc = fs_mkdirs(p);
+			free(p);
+		}
+		free(last);
+		last = sub;
+	}
+	free(last);
+	return rc;
+}
+
+struct link_job {
+	const struct stage *st;
+	const struct stage_list *l;
+	int *rc;
+};
+
+static void
+link_one(void *ud, size_t i)
+{
+	struct link_job *j = ud;
+
+	j->rc[i] = link_new(j->st->out, j->st->dir, j->l->v[i].path);
+}
+
 /*
  * The stage from out's own list when no kept site can be used: the files
  * the stamp lists (and out's caches), linked, so that pruning needs no
- * walk of the tree and what else lies in out is not carried over.
+ * walk of the tree and what else lies in out is not carried over.  The
+ * links are made on jobs threads: two syscalls a file, and on a virtual
+ * machine each costs microseconds (30,000 files: 230 ms on one thread,
+ * 110 on two).
  */
 static bool
-stage_from_list(struct stage *st, const struct stage_list *cur)
+stage_from_list(struct stage *st, const struct stage_list *cur, int jobs)
 {
 	char *last = NULL;
+	struct link_job j;
 	size_t i;
 	int rc = 0;
 
@@ -413,20 +457,28 @@ stage_from_list(struct stage *st, const struct stage_list *cur)
 	free(last);
 	if (mkdir(st->dir, 0777) < 0)
 		return false;
+	j.st = st;
+	j.l = cur;
+	j.rc = xcalloc(cur->n + 1, sizeof(*j.rc));
+	if (make_folders(st->dir, cur) < 0)
+		rc = -1;
+	else
+		pool_run(cur->n, jobs, link_one, &j);
 	for (i = 0; i < cur->n; i++)
-		rc |= link_new(st->out, st->dir, cur->v[i].path);
+		rc |= j.rc[i];
+	free(j.rc);
 	if ((rc | sync_dotfiles(st->out, st->dir)) < 0) {
 		fs_remove_tree(st->dir);
 		return false;
 	}
-	st->synced = true;
+	st->synced = st->mirror = true;
 	st->cur = *cur;
 	return true;
 }
 
 int
 stage_begin(struct stage *st, const char *out, const struct stage_list *cur,
-    const struct stage_list *prev)
+    const struct stage_list *prev, int jobs)
 {
 	memset(st, 0, sizeof(*st));
 	st->out = beside(out, "");
@@ -438,7 +490,7 @@ stage_begin(struct stage *st, const char *out, const struct stage_list *cur,
 			return 0;
 		/* A kept site nobody can vouch for is of no use. */
 		fs_remove_tree(st->prev);
-		if (stage_from_list(st, cur))
+		if (stage_from_list(st, cur, jobs))
 			return 0;
 		if (link_tree(st->out, st->dir) < 0)
 			return -1;
@@ -579,4 +631,15 @@ stage_abort(struct stage *st)
 	if (st->dir)
 		fs_remove_tree(st->dir);
 	stage_release(st);
+}
+
+void
+stage_shelve(struct stage *st)
+{
+	if (st->dir && st->mirror && fs_remove_tree(st->prev) == 0 &&
+	    rename(st->dir, st->prev) == 0) {
+		stage_release(st);
+		return;
+	}
+	stage_abort(st);
 }

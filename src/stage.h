@@ -37,6 +37,7 @@ struct stage {
 	/* Made empty, or from prev and cur (out's files) rather than
 	 * linked whole: pruning then needs no walk of the tree. */
 	bool synced;
+	bool mirror;		/* a copy of out, as made */
 	struct stage_list cur;
 };
 
@@ -52,10 +53,11 @@ char *stage_pages_file(const char *out);
  * either NULL when unknown; when both are known the stage is made from
  * the kept site, else from the files cur lists, else from all of out
  * (and a kept site that cannot be used is removed).  The lists must stay
- * alive until stage_commit() or stage_abort().  Returns 0 or -1 (errno).
+ * alive until stage_commit() or stage_abort().  Files are linked on up to
+ * jobs threads.  Returns 0 or -1 (errno).
  */
 int stage_begin(struct stage *st, const char *out,
-    const struct stage_list *cur, const struct stage_list *prev);
+    const struct stage_list *cur, const struct stage_list *prev, int jobs);
 /*
  * Removes from the stage every file not in keep (out-relative, sorted),
  * and the folders that leaves empty.
@@ -65,6 +67,12 @@ void stage_prune(struct stage *st, char *const *keep, size_t nkeep);
 int stage_commit(struct stage *st);
 /* Removes the stage. */
 void stage_abort(struct stage *st);
+/*
+ * Gives up a stage nothing was written into: one made from out's list or
+ * from the kept site is a copy of out, and becomes the kept site (the
+ * next build starts from it as from any other); else it is removed.
+ */
+void stage_shelve(struct stage *st);
 /* Removes what a killed build may have left beside out (a stage, the
  * parse cache it was writing). */
 void stage_clear(const char *out);

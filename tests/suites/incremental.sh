@@ -348,6 +348,26 @@ echo "Linha." >> "$C/api/runbook-00050.md"
 build "$T/out"
 same_as_cold "kept site deleted"
 
+# A build that stops on an error writes nothing; the stage it had begun
+# while the pages were linked (from out's list, then from the kept site)
+# is kept as the replaced site, a copy of out, and the next build starts
+# from it: still the same site as a cold build.
+cp "$C/api/runbook-00050.md" "$T/saved.md"
+printf -- '---\ntitle: Sem dono\n---\n\nTexto.\n' > "$C/api/runbook-00050.md"
+for kept in none some; do
+	[ $kept = none ] && rm -rf "$P"
+	before=$(sum "$T/out")
+	$WRAP "$RUNBOOKC" build "$C" -o "$T/out" 2> "$T/err" > /dev/null
+	rc=$?
+	[ $rc = 1 ] && grep -q "left unchanged" "$T/err" && [ "$(sum "$T/out")" = "$before" ] && ok || bad "build with errors ($kept kept): out changed, or exit $rc: $(tail -n 1 "$T/err")"
+	[ -d "$P" ] && [ ! -e "$T/out.runbookc-new" ] && ok || bad "build with errors ($kept kept): its stage is not the kept site"
+	[ "$(stat -c %i "$T/out/$u")" = "$(stat -c %i "$P/$u")" ] && cmp -s "$T/out/.runbookc-stamp" "$P/.runbookc-stamp" && ok || bad "build with errors ($kept kept): the kept site is not a copy of out"
+done
+cp "$T/saved.md" "$C/api/runbook-00050.md"
+echo "Linha." >> "$C/api/runbook-00050.md"
+build "$T/out"
+same_as_cold "after a build with errors"
+
 # A cold build into a new folder (its stage made empty, pruned without a
 # walk; its files stat'ed for the stamp on several threads): the stamp
 # lists every file of out with its size, its cache each file's inode,
