@@ -14,14 +14,16 @@
 #define RUNBOOKC_SINK_H
 
 #include <stddef.h>
-#include <stdio.h>
 
-struct buf;
+#include "buf.h"
 
 struct sink {
 	char *path, *tmp;	/* file sink: the file, its temporary */
-	FILE *old, *out;
-	long matched;		/* bytes found equal to the old file's */
+	int old, out;		/* their descriptors, -1 when not open */
+	size_t matched;		/* bytes found equal to the old file's */
+	char *ahead;		/* the old file's bytes read ahead */
+	size_t alen, apos;	/* how many; how many compared */
+	struct buf pending;	/* bytes for out not yet written */
 	struct buf *mem;	/* memory sink: where the bytes go */
 	int err;		/* the first errno */
 };

@@ -305,6 +305,61 @@ sink_text(const char *path, const char *text)
 	return stat(path, &st) == 0 ? st.st_ino : 0;
 }
 
+/* The same for len bytes, put as pieces of 7,000 bytes but for one of
+ * 1.5 MB (more than the sink writes at a time); true when path then
+ * holds them.  *ino gets the file's inode. */
+static bool
+sink_bytes(const char *path, const char *data, size_t len, ino_t *ino)
+{
+	struct sink k;
+	struct stat st;
+	size_t at = 0, n;
+	char *back;
+	bool same;
+
+	sink_open(&k, path);
+	while (at < len) {
+		n = at == 21000 ? 1500000 : 7000;
+		if (n > len - at)
+			n = len - at;
+		sink_put(&k, data + at, n);
+		at += n;
+	}
+	CHECK_INT(sink_close(&k), 0);
+	*ino = stat(path, &st) == 0 ? st.st_ino : 0;
+	if ((back = read_all(path)) == NULL)
+		return false;
+	same = (size_t)st.st_size == len && memcmp(back, data, len) == 0;
+	free(back);
+	return same;
+}
+
+/* A file of megabytes: the same bytes leave it alone; a change, in the
+ * first megabyte or past it, a shorter or a longer file replace it. */
+static void
+test_sink_big(const char *dir)
+{
+	char *path = xasprintf("%s/print.html", dir);
+	size_t len = (3UL << 20) + 17, i;
+	char *data = xmalloc(len + 5000);
+	ino_t ino, again;
+
+	for (i = 0; i < len + 5000; i++)
+		data[i] = (char)('a' + (i * 7 + i / 4096) % 26);
+	CHECK(sink_bytes(path, data, len, &ino));
+	CHECK(sink_bytes(path, data, len, &again) && again == ino);
+	data[(5UL << 19) + 3] = '#';	/* at 2.5 MB */
+	CHECK(sink_bytes(path, data, len, &again) && again != ino);
+	data[100] = '#';
+	CHECK(sink_bytes(path, data, len, &ino));
+	CHECK(sink_bytes(path, data, len - 9000, &again) && again != ino);
+	CHECK(sink_bytes(path, data, len + 5000, &ino) && again != ino);
+	CHECK(sink_bytes(path, data, len + 5000, &again) && again == ino);
+	unlink(path);
+	free(path);
+	free(data);
+}
+
 void
 test_sink(void)
 {
@@ -346,6 +401,7 @@ test_sink(void)
 	CHECK_STR(text = read_all(path), "abcdefgh");
 	free(text);
 	unlink(path);
+	test_sink_big(dir);
 	rmdir(dir);
 	free(path);
 	buf_free(&want);
