@@ -57,6 +57,41 @@ buf_puts(struct buf *b, const char *s)
 }
 
 void
+buf_put_udec(struct buf *b, unsigned long long v)
+{
+	char d[20];
+	size_t n = sizeof(d);
+
+	do
+		d[--n] = (char)('0' + v % 10);
+	while ((v /= 10) != 0);
+	buf_put(b, d + n, sizeof(d) - n);
+}
+
+void
+buf_put_dec(struct buf *b, long long v)
+{
+	if (v < 0) {
+		buf_putc(b, '-');
+		/* In unsigned arithmetic: -LLONG_MIN does not fit. */
+		buf_put_udec(b, 0ULL - (unsigned long long)v);
+	} else
+		buf_put_udec(b, (unsigned long long)v);
+}
+
+void
+buf_put_hex16(struct buf *b, unsigned long long v)
+{
+	static const char digits[] = "0123456789abcdef";
+	char d[16];
+	int i;
+
+	for (i = 15; i >= 0; i--, v >>= 4)
+		d[i] = digits[v & 15];
+	buf_put(b, d, sizeof(d));
+}
+
+void
 buf_vprintf(struct buf *b, const char *fmt, va_list ap)
 {
 	va_list cp;

@@ -36,6 +36,11 @@ buf_putc(struct buf *b, int c)
 	b->data[b->len++] = (char)c;
 	b->data[b->len] = '\0';
 }
+/* Numbers as "%llu", "%lld" and "%016llx" print them, without printf's
+ * parsing of its format (a stamp holds a hundred thousand). */
+void buf_put_udec(struct buf *b, unsigned long long v);
+void buf_put_dec(struct buf *b, long long v);
+void buf_put_hex16(struct buf *b, unsigned long long v);
 void buf_printf(struct buf *b, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
 void buf_vprintf(struct buf *b, const char *fmt, va_list ap);

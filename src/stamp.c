@@ -134,13 +134,40 @@ stamp_print_free(struct stamp_print *p)
 static void
 put_field(struct buf *b, const char *s)
 {
-	for (; *s; s++)
-		switch (*s) {
+	for (;;) {
+		size_t n = strcspn(s, "\t\n\\");
+
+		buf_put(b, s, n);
+		s += n;
+		switch (*s++) {
+		case '\0': return;
 		case '\t': buf_puts(b, "\\t"); break;
 		case '\n': buf_puts(b, "\\n"); break;
-		case '\\': buf_puts(b, "\\\\"); break;
-		default: buf_putc(b, *s);
+		default: buf_puts(b, "\\\\"); break;
 		}
+	}
+}
+
+/* A number and the tab after it. */
+static void
+put_dec(struct buf *b, long long v)
+{
+	buf_put_dec(b, v);
+	buf_putc(b, '\t');
+}
+
+static void
+put_udec(struct buf *b, unsigned long long v)
+{
+	buf_put_udec(b, v);
+	buf_putc(b, '\t');
+}
+
+static void
+put_hex(struct buf *b, unsigned long long v)
+{
+	buf_put_hex16(b, v);
+	buf_putc(b, '\t');
 }
 
 /* Splits line at tabs into at most n unescaped fields (in place). */
@@ -189,9 +216,14 @@ put_inputs(struct buf *b, const struct input_set *s)
 	for (i = 0; i < s->n; i++) {
 		const struct input_file *f = &s->v[i];
 
-		buf_printf(b, "input\t%lld\t%lld\t%lld\t%llu\t%llu\t%016llx\t"
-		    "%lld\t", f->size, f->mtime_ns, f->ctime_ns, f->ino,
-		    f->dev, f->hash, f->taken_ns);
+		buf_puts(b, "input\t");
+		put_dec(b, f->size);
+		put_dec(b, f->mtime_ns);
+		put_dec(b, f->ctime_ns);
+		put_udec(b, f->ino);
+		put_udec(b, f->dev);
+		put_hex(b, f->hash);
+		put_dec(b, f->taken_ns);
 		put_field(b, f->path);
 		buf_putc(b, '\n');
 	}
@@ -257,11 +289,13 @@ put_files(struct buf *b, struct buf *c, const char *dir,
 	for (i = 0; i < nwritten; i++) {
 		if (j.v[i].size < 0)
 			continue;
-		buf_printf(b, "file\t%lld\t%016llx\t", j.v[i].size,
-		    j.v[i].key);
+		buf_puts(b, "file\t");
+		put_dec(b, j.v[i].size);
+		put_hex(b, j.v[i].key);
 		put_field(b, written[i]);
 		buf_putc(b, '\n');
-		buf_printf(c, "output\t%llu\t", j.v[i].ino);
+		buf_puts(c, "output\t");
+		put_udec(c, j.v[i].ino);
 		put_field(c, written[i]);
 		buf_putc(c, '\n');
 	}

@@ -1,4 +1,5 @@
 /* Unit tests of the foundation modules: buf, str, value, fsutil, dates. */
+#include <limits.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -29,6 +30,7 @@ void test_map_release(void);
 void test_map_read(void);
 void test_hash(void);
 void test_stamp_read(void);
+void test_stamp_roundtrip(void);
 
 void
 test_buf(void)
@@ -53,6 +55,24 @@ test_buf(void)
 	free(s);
 	buf_put_url_path(&b, "a b/é?#", 9);
 	CHECK_STR(b.data, "a%20b/%C3%A9%3F%23");
+	buf_free(&b);
+	/* Numbers as printf writes them, the extremes too. */
+	buf_put_udec(&b, 0);
+	buf_putc(&b, ' ');
+	buf_put_udec(&b, ULLONG_MAX);
+	buf_putc(&b, ' ');
+	buf_put_dec(&b, -7);
+	buf_putc(&b, ' ');
+	buf_put_dec(&b, LLONG_MIN);
+	buf_putc(&b, ' ');
+	buf_put_dec(&b, LLONG_MAX);
+	buf_putc(&b, ' ');
+	buf_put_hex16(&b, 0xabcULL);
+	buf_putc(&b, ' ');
+	buf_put_hex16(&b, ULLONG_MAX);
+	CHECK_STR(buf_cstr(&b), "0 18446744073709551615 -7 "
+	    "-9223372036854775808 9223372036854775807 0000000000000abc "
+	    "ffffffffffffffff");
 	buf_free(&b);
 }
 
@@ -501,5 +521,61 @@ test_stamp_read(void)
 		unlink(p);
 		free(p);
 	}
+	CHECK(rmdir(dir) == 0);
+}
+
+/*
+ * A stamp written, then read back: names with tabs, newlines and
+ * backslashes, and numbers at their extremes, come back as they went.
+ */
+void
+test_stamp_roundtrip(void)
+{
+	char dir[] = "/tmp/runbookc-stamp-XXXXXX";
+	char *name = "a\tb\\c\nd.html", *path;
+	struct stamp_print fp;
+	struct input_file f;
+	struct stamp st;
+	struct strv extra = STRV_INIT;
+	struct diag_list dl = DIAG_LIST_INIT;
+	const struct stamp_key *k;
+	const struct input_file *r;
+	struct stat sb;
+
+	CHECK(mkdtemp(dir) != NULL);
+	memset(&fp, 0, sizeof(fp));
+	fp.fp = 0x0123456789abcdefULL;
+	memset(&f, 0, sizeof(f));
+	f.path = "x\ty\\.md";
+	f.size = 5;
+	f.mtime_ns = -1500;
+	f.ctime_ns = LLONG_MAX;
+	f.ino = ULLONG_MAX;
+	f.dev = 27;
+	f.hash = 0xabcULL;
+	f.taken_ns = LLONG_MIN;
+	inputs_add(&fp.files, &f);
+	put_file(dir, name, "hello");
+	path = path_join(dir, name);
+	CHECK(stat(path, &sb) == 0);
+	CHECK_INT(stamp_write(dir, &fp, &dl, 1, &name, 1, &extra, NULL, 1), 0);
+	CHECK(stamp_read(&st, dir) && st.cached);
+	CHECK(st.fp == fp.fp);
+	k = stamp_keys_get(&st.files, name);
+	CHECK(k && k->size == 5 && k->ino == (unsigned long long)sb.st_ino);
+	r = inputs_get(&st.inputs, f.path);
+	CHECK(r && r->size == 5 && r->mtime_ns == -1500 &&
+	    r->ctime_ns == LLONG_MAX && r->ino == ULLONG_MAX && r->dev == 27 &&
+	    r->hash == 0xabcULL && r->taken_ns == LLONG_MIN);
+	stamp_free(&st);
+	inputs_free(&fp.files);
+	unlink(path);
+	free(path);
+	path = path_join(dir, STAMP_FILE);
+	unlink(path);
+	free(path);
+	path = path_join(dir, STAMP_CACHE_FILE);
+	unlink(path);
+	free(path);
 	CHECK(rmdir(dir) == 0);
 }
