@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "buf.h"
 #include "cmd.h"
@@ -75,35 +76,73 @@ outside_scripts(const struct site *s, struct strv *extra)
 			stamp_add_extra(extra, s->scripts[i].file);
 }
 
+/* Whether the inputs read the same after the build as before it. */
+struct recheck {
+	const struct inputs *ip;
+	bool same;
+};
+
+static void *
+recheck_inputs(void *ud)
+{
+	struct recheck *rc = ud;
+	struct stamp_print after;
+
+	/* Files untouched since they were hashed are only stat'ed again. */
+	rc->same = stamp_fingerprint(&rc->ip->in, &rc->ip->fp.files,
+	    &after) == 0 && after.fp == rc->ip->fp.fp;
+	stamp_print_free(&after);
+	return NULL;
+}
+
+/* Removes what stamp_write() left in dir. */
+static void
+unstamp(const char *dir)
+{
+	char *p = path_join(dir, STAMP_FILE);
+
+	unlink(p);
+	free(p);
+	p = path_join(dir, STAMP_CACHE_FILE);
+	unlink(p);
+	free(p);
+}
+
 /*
  * Leaves the stamp in the staging folder, but only when the inputs read
  * the same after the build as before it: a file edited mid-build must not
- * be stamped as built.
+ * be stamped as built.  The inputs are read again on a thread while the
+ * stamp is written (each is tens of milliseconds at 10,000 pages), and
+ * the stamp removed when they changed.
  */
 static void
 leave_stamp(const struct inputs *ip, const struct pipeline *pl,
     const struct diag_list *checked, const char *dir, struct strv *written,
     const struct stamp_keys *keys)
 {
-	struct stamp_print after;
+	struct recheck rc;
 	struct strv extra = STRV_INIT;
-	bool same;
+	pthread_t thread;
+	bool threaded, stamped;
 
 	if (!ip->have_fp)
 		return;
-	/* Files untouched since they were hashed are only stat'ed again. */
-	same = stamp_fingerprint(&ip->in, &ip->fp.files, &after) == 0 &&
-	    after.fp == ip->fp.fp;
-	stamp_print_free(&after);
-	if (!same)
-		return;
+	rc.ip = ip;
+	rc.same = false;
+	threaded = pthread_create(&thread, NULL, recheck_inputs, &rc) == 0;
 	outside_scripts(&pl->site, &extra);
-	if (stamp_write(dir, &ip->fp, checked, pl->site.npages, written->v,
-	    written->n, &extra, keys, ip->in.jobs) == 0) {
+	stamped = stamp_write(dir, &ip->fp, checked, pl->site.npages,
+	    written->v, written->n, &extra, keys, ip->in.jobs) == 0;
+	strv_free(&extra);
+	if (threaded)
+		pthread_join(thread, NULL);
+	else
+		recheck_inputs(&rc);
+	if (stamped && rc.same) {
 		strv_push(written, STAMP_FILE);
 		strv_push(written, STAMP_CACHE_FILE);
-	}
-	strv_free(&extra);
+	} else
+		unstamp(dir);
 }
 
 static int
