@@ -298,14 +298,13 @@ describe_roots(const struct config *cfg, struct buf *b)
 
 static void
 check_script_list(struct ctx *c, const struct page *p,
-    const struct pstrv *refs)
+    const struct pstrv *refs, const struct script_use *uses)
 {
 	size_t i;
 
 	for (i = 0; i < refs->n; i++) {
-		bool outside;
-		const struct script *sc = site_script_for(c->s, p,
-		    refs->v[i].s, &outside);
+		bool outside = uses[i].outside;
+		const struct script *sc = uses[i].sc;
 
 		if (sc == NULL && outside) {
 			err(c, p, refs->v[i].pos, "script.missing", DIAG_ERROR,
@@ -518,6 +517,9 @@ check_page(void *ud, size_t i)
 		check_sections(&c, p, k);
 	}
 	check_links(&c, p, i);
+	check_script_list(&c, p, &p->scripts, c.s->script_uses[i]);
+	check_script_list(&c, p, &p->script_refs,
+	    c.s->script_uses[i] + p->scripts.n);
 	check_review(&c, p);
 	check_alerts(&c, p);
 	userrules_check(c.cfg, p, c.out);
@@ -541,15 +543,8 @@ check_site(const struct site *s, const struct check_opts *o,
 	pc.c = &c;
 	pc.found = xcalloc(s->npages + 1, sizeof(*pc.found));
 	pool_run(s->npages, o->jobs, check_page, &pc);
-	for (i = 0; i < s->npages; i++) {
-		const struct page *p = s->pages[i];
-
+	for (i = 0; i < s->npages; i++)
 		diag_move(out, &pc.found[i]);
-		/* Serial: resolving a script above the content root fills
-		 * the site's memo of such files. */
-		check_script_list(&c, p, &p->scripts);
-		check_script_list(&c, p, &p->script_refs);
-	}
 	free(pc.found);
 	alertrules_check(&ar, s, out);
 	alertrules_free(&ar);

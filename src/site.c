@@ -358,20 +358,6 @@ resolve_script(const struct site *s, const struct page *p, const char *ref,
 	return false;
 }
 
-const struct script *
-site_script_for(const struct site *s, const struct page *p, const char *ref,
-    bool *outside)
-{
-	char *id, *file;
-	const struct script *sc = NULL;
-
-	if (resolve_script(s, p, ref, &id, &file, outside))
-		sc = script_find(s, id);
-	free(id);
-	free(file);
-	return sc;
-}
-
 static int
 cmp_script(const void *a, const void *b)
 {
@@ -379,44 +365,89 @@ cmp_script(const void *a, const void *b)
 	    ((const struct script *)b)->id);
 }
 
-static void
+/*
+ * Resolves a page's reference, adding the script it leads to when it is
+ * new; the id it resolved to (the script's own string, which stays where
+ * it is when the scripts are sorted), or NULL.
+ */
+static const char *
 collect_ref(struct site *s, struct hmap *seen, struct page *p,
-    const char *ref)
+    const char *ref, bool *outside)
 {
 	char *id, *file;
-	bool outside;
+	const char *known;
 	struct script *sc;
 
-	if (!resolve_script(s, p, ref, &id, &file, &outside))
-		return;
-	if (hmap_get(seen, id) == NULL) {
-		s->scripts = xrealloc(s->scripts,
-		    (s->nscripts + 1) * sizeof(*s->scripts));
-		sc = &s->scripts[s->nscripts++];
-		memset(sc, 0, sizeof(*sc));
-		sc->ref = xstrdup(ref);
-		sc->id = id;
-		sc->file = file;
-		hmap_put(seen, sc->id, (void *)1);
-	} else {
+	if (!resolve_script(s, p, ref, &id, &file, outside))
+		return NULL;
+	if ((known = hmap_get(seen, id)) != NULL) {
 		free(id);
 		free(file);
+		return known;
+	}
+	s->scripts = xgrow(s->scripts, &s->scripts_cap, s->nscripts,
+	    sizeof(*s->scripts));
+	sc = &s->scripts[s->nscripts++];
+	memset(sc, 0, sizeof(*sc));
+	sc->ref = xstrdup(ref);
+	sc->id = id;
+	sc->file = file;
+	hmap_put(seen, sc->id, sc->id);
+	return sc->id;
+}
+
+/* Reference j of page p: its scripts, then its script_refs. */
+static const char *
+page_ref(const struct page *p, size_t j)
+{
+	return j < p->scripts.n ? p->scripts.v[j].s :
+	    p->script_refs.v[j - p->scripts.n].s;
+}
+
+/* The scripts the page at index i uses, each once, in order. */
+static void
+add_page_scripts(struct site *s, size_t i, size_t n)
+{
+	struct page *p = s->pages[i];
+	size_t j, k;
+
+	s->page_scripts[i] = xcalloc(n + 1, sizeof(**s->page_scripts));
+	for (j = 0; j < n; j++) {
+		struct script *sc = (struct script *)s->script_uses[i][j].sc;
+
+		if (sc == NULL)
+			continue;
+		for (k = 0; k < s->npage_scripts[i]; k++)
+			if (s->page_scripts[i][k] == sc)
+				break;
+		if (k < s->npage_scripts[i])
+			continue;
+		s->page_scripts[i][s->npage_scripts[i]++] = sc;
+		sc->users = xgrow(sc->users, &sc->cap, sc->nusers,
+		    sizeof(*sc->users));
+		sc->users[sc->nusers++] = p;
 	}
 }
 
+/* Each reference is resolved once (a path normalized, a file looked up
+ * for each root): the checks read what it led to. */
 static void
 link_scripts(struct site *s)
 {
 	struct hmap seen = HMAP_INIT;
-	size_t i, j, k;
+	const char ***ids = xcalloc(s->npages + 1, sizeof(*ids));
+	size_t i, j;
 
+	s->script_uses = xcalloc(s->npages + 1, sizeof(*s->script_uses));
 	for (i = 0; i < s->npages; i++) {
 		struct page *p = s->pages[i];
+		size_t n = p->scripts.n + p->script_refs.n;
 
-		for (j = 0; j < p->scripts.n; j++)
-			collect_ref(s, &seen, p, p->scripts.v[j].s);
-		for (j = 0; j < p->script_refs.n; j++)
-			collect_ref(s, &seen, p, p->script_refs.v[j].s);
+		ids[i] = xcalloc(n + 1, sizeof(**ids));
+		s->script_uses[i] = xcalloc(n + 1, sizeof(**s->script_uses));
+		for (j = 0; j < n; j++)
+			ids[i][j] = collect_ref(s, &seen, p, page_ref(p, j),
+			    &s->script_uses[i][j].outside);
 	}
 	hmap_free(&seen);
 	if (s->nscripts > 1)
@@ -424,30 +455,17 @@ link_scripts(struct site *s)
 	s->page_scripts = xcalloc(s->npages, sizeof(*s->page_scripts));
 	s->npage_scripts = xcalloc(s->npages, sizeof(*s->npage_scripts));
 	for (i = 0; i < s->npages; i++) {
-		struct page *p = s->pages[i];
+		const struct page *p = s->pages[i];
 		size_t n = p->scripts.n + p->script_refs.n;
 
-		s->page_scripts[i] = xcalloc(n + 1, sizeof(**s->page_scripts));
-		for (j = 0; j < n; j++) {
-			const char *ref = j < p->scripts.n ? p->scripts.v[j].s :
-			    p->script_refs.v[j - p->scripts.n].s;
-			bool outside;
-			struct script *sc = (struct script *)site_script_for(s,
-			    p, ref, &outside);
-
-			if (sc == NULL)
-				continue;
-			for (k = 0; k < s->npage_scripts[i]; k++)
-				if (s->page_scripts[i][k] == sc)
-					break;
-			if (k < s->npage_scripts[i])
-				continue;
-			s->page_scripts[i][s->npage_scripts[i]++] = sc;
-			sc->users = xgrow(sc->users, &sc->cap, sc->nusers,
-			    sizeof(*sc->users));
-			sc->users[sc->nusers++] = p;
-		}
+		for (j = 0; j < n; j++)
+			if (ids[i][j])
+				s->script_uses[i][j].sc = script_find(s,
+				    ids[i][j]);
+		add_page_scripts(s, i, n);
+		free(ids[i]);
 	}
+	free(ids);
 }
 
 static int
@@ -587,10 +605,13 @@ site_free(struct site *s)
 		free(s->targets[i]);
 		if (s->page_scripts)
 			free(s->page_scripts[i]);
+		if (s->script_uses)
+			free(s->script_uses[i]);
 		page_free(s->pages[i]);
 	}
 	free(s->targets);
 	free(s->page_scripts);
+	free(s->script_uses);
 	free(s->npage_scripts);
 	free(s->pages);
 	for (i = 0; i < s->nscripts; i++) {

@@ -43,6 +43,12 @@ struct script {
 	size_t nusers, cap;
 };
 
+/* What one of a page's script references resolved to. */
+struct script_use {
+	const struct script *sc;	/* NULL when no root has it */
+	bool outside;		/* it climbs out of every root */
+};
+
 /* Pages grouped under one key (a tag, an owner, a severity...). */
 struct group {
 	char *key;
@@ -76,10 +82,13 @@ struct site {
 	struct target **targets;	/* [page index][link index] */
 
 	struct script *scripts;	/* sorted by id */
-	size_t nscripts;
+	size_t nscripts, scripts_cap;
 	/* [page index] -> the scripts each page uses, in order, unique */
 	struct script ***page_scripts;
 	size_t *npage_scripts;
+	/* [page index][i] -> what reference i of the page resolved to: its
+	 * scripts, then its script_refs (each resolved once, here) */
+	struct script_use **script_uses;
 
 	struct alert_entry *alerts;	/* sorted by id; unique */
 	size_t nalerts;
@@ -94,8 +103,8 @@ struct site {
 
 	/* Which paths above the content root are files: every page names
 	 * the same few scripts, and each would otherwise be a stat.  A
-	 * cache that link and check fill as they ask (both run on one
-	 * thread); not part of the model. */
+	 * cache the link stage fills as it resolves them (on one thread);
+	 * not part of the model. */
 	struct parent_memo *parent_files;
 };
 
@@ -125,13 +134,6 @@ struct page *site_page(const struct site *s, const char *path);
 void site_folders(const struct site *s, struct strv *out, struct hmap *seen);
 size_t site_page_index(const struct site *s, const struct page *p);
 const struct group *group_find(const struct group_set *gs, const char *key);
-/*
- * The script a reference in page p leads to (through the configured
- * script roots), or NULL when no root has it.  *outside is set when the
- * reference climbs out of every root.
- */
-const struct script *site_script_for(const struct site *s,
-    const struct page *p, const char *ref, bool *outside);
 /* Decodes %XX escapes; returns a new string. */
 char *site_url_decode(const char *s, size_t len);
 
