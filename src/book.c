@@ -12,6 +12,7 @@
 #include "hmap.h"
 #include "markdown.h"
 #include "page.h"
+#include "pool.h"
 #include "rctx.h"
 #include "render.h"
 #include "sink.h"
@@ -374,7 +375,8 @@ put_chapter(void *ud, size_t i, struct buf *out)
 	size_t n;
 
 	if (bk->keys) {
-		bk->keys[i] = chapter_key(bk, i);
+		if (bk->keys[i] == 0)
+			bk->keys[i] = chapter_key(bk, i);
 		if ((old = book_cache_chapter(bk->old, bk->keys[i], &n))) {
 			buf_put(out, old, n);
 			book_cache_release(bk->old, old, n);
@@ -445,6 +447,64 @@ get_frame(struct rctx *r, struct book *bk, struct frame *f)
 	return true;
 }
 
+/* Chapters from, on: a run of them rendered as sink pieces. */
+struct chapter_run {
+	struct book *bk;
+	size_t from;
+};
+
+static void
+put_run_chapter(void *ud, size_t i, struct buf *out)
+{
+	const struct chapter_run *run = ud;
+
+	put_chapter(run->bk, run->from + i, out);
+}
+
+static void
+key_one(void *ud, size_t i)
+{
+	struct book *bk = ud;
+
+	bk->keys[i] = chapter_key(bk, i);
+}
+
+/*
+ * The chapters, when the file the sink replaces is the old book: those
+ * it holds are copied from it a run at a time (the bytes stay in the
+ * kernel, and are not even read while they sit where they were), the
+ * others rendered on the pool.
+ */
+static void
+copy_chapters(struct rctx *r, struct book *bk, struct sink *k)
+{
+	struct chapter_run run;
+	size_t i = 0, j, n = bk->c.n, off, len, at, more;
+
+	pool_run(n, r->o->jobs, key_one, bk);
+	run.bk = bk;
+	while (i < n) {
+		if (book_cache_find(bk->old, bk->keys[i], &off, &len)) {
+			bk->lens[i] = len;
+			at = off + len;
+			for (j = i + 1; j < n && book_cache_find(bk->old,
+			    bk->keys[j], &more, &len) && more == at; j++) {
+				bk->lens[j] = len;
+				at += len;
+			}
+			sink_copy_old(k, off, at - off);
+		} else {
+			for (j = i + 1; j < n && !book_cache_find(bk->old,
+			    bk->keys[j], &more, &len); j++)
+				;
+			run.from = i;
+			sink_put_pieces(k, j - i, r->o->jobs, put_run_chapter,
+			    &run);
+		}
+		i = j;
+	}
+}
+
 /* Streams the frame with the chapters in place of the mark, rendered a
  * window at a time on the pool.  Returns 0 or an errno. */
 static int
@@ -453,13 +513,19 @@ write_book(struct rctx *r, struct book *bk, const struct frame *f,
 {
 	struct sink k;
 	char *path = path_join(r->o->out_dir, BOOK_OUT);
+	bool copy;
 
 	sink_open(&k, path);
 	free(path);
+	copy = bk->keys && book_cache_is(bk->old, sink_old_fd(&k));
 	sink_put(&k, f->head, f->nhead);
 	book_cache_release(bk->old, f->head, f->nhead);
 	if (chapters) {
-		sink_put_pieces(&k, bk->c.n, r->o->jobs, put_chapter, bk);
+		if (copy)
+			copy_chapters(r, bk, &k);
+		else
+			sink_put_pieces(&k, bk->c.n, r->o->jobs, put_chapter,
+			    bk);
 		sink_put(&k, f->tail, f->ntail);
 		book_cache_release(bk->old, f->tail, f->ntail);
 	}

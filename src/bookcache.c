@@ -30,6 +30,7 @@ struct chapter {
 struct book_cache {
 	const char *data;	/* the old print.html, mapped */
 	size_t size;
+	uint64_t id[5];		/* which file that is */
 	unsigned long long site_key;
 	size_t head, tail;
 	struct chapter *v;
@@ -77,6 +78,7 @@ read_body(struct book_cache *c, const struct cachefile *f,
 	size_t i;
 
 	identity(st, id);
+	memcpy(c->id, id, sizeof(c->id));
 	for (i = 0; i < 5; i++)
 		if (cachefile_u64(&r) != id[i])
 			return false;
@@ -149,24 +151,46 @@ book_cache_frame(const struct book_cache *c, unsigned long long site_key,
 	return true;
 }
 
-const char *
-book_cache_chapter(const struct book_cache *c, unsigned long long key,
-    size_t *len)
+bool
+book_cache_find(const struct book_cache *c, unsigned long long key,
+    size_t *off, size_t *len)
 {
 	size_t k, mask;
 
 	if (c == NULL || key == 0)
-		return NULL;
+		return false;
 	mask = c->nslots - 1;
 	for (k = key & mask; c->slots[k]; k = (k + 1) & mask) {
 		const struct chapter *ch = &c->v[c->slots[k] - 1];
 
 		if (ch->key == key) {
+			*off = ch->off;
 			*len = ch->len;
-			return c->data + ch->off;
+			return true;
 		}
 	}
-	return NULL;
+	return false;
+}
+
+const char *
+book_cache_chapter(const struct book_cache *c, unsigned long long key,
+    size_t *len)
+{
+	size_t off;
+
+	return book_cache_find(c, key, &off, len) ? c->data + off : NULL;
+}
+
+bool
+book_cache_is(const struct book_cache *c, int fd)
+{
+	struct stat st;
+	uint64_t id[5];
+
+	if (c == NULL || fd < 0 || fstat(fd, &st) < 0)
+		return false;
+	identity(&st, id);
+	return memcmp(id, c->id, sizeof(id)) == 0;
 }
 
 void

@@ -32,6 +32,12 @@ void book_cache_close(struct book_cache *c);
 bool book_cache_frame(const struct book_cache *c, unsigned long long site_key,
     const char **head, size_t *nhead, const char **tail, size_t *ntail);
 
+/* Where in the old book the chapter made under key is (never for 0).
+ * Safe on the pool. */
+bool book_cache_find(const struct book_cache *c, unsigned long long key,
+    size_t *off, size_t *len);
+/* Whether the file open as fd is the old book (its inode, size, time). */
+bool book_cache_is(const struct book_cache *c, int fd);
 /* The bytes of the old chapter made under key, or NULL (always for 0).
  * Safe on the pool. */
 const char *book_cache_chapter(const struct book_cache *c,

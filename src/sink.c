@@ -117,27 +117,29 @@ write_all(int fd, const char *d, size_t len)
 	return 0;
 }
 
-/* Copies the old file's first n bytes to out: in the kernel where it can
- * (a reflink on file systems that share extents), else through memory. */
+/* Copies the old file's n bytes at from to out: in the kernel where it
+ * can (a reflink on file systems that share extents), else through
+ * memory. */
 static int
-copy_prefix(int old, int out, size_t n)
+copy_range(int old, size_t from, int out, size_t n)
 {
-	off_t at = 0;
+	off_t at = (off_t)from, end = (off_t)(from + n);
 	char *chunk;
 	int err = 0;
 
-	while ((size_t)at < n) {
+	while (at < end) {
 		ssize_t got = copy_file_range(old, &at, out, NULL,
-		    n - (size_t)at, 0);
+		    (size_t)(end - at), 0);
 
 		if (got <= 0)
 			break;
 	}
-	if ((size_t)at == n)
+	if (at == end)
 		return 0;
 	chunk = xmalloc(SINK_IO);
-	while (err == 0 && (size_t)at < n) {
-		size_t want = n - (size_t)at < SINK_IO ? n - (size_t)at : SINK_IO;
+	while (err == 0 && at < end) {
+		size_t want = (size_t)(end - at) < SINK_IO ?
+		    (size_t)(end - at) : SINK_IO;
 		ssize_t got = pread(old, chunk, want, at);
 
 		if (got < 0 && errno == EINTR)
@@ -153,7 +155,8 @@ copy_prefix(int old, int out, size_t n)
 	return err;
 }
 
-/* Opens the temporary file and copies the matched prefix into it. */
+/* Opens the temporary file and copies the matched prefix into it.  The
+ * old file stays open: sink_copy_old() copies from it. */
 static void
 sink_diverge(struct sink *k)
 {
@@ -162,14 +165,11 @@ sink_diverge(struct sink *k)
 		k->err = errno;
 		return;
 	}
-	if (k->old >= 0) {
-		if (k->matched)
-			k->err = copy_prefix(k->old, k->out, k->matched);
-		close(k->old);
-		k->old = -1;
-	}
+	if (k->old >= 0 && k->matched)
+		k->err = copy_range(k->old, 0, k->out, k->matched);
 	free(k->ahead);
 	k->ahead = NULL;
+	k->alen = k->apos = 0;
 }
 
 static void
@@ -218,6 +218,46 @@ void
 sink_puts(struct sink *k, const char *s)
 {
 	sink_put(k, s, strlen(s));
+}
+
+int
+sink_old_fd(const struct sink *k)
+{
+	return k->old;
+}
+
+/* Steps over the old file's next n bytes, known to be the new ones. */
+static void
+skip_old(struct sink *k, size_t n)
+{
+	size_t ahead = k->alen - k->apos;
+
+	k->matched += n;
+	if (n <= ahead) {
+		k->apos += n;
+		return;
+	}
+	k->apos = k->alen = 0;
+	if (lseek(k->old, (off_t)(n - ahead), SEEK_CUR) < 0)
+		k->err = errno;
+}
+
+void
+sink_copy_old(struct sink *k, size_t off, size_t len)
+{
+	if (k->mem || k->err || len == 0)
+		return;
+	if (k->out < 0) {
+		if (k->old >= 0 && off == k->matched) {
+			skip_old(k, len);	/* the very bytes, in place */
+			return;
+		}
+		sink_diverge(k);
+	}
+	flush_pending(k);
+	if (k->err == 0)
+		k->err = k->old >= 0 ? copy_range(k->old, off, k->out, len) :
+		    EBADF;
 }
 
 int

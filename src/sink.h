@@ -34,6 +34,18 @@ void sink_open(struct sink *k, const char *path);
 void sink_open_buf(struct sink *k, struct buf *b);
 void sink_put(struct sink *k, const char *data, size_t len);
 void sink_puts(struct sink *k, const char *s);
+/*
+ * The file being replaced, open for reading (-1 when there is none): for
+ * a caller to check that the bytes it is about to name with
+ * sink_copy_old() are the ones it means.
+ */
+int sink_old_fd(const struct sink *k);
+/*
+ * Appends len bytes of the file being replaced, from off: skipped over
+ * while they are the very bytes in place, else copied in the kernel.
+ * The old file must be the one sink_old_fd() gave.
+ */
+void sink_copy_old(struct sink *k, size_t off, size_t len);
 /* Finishes the file and frees what k holds.  Returns 0 or an errno. */
 int sink_close(struct sink *k);
 

@@ -334,6 +334,58 @@ sink_bytes(const char *path, const char *data, size_t len, ino_t *ino)
 	return same;
 }
 
+/* Puts a, then b bytes of the file being replaced from at, then c; the
+ * file's inode after. */
+static ino_t
+sink_with_copy(const char *path, const char *a, size_t at, size_t n,
+    const char *c)
+{
+	struct sink k;
+	struct stat st;
+
+	sink_open(&k, path);
+	CHECK(sink_old_fd(&k) >= 0);
+	sink_puts(&k, a);
+	sink_copy_old(&k, at, n);
+	sink_puts(&k, c);
+	CHECK_INT(sink_close(&k), 0);
+	return stat(path, &st) == 0 ? st.st_ino : 0;
+}
+
+/* Bytes of the old file named by place: where they already are they are
+ * stepped over (the file left alone, over a megabyte of them too); after
+ * a change, or from elsewhere in the file, they are copied. */
+static void
+test_sink_copy(const char *dir)
+{
+	char *path = xasprintf("%s/book.html", dir), *text;
+	size_t len = (2UL << 20) + 3, i;
+	char *big = xmalloc(len + 1);
+	ino_t ino;
+
+	for (i = 0; i < len; i++)
+		big[i] = (char)('a' + i % 23);
+	big[len] = '\0';
+	ino = sink_text(path, "head:0123456789:tail");
+	CHECK(sink_with_copy(path, "head:", 5, 10, ":tail") == ino);
+	CHECK(sink_with_copy(path, "HEAD:", 5, 10, ":tail") != ino);
+	CHECK_STR(text = read_all(path), "HEAD:0123456789:tail");
+	free(text);
+	sink_with_copy(path, "", 5, 4, "|");
+	CHECK_STR(text = read_all(path), "0123|");
+	free(text);
+	ino = sink_text(path, big);
+	CHECK(sink_with_copy(path, "abc", 3, len - 4, big + len - 1) == ino);
+	sink_with_copy(path, "", 1, len - 1, "!");
+	text = read_all(path);
+	CHECK(text && strlen(text) == len && memcmp(text, big + 1, len - 1) == 0
+	    && text[len - 1] == '!');
+	free(text);
+	unlink(path);
+	free(path);
+	free(big);
+}
+
 /* A file of megabytes: the same bytes leave it alone; a change, in the
  * first megabyte or past it, a shorter or a longer file replace it. */
 static void
@@ -402,6 +454,7 @@ test_sink(void)
 	free(text);
 	unlink(path);
 	test_sink_big(dir);
+	test_sink_copy(dir);
 	rmdir(dir);
 	free(path);
 	buf_free(&want);
