@@ -22,7 +22,7 @@ fs_read(const char *path, size_t max, char **data, size_t *len, char *err,
 {
 	struct stat st;
 	struct buf b = BUF_INIT;
-	char chunk[65536];
+	const size_t chunk = 65536;	/* growth past fstat's size */
 	ssize_t n;
 	int fd;
 
@@ -46,8 +46,19 @@ fs_read(const char *path, size_t max, char **data, size_t *len, char *err,
 		close(fd);
 		return -2;
 	}
-	buf_grow(&b, (size_t)st.st_size);
-	while ((n = read(fd, chunk, sizeof(chunk))) != 0) {
+	/* Read in place, with room for a byte more than fstat said: the
+	 * read that comes up short at that size is the end (no read of
+	 * nothing after it, a syscall a file: tens of thousands a build). */
+	buf_grow(&b, (size_t)st.st_size + 1);
+	for (;;) {
+		size_t room = b.cap - b.len - 1;
+
+		if (room == 0) {
+			buf_grow(&b, chunk);
+			room = b.cap - b.len - 1;
+		}
+		if ((n = read(fd, b.data + b.len, room)) == 0)
+			break;
 		if (n < 0) {
 			if (errno == EINTR)
 				continue;
@@ -57,15 +68,18 @@ fs_read(const char *path, size_t max, char **data, size_t *len, char *err,
 			buf_free(&b);
 			return -1;
 		}
-		if (b.len + (size_t)n > max) {
+		b.len += (size_t)n;
+		if (b.len > max) {
 			snprintf(err, errlen, "file grew over the limit of %zu "
 			    "bytes", max);
 			close(fd);
 			buf_free(&b);
 			return -2;
 		}
-		buf_put(&b, chunk, (size_t)n);
+		if ((size_t)n < room && b.len == (size_t)st.st_size)
+			break;
 	}
+	b.data[b.len] = '\0';
 	close(fd);
 	*len = b.len;
 	*data = buf_detach(&b);

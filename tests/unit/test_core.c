@@ -1,6 +1,7 @@
 /* Unit tests of the foundation modules: buf, str, value, fsutil, dates. */
 #include <limits.h>
 #include <stdbool.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -31,6 +32,7 @@ void test_map_read(void);
 void test_hash(void);
 void test_stamp_read(void);
 void test_stamp_roundtrip(void);
+void test_fs_read(void);
 
 void
 test_buf(void)
@@ -577,5 +579,57 @@ test_stamp_roundtrip(void)
 	path = path_join(dir, STAMP_CACHE_FILE);
 	unlink(path);
 	free(path);
+	CHECK(rmdir(dir) == 0);
+}
+
+/* Reads one file of n bytes ('a' + i % 26) through fs_read with limit
+ * max: its return, and whether the bytes (NUL-terminated) came back. */
+static int
+read_back(const char *dir, size_t n, size_t max, bool *same)
+{
+	char *path = path_join(dir, "f"), *want = xmalloc(n + 1), *got, err[64];
+	size_t i, len;
+	int rc;
+
+	for (i = 0; i < n; i++)
+		want[i] = (char)('a' + i % 26);
+	want[n] = '\0';
+	CHECK(fs_write_if_changed(path, want, n) >= 0);
+	rc = fs_read(path, max, &got, &len, err, sizeof(err));
+	*same = rc == 0 && len == n && got[n] == '\0' &&
+	    memcmp(got, want, n) == 0;
+	if (rc == 0)
+		free(got);
+	unlink(path);
+	free(path);
+	free(want);
+	return rc;
+}
+
+/* fs_read: files of every size around its reading sizes come back whole
+ * and terminated; a file over the limit, or a FIFO, is refused. */
+void
+test_fs_read(void)
+{
+	static const size_t sizes[] = { 0, 1, 63, 64, 65, 65535, 65536,
+	    65537, 131072, 1000003 };
+	char dir[] = "/tmp/runbookc-read-XXXXXX", *fifo, *data, err[64];
+	size_t i, len;
+	bool same;
+
+	CHECK(mkdtemp(dir) != NULL);
+	for (i = 0; i < sizeof(sizes) / sizeof(sizes[0]); i++) {
+		CHECK_INT(read_back(dir, sizes[i], SIZE_MAX, &same), 0);
+		CHECK(same);
+	}
+	CHECK_INT(read_back(dir, 100, 100, &same), 0);
+	CHECK(same);
+	CHECK_INT(read_back(dir, 101, 100, &same), -2);
+	fifo = path_join(dir, "fifo");
+	CHECK(mkfifo(fifo, 0600) == 0);
+	CHECK_INT(fs_read(fifo, SIZE_MAX, &data, &len, err, sizeof(err)), -1);
+	CHECK_STR(err, "not a regular file");
+	unlink(fifo);
+	free(fifo);
 	CHECK(rmdir(dir) == 0);
 }
