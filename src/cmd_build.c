@@ -499,6 +499,9 @@ build_from(const struct opts *o, struct inputs *ip, struct build_result *br)
 		pipeline_free(&pl);
 		return rc;
 	}
+	/* A page that could not be read has no hash: no stamp then. */
+	if (ip->have_fp && ip->fp.pending && !stamp_print_settle(&ip->fp))
+		ip->have_fp = false;
 	br->pages = pl.site.npages;
 	br->errors = diag_count(&pl.diags, DIAG_ERROR);
 	br->warnings = diag_count(&pl.diags, DIAG_WARNING);
@@ -546,8 +549,10 @@ build_once(const struct opts *o, struct build_result *br)
 	/* The stamp of the site in place vouches for the hashes of the
 	 * files that did not change since. */
 	stamp_read(&ip.old, o->out);
-	ip.have_fp = ip.in.today >= 0 &&
-	    stamp_fingerprint(&ip.in, &ip.old.inputs, &ip.fp) == 0;
+	/* With nothing the stamp vouches for (a cold build), the pages
+	 * are read once, by the parse, which gives their hashes. */
+	ip.have_fp = ip.in.today >= 0 && stamp_fingerprint(&ip.in,
+	    ip.old.inputs.n ? &ip.old.inputs : NULL, &ip.fp) == 0;
 	rc = build_from(o, &ip, br);
 	progress_close(ip.progress);
 	/* After the site: its pages' HTML points into these mappings. */

@@ -56,6 +56,14 @@ inputs_get(const struct input_set *s, const char *path)
 	return i != HMAP_NONE ? &s->v[i] : NULL;
 }
 
+struct input_file *
+inputs_find(struct input_set *s, const char *path)
+{
+	size_t i = hmap_index(&s->index, path);
+
+	return i != HMAP_NONE ? &s->v[i] : NULL;
+}
+
 void
 inputs_free(struct input_set *s)
 {
@@ -86,7 +94,7 @@ trusted(const struct input_set *prev, const struct input_file *f)
  * file cannot be read.  Reads only prev: safe on the pool. */
 static int
 take_one(struct input_file *out, const char *content, const char *rel,
-    size_t max, const struct input_set *prev)
+    size_t max, const struct input_set *prev, bool defer)
 {
 	struct input_file f;
 	const struct input_file *r;
@@ -109,6 +117,8 @@ take_one(struct input_file *out, const char *content, const char *rel,
 	if ((r = trusted(prev, &f)) != NULL) {
 		f.hash = r->hash;
 		f.taken_ns = r->taken_ns;
+	} else if (defer && (unsigned long long)st.st_size <= max) {
+		f.pending = true;
 	} else {
 		if (fs_read(path, max, &data, &len, err, sizeof(err)) != 0) {
 			free(path);
@@ -127,6 +137,7 @@ struct take_job {
 	const struct strv *paths;
 	size_t max;
 	const struct input_set *prev;
+	bool defer;
 	struct input_file *got;
 	int *rc;
 };
@@ -137,15 +148,15 @@ take_at(void *ud, size_t i)
 	struct take_job *j = ud;
 
 	j->rc[i] = take_one(&j->got[i], j->content, j->paths->v[i], j->max,
-	    j->prev);
+	    j->prev, j->defer);
 }
 
 int
 inputs_take(struct input_set *now, const char *content,
     const struct strv *paths, size_t max, const struct input_set *prev,
-    int jobs)
+    bool defer, int jobs)
 {
-	struct take_job j = { content, paths, max, prev, NULL, NULL };
+	struct take_job j = { content, paths, max, prev, defer, NULL, NULL };
 	size_t i;
 	int rc = 0;
 

@@ -25,6 +25,7 @@ struct input_file {
 	unsigned long long ino, dev;
 	unsigned long long hash;	/* str_hash(bytes, STR_HASH_SEED) */
 	long long taken_ns;	/* when the stat and hash were taken */
+	bool pending;		/* stat'ed, not read: hash still to come */
 };
 
 struct input_set {
@@ -38,18 +39,21 @@ struct input_set {
 /*
  * Stats and hashes the files paths (content-relative) of content into
  * now, taking the hash from prev (may be NULL) for each file whose stat
- * matches a trusted record, reading the file otherwise.  Returns -1 when
- * a file cannot be read or is larger than max (now is then incomplete).
- * The files are taken on jobs threads.
+ * matches a trusted record, reading the file otherwise, or, with defer,
+ * leaving it pending: whoever reads it next gives its hash.  Returns -1
+ * when a file cannot be read or is larger than max (now is then
+ * incomplete).  The files are taken on jobs threads.
  */
 int inputs_take(struct input_set *now, const char *content,
     const struct strv *paths, size_t max, const struct input_set *prev,
-    int jobs);
+    bool defer, int jobs);
 
 /* Adds a record (as read back from a stamp). */
 void inputs_add(struct input_set *s, const struct input_file *f);
 const struct input_file *inputs_get(const struct input_set *s,
     const char *path);
+/* The same, to give a pending record its hash. */
+struct input_file *inputs_find(struct input_set *s, const char *path);
 void inputs_free(struct input_set *s);
 
 #endif

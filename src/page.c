@@ -284,7 +284,7 @@ page_parse(struct page *p, const struct config *cfg)
 	page_parse_for(p, cfg, PAGE_FOR_SITE);
 }
 
-void
+bool
 page_load(struct page *p, const struct config *cfg, enum page_use use)
 {
 	char err[256];
@@ -300,9 +300,10 @@ page_load(struct page *p, const struct config *cfg, enum page_use use)
 		p->kind.s = xstrdup(config_kind_for_path(cfg, p->path));
 		if (use == PAGE_FOR_SITE)
 			terms_make(p, "");
-		return;
+		return false;
 	}
 	page_parse_for(p, cfg, use);
+	return true;
 }
 
 bool

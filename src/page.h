@@ -152,10 +152,11 @@ enum page_use {
 
 /*
  * Reads and parses the page: front matter, typed fields, Markdown.
- * Never fails: every problem becomes a diagnostic in p->diags.
- * Thread-safe for distinct pages.
+ * Never fails: every problem becomes a diagnostic in p->diags; false
+ * when it was that the file could not be read.  Thread-safe for distinct
+ * pages.
  */
-void page_load(struct page *p, const struct config *cfg, enum page_use use);
+bool page_load(struct page *p, const struct config *cfg, enum page_use use);
 
 /*
  * Parses p->src (p->len bytes, NUL-terminated, owned by the page), as

@@ -66,7 +66,7 @@ struct load_job {
 	struct page **pages;
 	const struct config *cfg;
 	const struct pcache *cache;
-	const struct input_set *known;
+	struct input_set *known;
 	struct pcache_writer *writer;
 	enum page_use use;
 	struct progress *progress;
@@ -78,11 +78,12 @@ load_page(void *ud, size_t i)
 {
 	struct load_job *j = ud;
 	struct page *p = j->pages[i];
-	const struct input_file *f = j->known ?
-	    inputs_get(j->known, p->path) : NULL;
+	/* Each page's own record: written here alone, on the pool. */
+	struct input_file *f = j->known ? inputs_find(j->known, p->path) :
+	    NULL;
 
-	if (f && pcache_restore(j->cache, p, f->hash, (size_t)f->size,
-	    j->cfg->nrules > 0)) {
+	if (f && !f->pending && pcache_restore(j->cache, p, f->hash,
+	    (size_t)f->size, j->cfg->nrules > 0)) {
 		/* User rules read the text itself. */
 		if (j->cfg->nrules == 0 || page_reload_source(p, j->cfg)) {
 			progress_tick(j->progress);
@@ -90,7 +91,11 @@ load_page(void *ud, size_t i)
 		}
 		page_clear_model(p);
 	}
-	page_load(p, j->cfg, j->use);
+	if (page_load(p, j->cfg, j->use) && f && f->pending &&
+	    (long long)p->len == f->size) {
+		f->hash = p->hash;
+		f->pending = false;
+	}
 	pcache_add(j->writer, i, p);
 	/* Only user rules read the source and code after parsing (and the
 	 * parse cache has them now): without rules they go now, not after

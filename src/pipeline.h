@@ -41,9 +41,10 @@ struct pipeline_opts {
 	int jobs;
 	/* Optional: the parse cache, and the hash of each content file
 	 * (stamp_fingerprint()); a page whose hash the cache holds is
-	 * restored instead of parsed. */
+	 * restored instead of parsed, and a page known but pending gets
+	 * the hash of the bytes parsed. */
 	const struct pcache *cache;
-	const struct input_set *known;
+	struct input_set *known;
 	/* Pages are parsed for the checks and listings alone (check,
 	 * list): no HTML, no search terms. */
 	bool check_only;

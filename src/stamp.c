@@ -71,6 +71,7 @@ stamp_fingerprint(const struct stamp_inputs *in, const struct input_set *prev,
 	struct scan_result sr;
 	unsigned long long h = STR_HASH_SEED, parse;
 	char *cfgpath;
+	size_t i;
 	int rc = -1;
 
 	memset(out, 0, sizeof(*out));
@@ -105,10 +106,14 @@ stamp_fingerprint(const struct stamp_inputs *in, const struct input_set *prev,
 	 * its diagnostics are part of the scan, so they are hashed too. */
 	h = str_hash(&quiet.n, sizeof(quiet.n), h);
 	if (inputs_take(&out->files, in->content, &sr.pages,
-	    cfg.max_file_size, prev, in->jobs) == 0 &&
+	    cfg.max_file_size, prev, prev == NULL, in->jobs) == 0 &&
 	    inputs_take(&out->files, in->content, &sr.assets, SIZE_MAX,
-	    prev, in->jobs) == 0) {
-		out->fp = hash_inputs(h, &out->files);
+	    prev, false, in->jobs) == 0) {
+		out->pre = h;
+		for (i = 0; i < out->files.n; i++)
+			out->pending += out->files.v[i].pending;
+		if (out->pending == 0)
+			out->fp = hash_inputs(h, &out->files);
 		rc = 0;
 	}
 	scan_free(&sr);
@@ -119,6 +124,19 @@ out_cfg:
 	diag_free(&quiet);
 	free(cfgpath);
 	return rc;
+}
+
+bool
+stamp_print_settle(struct stamp_print *p)
+{
+	size_t i;
+
+	for (i = 0, p->pending = 0; i < p->files.n; i++)
+		p->pending += p->files.v[i].pending;
+	if (p->pending)
+		return false;
+	p->fp = hash_inputs(p->pre, &p->files);
+	return true;
 }
 
 void

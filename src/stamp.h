@@ -50,17 +50,25 @@ struct stamp_print {
 	 * version, the configuration file, the content folder as named. */
 	unsigned long long parse;
 	struct input_set files;		/* the content folder's files */
+	/* Pages left pending (see below), and fp before the files. */
+	size_t pending;
+	unsigned long long pre;
 };
 
 /*
  * Fingerprints every input, reading only the content files whose record
- * in prev (may be NULL) the file system no longer vouches for (see
- * inputs.h).  Returns -1 when something cannot be read (the build then
- * runs in full and reports it).  The caller frees out with
- * stamp_print_free() either way.
+ * in prev the file system no longer vouches for (see inputs.h).  With
+ * prev NULL (no build before to vouch for any) the pages are only
+ * stat'ed, not read: the parse reads each once, and gives its hash
+ * (stamp_print_settle()); fp is 0 till then.  Returns -1 when something
+ * cannot be read (the build then runs in full and reports it).  The
+ * caller frees out with stamp_print_free() either way.
  */
 int stamp_fingerprint(const struct stamp_inputs *in,
     const struct input_set *prev, struct stamp_print *out);
+/* Once the pending pages have their hashes: fp.  False while some page
+ * has none (it could not be read). */
+bool stamp_print_settle(struct stamp_print *p);
 void stamp_print_free(struct stamp_print *p);
 
 /*

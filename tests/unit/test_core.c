@@ -13,6 +13,7 @@
 #include "check.h"
 #include "frontmatter.h"
 #include "fsutil.h"
+#include "inputs.h"
 #include "stamp.h"
 #include "str.h"
 #include "t.h"
@@ -33,6 +34,7 @@ void test_hash(void);
 void test_stamp_read(void);
 void test_stamp_roundtrip(void);
 void test_fs_read(void);
+void test_inputs_defer(void);
 
 void
 test_buf(void)
@@ -631,5 +633,61 @@ test_fs_read(void)
 	CHECK_STR(err, "not a regular file");
 	unlink(fifo);
 	free(fifo);
+	CHECK(rmdir(dir) == 0);
+}
+
+/*
+ * Inputs taken with defer are stat'ed, not read: pending, with no hash,
+ * till the reader gives it; a fingerprint settles once none is pending,
+ * to the same as when the files were read at once.
+ */
+void
+test_inputs_defer(void)
+{
+	char dir[] = "/tmp/runbookc-inputs-XXXXXX";
+	struct input_set now = INPUT_SET_INIT, read = INPUT_SET_INIT;
+	struct strv paths = STRV_INIT;
+	struct stamp_print a, b;
+	struct input_file *f;
+	char *path;
+
+	CHECK(mkdtemp(dir) != NULL);
+	put_file(dir, "a.md", "alpha");
+	put_file(dir, "b.md", "beta!");
+	strv_push(&paths, "a.md");
+	strv_push(&paths, "b.md");
+	CHECK_INT(inputs_take(&now, dir, &paths, 100, NULL, true, 2), 0);
+	CHECK_INT(inputs_take(&read, dir, &paths, 100, NULL, false, 2), 0);
+	f = inputs_find(&now, "b.md");
+	CHECK(f && f->pending && f->hash == 0 && f->size == 5);
+	CHECK(!inputs_get(&read, "b.md")->pending);
+	CHECK(inputs_get(&read, "b.md")->hash == str_hash("beta!", 5,
+	    STR_HASH_SEED));
+	/* Over the limit: read (and refused) at once, never pending. */
+	CHECK_INT(inputs_take(&now, dir, &paths, 4, NULL, true, 1), -1);
+	memset(&a, 0, sizeof(a));
+	memset(&b, 0, sizeof(b));
+	a.files = now;
+	b.files = read;
+	a.pre = b.pre = 42;
+	CHECK(!stamp_print_settle(&a) && a.pending == 2 && a.fp == 0);
+	inputs_find(&a.files, "a.md")->hash = str_hash("alpha", 5,
+	    STR_HASH_SEED);
+	inputs_find(&a.files, "a.md")->pending = false;
+	CHECK(!stamp_print_settle(&a) && a.pending == 1);
+	f = inputs_find(&a.files, "b.md");
+	f->hash = str_hash("beta!", 5, STR_HASH_SEED);
+	f->pending = false;
+	CHECK(stamp_print_settle(&a) && stamp_print_settle(&b));
+	CHECK(a.fp == b.fp && a.fp != 0);
+	inputs_free(&a.files);
+	inputs_free(&b.files);
+	strv_free(&paths);
+	path = path_join(dir, "a.md");
+	unlink(path);
+	free(path);
+	path = path_join(dir, "b.md");
+	unlink(path);
+	free(path);
 	CHECK(rmdir(dir) == 0);
 }
