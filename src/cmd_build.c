@@ -192,7 +192,8 @@ struct stager {
 	struct stage_list lists[2];
 	struct stage st;
 	pthread_t thread;
-	bool running, made;
+	bool running;
+	bool started;		/* and not yet ended (end_stage) */
 	int rc, err;
 };
 
@@ -230,13 +231,13 @@ stager_start(void *ud)
 {
 	struct stager *sg = ud;
 
-	if (sg->made)
+	if (sg->started)
 		return;
 	if (pthread_create(&sg->thread, NULL, stager_run, sg) == 0)
 		sg->running = true;
 	else
 		stager_run(sg);
-	sg->made = true;
+	sg->started = true;
 }
 
 /* The stage is ready: 0, or -1 with errno set. */
@@ -259,7 +260,7 @@ end_stage(struct stager *sg)
 	stamp_free(&sg->prev);
 	free((void *)sg->lists[0].v);
 	free((void *)sg->lists[1].v);
-	sg->made = false;
+	sg->started = false;
 }
 
 /* A build that writes nothing: its stage, a copy of out, is kept for the
@@ -267,7 +268,7 @@ end_stage(struct stager *sg)
 static void
 stager_drop(struct stager *sg)
 {
-	if (!sg->made)
+	if (!sg->started)
 		return;
 	if (stager_wait(sg) == 0)
 		stage_shelve(&sg->st);

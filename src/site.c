@@ -413,7 +413,7 @@ add_page_scripts(struct site *s, size_t i, size_t n)
 
 	s->page_scripts[i] = xcalloc(n + 1, sizeof(**s->page_scripts));
 	for (j = 0; j < n; j++) {
-		struct script *sc = (struct script *)s->script_uses[i][j].sc;
+		struct script *sc = s->script_uses[i][j].sc;
 
 		if (sc == NULL)
 			continue;

@@ -45,7 +45,7 @@ struct script {
 
 /* What one of a page's script references resolved to. */
 struct script_use {
-	const struct script *sc;	/* NULL when no root has it */
+	struct script *sc;	/* NULL when no root has it */
 	bool outside;		/* it climbs out of every root */
 };
 

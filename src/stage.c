@@ -392,8 +392,9 @@ real_folders(const char *out, const char *rel, char **last)
 	return ok;
 }
 
-/* The folders of the files l lists, made in dir (l is sorted: the files
- * of one folder come together). */
+/* The folders of the files l lists, made in dir: each once as a rule (l
+ * is sorted, so a folder's files mostly come together; one made again is
+ * only looked at). */
 static int
 make_folders(const char *dir, const struct stage_list *l)
 {
