@@ -400,7 +400,9 @@ dec_u(const char *s)
 static long long
 dec(const char *s)
 {
-	return *s == '-' ? -(long long)dec_u(s + 1) : (long long)dec_u(s);
+	/* Negated unsigned: LLONG_MIN's magnitude fits no long long. */
+	return *s == '-' ? (long long)(0ULL - dec_u(s + 1)) :
+	    (long long)dec_u(s);
 }
 
 static unsigned long long
