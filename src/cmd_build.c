@@ -16,6 +16,7 @@
 #include "fsutil.h"
 #include "pcache.h"
 #include "progress.h"
+#include "rctx.h"
 #include "render.h"
 #include "stage.h"
 #include "stamp.h"
@@ -186,7 +187,7 @@ listed_files(const struct stamp *sp, struct stage_list *l)
  */
 struct stager {
 	const char *out;
-	const struct stamp *cur;	/* out's */
+	struct stamp *cur;	/* out's */
 	int jobs;
 	struct stamp prev;		/* the kept site's */
 	struct stage_list lists[2];
@@ -212,11 +213,15 @@ stager_run(void *ud)
 	lp = listed_files(&sg->prev, &sg->lists[1]);
 	sg->rc = stage_begin(&sg->st, sg->out, lc, lp, sg->jobs);
 	sg->err = errno;
+	/* While the pages are linked and checked: whether each file the
+	 * render could keep is in the stage as out's stamp lists it. */
+	if (sg->rc == 0)
+		rctx_stage_check(&sg->cur->files, sg->st.dir, sg->jobs);
 	return NULL;
 }
 
 static void
-stager_init(struct stager *sg, const char *out, const struct stamp *cur,
+stager_init(struct stager *sg, const char *out, struct stamp *cur,
     int jobs)
 {
 	memset(sg, 0, sizeof(*sg));

@@ -1,9 +1,11 @@
 #include "rctx.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "buf.h"
 #include "check.h"
@@ -1136,25 +1138,89 @@ rctx_write_file(const struct rctx *r, const char *out, const char *data,
 	return rc < 0 ? errno ? errno : EIO : 0;
 }
 
-bool
-rctx_can_keep(const struct rctx *r, const char *out, unsigned long long key)
+/* The staged tree holds the replaced site's files (stage_begin): the
+ * very file its stamp lists, unless something replaced it. */
+static bool
+staged(const char *dir, const struct stamp_key *k)
 {
-	const struct stamp_key *k;
+	char *path = path_join(dir, k->path);
 	struct stat st;
-	char *path;
 	bool ok;
 
-	if (key == 0 || r->prev == NULL ||
-	    (k = stamp_keys_get(r->prev, out)) == NULL || k->key != key)
-		return false;
-	/* The staged tree holds the replaced site's files (stage_begin):
-	 * the very file its stamp lists, unless something replaced it. */
-	path = path_join(r->o->out_dir, out);
 	ok = stat(path, &st) == 0 && S_ISREG(st.st_mode) &&
 	    st.st_size == k->size &&
 	    (k->ino == 0 || (unsigned long long)st.st_ino == k->ino);
 	free(path);
 	return ok;
+}
+
+/* Files looked at by one job of rctx_stage_check(): a stamp lists them
+ * sorted, so most of a block share their folder. */
+#define STAGE_CHECK_BLOCK 256
+
+struct stage_check {
+	struct stamp_keys *prev;
+	const char *dir;
+};
+
+/* Block b of the files, each stat'ed relative to its folder's
+ * descriptor (a third cheaper than from the root, at 30,000 files). */
+static void
+check_block(void *ud, size_t b)
+{
+	struct stage_check *c = ud;
+	size_t i = b * STAGE_CHECK_BLOCK, end = i + STAGE_CHECK_BLOCK;
+	char *folder = NULL;
+	int fd = -1;
+
+	if (end > c->prev->n)
+		end = c->prev->n;
+	for (; i < end; i++) {
+		struct stamp_key *k = &c->prev->v[i];
+		const char *base = path_base(k->path);
+		size_t n = (size_t)(base - k->path);
+		struct stat st;
+
+		if (folder == NULL || strlen(folder) != n ||
+		    strncmp(folder, k->path, n) != 0) {
+			char *p;
+
+			if (fd >= 0)
+				close(fd);
+			free(folder);
+			folder = xstrndup(k->path, n);
+			p = path_join(c->dir, folder);
+			fd = open(p, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+			free(p);
+		}
+		k->staged = fd >= 0 && fstatat(fd, base, &st, 0) == 0 &&
+		    S_ISREG(st.st_mode) && st.st_size == k->size &&
+		    (k->ino == 0 || (unsigned long long)st.st_ino == k->ino);
+	}
+	if (fd >= 0)
+		close(fd);
+	free(folder);
+}
+
+void
+rctx_stage_check(struct stamp_keys *prev, const char *dir, int jobs)
+{
+	struct stage_check c = { prev, dir };
+
+	pool_run((prev->n + STAGE_CHECK_BLOCK - 1) / STAGE_CHECK_BLOCK, jobs,
+	    check_block, &c);
+	prev->checked = true;
+}
+
+bool
+rctx_can_keep(const struct rctx *r, const char *out, unsigned long long key)
+{
+	const struct stamp_key *k;
+
+	if (key == 0 || r->prev == NULL ||
+	    (k = stamp_keys_get(r->prev, out)) == NULL || k->key != key)
+		return false;
+	return r->prev->checked ? k->staged : staged(r->o->out_dir, k);
 }
 
 bool

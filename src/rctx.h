@@ -172,6 +172,12 @@ bool rctx_claim(struct rctx *r, const char *out);
 bool rctx_can_keep(const struct rctx *r, const char *out,
     unsigned long long key);
 /*
+ * Looks at each file prev lists in the staging tree dir (on jobs
+ * threads) once, ahead of the render: rctx_can_keep() then asks prev
+ * (see stamp_keys.checked) instead of the file system.
+ */
+void rctx_stage_check(struct stamp_keys *prev, const char *dir, int jobs);
+/*
  * For a file whose data is costly to build: when out can be kept
  * (r->key), claims it and records it kept, and returns true (build
  * nothing).  Else false, and out is left unclaimed for rctx_render().

@@ -81,15 +81,19 @@ struct stamp_key {
 	unsigned long long key;
 	long long size;
 	unsigned long long ino;	/* which file: the stage relinks by it */
+	bool staged;		/* see stamp_keys.checked */
 };
 
 struct stamp_keys {
 	struct stamp_key *v;
 	size_t n, cap;
 	struct hmap index;	/* path -> entry index + 1 */
+	/* Set by rctx_stage_check(): each key's staged says whether the
+	 * staging tree holds that very file. */
+	bool checked;
 };
 
-#define STAMP_KEYS_INIT { NULL, 0, 0, HMAP_INIT }
+#define STAMP_KEYS_INIT { NULL, 0, 0, HMAP_INIT, false }
 
 /* Sets path's key (size -1: unknown; stamp_write() stats the file). */
 void stamp_keys_put(struct stamp_keys *k, const char *path,

@@ -348,6 +348,17 @@ echo "Linha." >> "$C/api/runbook-00050.md"
 build "$T/out"
 same_as_cold "kept site deleted"
 
+# A file of the site edited in place (its inode stays, and the kept
+# site, which shares it, changes too) is not kept: the next build makes
+# it again.  Twice: from out's list, then from the kept site.
+for from in list kept; do
+	[ $from = list ] && rm -rf "$P"
+	echo "junk" >> "$T/out/$u"
+	echo "Linha." >> "$C/api/runbook-00050.md"
+	build "$T/out"
+	same_as_cold "a file of out edited in place (stage from the $from)"
+done
+
 # A build that stops on an error writes nothing; the stage it had begun
 # while the pages were linked (from out's list, then from the kept site)
 # is kept as the replaced site, a copy of out, and the next build starts
