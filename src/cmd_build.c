@@ -538,9 +538,17 @@ build_once(const struct opts *o, struct build_result *br)
 {
 	struct inputs ip;
 	double t0 = pipeline_now_ms();
-	int rc;
+	int rc, lock;
 
 	memset(br, 0, sizeof(*br));
+	/* One build at a time into out: another one's stage is not ours
+	 * to clear. */
+	if ((lock = stage_lock(o->out, false)) == -2) {
+		if (!o->quiet)
+			fprintf(stderr, "runbookc: waiting for another build "
+			    "into %s to finish\n", o->out);
+		lock = stage_lock(o->out, true);
+	}
 	memset(&ip, 0, sizeof(ip));
 	ip.commit = cmd_content_commit(o->content);
 	ip.in.content = o->content;
@@ -567,6 +575,7 @@ build_once(const struct opts *o, struct build_result *br)
 	stamp_free(&ip.old);
 	stamp_print_free(&ip.fp);
 	free(ip.commit);
+	stage_unlock(o->out, lock);
 	br->ms = pipeline_now_ms() - t0;
 	return rc;
 }

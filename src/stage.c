@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -31,6 +32,62 @@ beside(const char *out, const char *suffix)
 	while (n > 1 && out[n - 1] == '/')
 		n--;
 	return xasprintf("%.*s%s", (int)n, out, suffix);
+}
+
+/* Whether fd is still the file at path (a lock released by the build
+ * before ours went with its file). */
+static bool
+still_there(int fd, const char *path)
+{
+	struct stat a, b;
+
+	return fstat(fd, &a) == 0 && lstat(path, &b) == 0 &&
+	    a.st_dev == b.st_dev && a.st_ino == b.st_ino;
+}
+
+int
+stage_lock(const char *out, bool block)
+{
+	char *path = beside(out, ".runbookc-lock");
+	int fd = -1;
+
+	for (;;) {
+		fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW,
+		    0666);
+		if (fd < 0)
+			break;
+		if (flock(fd, LOCK_EX | (block ? 0 : LOCK_NB)) < 0) {
+			int err = errno;
+
+			close(fd);
+			fd = -1;
+			if (err == EINTR)
+				continue;
+			if (err == EWOULDBLOCK)
+				fd = -2;
+			break;
+		}
+		if (still_there(fd, path))
+			break;
+		close(fd);
+	}
+	free(path);
+	return fd;
+}
+
+void
+stage_unlock(const char *out, int fd)
+{
+	char *path;
+
+	if (fd < 0)
+		return;
+	/* Removed while held: whoever opens the name next makes a new
+	 * file, and whoever waits on this one sees it gone. */
+	path = beside(out, ".runbookc-lock");
+	unlink(path);
+	free(path);
+	close(fd);
 }
 
 char *

@@ -41,6 +41,17 @@ struct stage {
 	struct stage_list cur;
 };
 
+/*
+ * Takes the lock of the files beside out, an flock on OUT.runbookc-lock
+ * (made, and removed again by stage_unlock(), so that a build leaves
+ * nothing there): two builds into one out would clear each other's
+ * stage.  With block false a lock another process holds gives -2 at
+ * once; else the call waits for it.  The descriptor to hand to
+ * stage_unlock(), or -1 when there can be no lock file (out's folder
+ * missing or not writable: the build makes it, or says why not).
+ */
+int stage_lock(const char *out, bool block);
+void stage_unlock(const char *out, int fd);
 /* "OUT.runbookc-prev".  Caller frees. */
 char *stage_prev_dir(const char *out);
 /* "OUT.runbookc-pages": where a build writes the next parse cache while

@@ -82,4 +82,30 @@ sleep 1
 build "$T/c1" "$T/d1"
 [ "$(stat -c %Y.%y "$T/d1/$f")" = "$before" ] && ok || bad "an unchanged file was rewritten"
 
+# One build at a time into one out: a build that finds another one's
+# lock (OUT.runbookc-lock, held here by Python for a second) says it
+# waits, then builds; and two builds started together into one out both
+# succeed and leave the site a cold build makes, with no lock left.
+rm -rf "$T/w" "$T/w.runbookc-"*
+build "$T/c2" "$T/w"
+python3 -c 'import fcntl, sys, time
+f = open(sys.argv[1], "w"); fcntl.flock(f, fcntl.LOCK_EX)
+open(sys.argv[2], "w").close(); time.sleep(1)' "$T/w.runbookc-lock" "$T/held" &
+holder=$!
+while [ ! -e "$T/held" ]; do sleep 0.05; done
+echo "Linha a mais." >> "$T/c2/api/runbook-00002.md"
+$WRAP "$RUNBOOKC" build "$T/c2" -o "$T/w" --force > /dev/null 2> "$T/w.err"
+rc=$?
+wait $holder
+[ $rc = 0 ] && grep -q "waiting for another build into $T/w to finish" "$T/w.err" && ok || bad "a held lock: exit $rc, $(cat "$T/w.err" | tail -n 1)"
+echo "Outra linha." >> "$T/c2/api/runbook-00003.md"
+build "$T/c2" "$T/w" & first=$!
+build "$T/c2" "$T/w" & second=$!
+wait $first; r1=$?
+wait $second; r2=$?
+rm -rf "$T/w-cold"
+build "$T/c2" "$T/w-cold"
+[ $r1 = 0 ] && [ $r2 = 0 ] && diff -r -x '.runbookc-cache*' "$T/w" "$T/w-cold" > /dev/null && ok || bad "two builds at once: exits $r1 $r2, or a site unlike a cold build"
+[ ! -e "$T/w.runbookc-lock" ] && [ ! -e "$T/w.runbookc-new" ] && ok || bad "two builds at once: a lock or a stage left beside out"
+
 echo "atomic: $pass passed, $fail failed"
