@@ -63,6 +63,9 @@ struct inputs {
 	struct stamp_print fp;
 	bool have_fp;		/* fingerprinted before parsing */
 	char *commit;
+	/* out's folder, and the highest folder above out this build made
+	 * (NULL: none), which it removes again when it writes nothing. */
+	char *parent, *made;
 };
 
 /* Scripts shown from above the content root are inputs too. */
@@ -472,6 +475,7 @@ build_from(const struct opts *o, struct inputs *ip, struct build_result *br)
 	struct pipeline pl;
 	struct pipeline_opts po;
 	struct stager sg;
+	char *spool;
 	int rc;
 
 	/* Even a build with nothing to do clears what a killed one left. */
@@ -479,17 +483,17 @@ build_from(const struct opts *o, struct inputs *ip, struct build_result *br)
 	progress_hide(ip->progress);
 	if ((rc = up_to_date(o, ip, br)) >= 0)
 		return rc;
+	/* Where the parse cache is written and the stage made, out's
+	 * folder; what is made of it goes again if nothing is written. */
+	spool = stage_pages_file(o->out);	/* beside out, named as out */
+	ip->parent = path_dir(spool);
+	if (*ip->parent)
+		(void)fs_mkdirs_first(ip->parent, &ip->made);
 	if (ip->have_fp) {
-		char *spool = stage_pages_file(o->out), *dir = path_dir(spool);
-
-		/* Where the stage will be too (stage_begin() makes it). */
-		if (*dir)
-			(void)fs_mkdirs(dir);
-		free(dir);
 		ip->cache = pcache_open(o->out, ip->fp.parse);
 		ip->writer = pcache_begin(spool, ip->fp.parse);
-		free(spool);
 	}
+	free(spool);
 	memset(&po, 0, sizeof(po));
 	po.cache = ip->cache;
 	po.known = ip->have_fp ? &ip->fp.files : NULL;
@@ -576,6 +580,10 @@ build_once(const struct opts *o, struct build_result *br)
 	stamp_print_free(&ip.fp);
 	free(ip.commit);
 	stage_unlock(o->out, lock);
+	if (ip.made && !fs_is_dir(o->out))
+		fs_rmdirs_up(ip.parent, ip.made);
+	free(ip.parent);
+	free(ip.made);
 	br->ms = pipeline_now_ms() - t0;
 	return rc;
 }

@@ -109,28 +109,51 @@ fs_is_executable(const char *path)
 }
 
 int
-fs_mkdirs(const char *dir)
+fs_mkdirs_first(const char *dir, char **first)
 {
 	char *p, *s;
 	int rc = 0;
 
+	if (first)
+		*first = NULL;
 	if (*dir == '\0' || fs_is_dir(dir))
 		return 0;
 	p = xstrdup(dir);
-	for (s = p + 1; *s; s++) {
-		if (*s != '/')
+	for (s = p + 1; rc == 0; s++) {
+		bool last = *s == '\0';
+
+		if (*s != '/' && !last)
 			continue;
 		*s = '\0';
-		if (mkdir(p, 0777) < 0 && errno != EEXIST) {
+		if (mkdir(p, 0777) == 0) {
+			if (first && *first == NULL)
+				*first = xstrdup(p);
+		} else if (errno != EEXIST)
 			rc = -1;
+		if (last)
 			break;
-		}
 		*s = '/';
 	}
-	if (rc == 0 && mkdir(p, 0777) < 0 && errno != EEXIST)
-		rc = -1;
 	free(p);
 	return rc;
+}
+
+int
+fs_mkdirs(const char *dir)
+{
+	return fs_mkdirs_first(dir, NULL);
+}
+
+void
+fs_rmdirs_up(const char *dir, const char *top)
+{
+	char *p = xstrdup(dir), *slash;
+	size_t n = strlen(top);
+
+	while (strlen(p) >= n && rmdir(p) == 0 && strlen(p) > n &&
+	    (slash = strrchr(p, '/')) != NULL)
+		*slash = '\0';
+	free(p);
 }
 
 int

@@ -49,6 +49,12 @@ bool fs_is_dir(const char *path);
 bool fs_is_file(const char *path);
 bool fs_is_executable(const char *path);
 int fs_mkdirs(const char *dir);
+/* fs_mkdirs(), and in *first (when not NULL) the highest folder it made
+ * (the caller frees it), else NULL. */
+int fs_mkdirs_first(const char *dir, char **first);
+/* Removes dir and the folders above it up to top, while they are empty
+ * (what fs_mkdirs_first() made, once nothing went in). */
+void fs_rmdirs_up(const char *dir, const char *top);
 /* Removes a file or a whole tree (does not follow symlinks). */
 int fs_remove_tree(const char *path);
 

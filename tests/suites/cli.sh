@@ -161,6 +161,13 @@ has st_errors out "^content/guides/broken.md:7:1: error: link target 'nope.md' d
 run st_build_errors 1 build content -o out --today $DAY
 has st_build_errors err '1 error; out left unchanged \(--force builds anyway\)'
 [ ! -e out ] && ok || bad "st_build_errors: out was written"
+# ... nor the folders it would have gone in, nor anything beside them.
+run st_build_errors_nested 1 build content -o new/deeper/out --today $DAY
+[ ! -e new ] && ok || bad "st_build_errors_nested: folders made for out were left: $(find new | head -n 3)"
+mkdir -p kept
+run st_build_errors_kept 1 build content -o kept/deeper/out --today $DAY
+[ -d kept ] && [ -z "$(ls -A kept)" ] && ok || bad "st_build_errors_kept: a folder that was there went, or one made stayed"
+rmdir kept
 run st_force 0 build content -o out --force -q --today $DAY
 [ -f out/guides/broken.html ] && ok || bad "st_force: page not built"
 
