@@ -637,11 +637,32 @@ write_cache(const struct builder *b, const struct search_opts *o)
 	return search_cache_finish(&w, o->cache_dir);
 }
 
+/* The last steps, on the pool: item 0 leaves the search cache (it reads
+ * the terms' names and the pages' pairs), the others fill the shards (which
+ * use up the terms' postings). */
+struct finish {
+	const struct builder *b;
+	struct encoded *e;
+	const struct search_opts *o;
+	bool cache_ok;
+};
+
+static void
+finish_step(void *ud, size_t i)
+{
+	struct finish *f = ud;
+
+	if (i > 0)
+		fill_shard(f->e, i - 1);
+	else if (f->o->cache_dir)
+		f->cache_ok = write_cache(f->b, f->o) == 0;
+}
+
 /*
  * Tokenizing (of the pages the cache does not know), merging and the
  * page table run on the pool (see build_step); then the terms are
  * sorted and split into shards, and the shard files are written on the
- * pool, each at its exact size.
+ * pool, each at its exact size, while the search cache is left.
  */
 void
 search_build(const struct site *s, const struct search_opts *o,
@@ -650,6 +671,7 @@ search_build(const struct site *s, const struct search_opts *o,
 	struct search_cache *cache = NULL;
 	struct builder b;
 	struct encoded e;
+	struct finish fin;
 	size_t i;
 
 	memset(ix, 0, sizeof(*ix));
@@ -667,7 +689,11 @@ search_build(const struct site *s, const struct search_opts *o,
 	ix->n = e.nshards + b.ndocs + 1;
 	ix->files = xcalloc(ix->n, sizeof(*ix->files));
 	e.files = ix->files;
-	pool_run(e.nshards, o->jobs, fill_shard, &e);
+	fin.b = &b;
+	fin.e = &e;
+	fin.o = o;
+	fin.cache_ok = false;
+	pool_run(e.nshards + 1, o->jobs, finish_step, &fin);
 	memcpy(ix->files + e.nshards, b.docs, b.ndocs * sizeof(*b.docs));
 	put_meta(s, &e, &ix->files[ix->n - 1]);
 	if (ix->n > 1)
@@ -675,8 +701,7 @@ search_build(const struct site *s, const struct search_opts *o,
 	ix->nterms = e.n;
 	ix->npostings = b.npostings;
 	ix->nuncached = b.nuncached;
-	if (o->cache_dir)
-		ix->cache_ok = write_cache(&b, o) == 0;
+	ix->cache_ok = fin.cache_ok;
 	search_cache_close(cache);
 	free(b.pairs);
 	buf_free(&b.fresh);
