@@ -483,17 +483,12 @@ build_from(const struct opts *o, struct inputs *ip, struct build_result *br)
 	progress_hide(ip->progress);
 	if ((rc = up_to_date(o, ip, br)) >= 0)
 		return rc;
-	/* Where the parse cache is written and the stage made, out's
-	 * folder; what is made of it goes again if nothing is written. */
-	spool = stage_pages_file(o->out);	/* beside out, named as out */
-	ip->parent = path_dir(spool);
-	if (*ip->parent)
-		(void)fs_mkdirs_first(ip->parent, &ip->made);
 	if (ip->have_fp) {
+		spool = stage_pages_file(o->out);
 		ip->cache = pcache_open(o->out, ip->fp.parse);
 		ip->writer = pcache_begin(spool, ip->fp.parse);
+		free(spool);
 	}
-	free(spool);
 	memset(&po, 0, sizeof(po));
 	po.cache = ip->cache;
 	po.known = ip->have_fp ? &ip->fp.files : NULL;
@@ -542,9 +537,19 @@ build_once(const struct opts *o, struct build_result *br)
 {
 	struct inputs ip;
 	double t0 = pipeline_now_ms();
+	char *spool;
 	int rc, lock;
 
 	memset(br, 0, sizeof(*br));
+	memset(&ip, 0, sizeof(ip));
+	/* Out's folder, where the lock, the parse cache being written and
+	 * the stage go; what is made of it goes again if nothing is
+	 * written. */
+	spool = stage_pages_file(o->out);	/* beside out, named as out */
+	ip.parent = path_dir(spool);
+	free(spool);
+	if (*ip.parent)
+		(void)fs_mkdirs_first(ip.parent, &ip.made);
 	/* One build at a time into out: another one's stage is not ours
 	 * to clear. */
 	if ((lock = stage_lock(o->out, false)) == -2) {
@@ -553,7 +558,6 @@ build_once(const struct opts *o, struct build_result *br)
 			    "into %s to finish\n", o->out);
 		lock = stage_lock(o->out, true);
 	}
-	memset(&ip, 0, sizeof(ip));
 	ip.commit = cmd_content_commit(o->content);
 	ip.in.content = o->content;
 	ip.in.config = o->config;

@@ -48,7 +48,7 @@ struct stage {
  * stage.  With block false a lock another process holds gives -2 at
  * once; else the call waits for it.  The descriptor to hand to
  * stage_unlock(), or -1 when there can be no lock file (out's folder
- * missing or not writable: the build makes it, or says why not).
+ * missing or not writable: the build then says why it cannot write).
  */
 int stage_lock(const char *out, bool block);
 void stage_unlock(const char *out, int fd);

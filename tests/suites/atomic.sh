@@ -107,5 +107,12 @@ rm -rf "$T/w-cold"
 build "$T/c2" "$T/w-cold"
 [ $r1 = 0 ] && [ $r2 = 0 ] && diff -r -x '.runbookc-cache*' "$T/w" "$T/w-cold" > /dev/null && ok || bad "two builds at once: exits $r1 $r2, or a site unlike a cold build"
 [ ! -e "$T/w.runbookc-lock" ] && [ ! -e "$T/w.runbookc-new" ] && ok || bad "two builds at once: a lock or a stage left beside out"
+# The same into a new nested folder: the folder is made before the lock.
+rm -rf "$T/n"
+build "$T/c2" "$T/n/a/out" & first=$!
+build "$T/c2" "$T/n/a/out" & second=$!
+wait $first; r1=$?
+wait $second; r2=$?
+[ $r1 = 0 ] && [ $r2 = 0 ] && diff -r -x '.runbookc-cache*' "$T/n/a/out" "$T/w-cold" > /dev/null && [ "$(ls "$T/n/a")" = out ] && ok || bad "two builds at once into a new folder: exits $r1 $r2, or a site unlike a cold build: $(ls "$T/n/a")"
 
 echo "atomic: $pass passed, $fail failed"
