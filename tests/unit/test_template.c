@@ -1,6 +1,6 @@
 /*
- * The Mustache engine: the spec's core modules, read from the shared
- * corpus at run time, then errors, limits and this project's additions.
+ * The Mustache engine: the spec's core modules (tests/unit/mustache-spec,
+ * read at run time), then errors, limits and this project's additions.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -143,7 +143,7 @@ test_template_spec(void)
 	size_t i;
 
 	if (dir == NULL || *dir == '\0')
-		dir = "../shared/corpora/mustache-spec";
+		dir = "tests/unit/mustache-spec";	/* from the repository's root */
 	for (i = 0; i < sizeof(modules) / sizeof(modules[0]); i++)
 		run_spec_module(dir, modules[i]);
 }
