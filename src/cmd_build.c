@@ -531,6 +531,16 @@ build_from(const struct opts *o, struct inputs *ip, struct build_result *br)
 	return rc < 0 ? EXIT_USAGE : 0;
 }
 
+static bool
+has_parse_cache(const char *out)
+{
+	char *path = path_join(out, PCACHE_FILE);
+	bool is = fs_is_file(path);
+
+	free(path);
+	return is;
+}
+
 /* One build: the exit status it would have on its own. */
 static int
 build_once(const struct opts *o, struct build_result *br)
@@ -571,10 +581,12 @@ build_once(const struct opts *o, struct build_result *br)
 	/* The stamp of the site in place vouches for the hashes of the
 	 * files that did not change since. */
 	stamp_read(&ip.old, o->out);
-	/* With nothing the stamp vouches for (a cold build), the pages
-	 * are read once, by the parse, which gives their hashes. */
+	/* With nothing the stamp vouches for and no parse cache to
+	 * restore pages from by their hashes (a cold build), the pages are
+	 * read once, by the parse, which gives their hashes. */
 	ip.have_fp = ip.in.today >= 0 && stamp_fingerprint(&ip.in,
-	    ip.old.inputs.n ? &ip.old.inputs : NULL, &ip.fp) == 0;
+	    ip.old.inputs.n || has_parse_cache(o->out) ? &ip.old.inputs :
+	    NULL, &ip.fp) == 0;
 	rc = build_from(o, &ip, br);
 	progress_close(ip.progress);
 	/* After the site: its pages' HTML points into these mappings. */

@@ -348,6 +348,16 @@ echo "Linha." >> "$C/api/runbook-00050.md"
 build "$T/out"
 same_as_cold "kept site deleted"
 
+# Out without its stamp, or without the stamp's cache, but with its
+# parse cache: the pages are hashed up front again (to be restored by
+# their hashes), and the site is still the one a cold build makes.
+for gone in .runbookc-stamp .runbookc-cache; do
+	rm -f "$T/out/$gone"
+	echo "Linha." >> "$C/api/runbook-00050.md"
+	build "$T/out"
+	same_as_cold "out without $gone"
+done
+
 # A file of the site edited in place (its inode stays, and the kept
 # site, which shares it, changes too) is not kept: the next build makes
 # it again.  Twice: from out's list, then from the kept site.
