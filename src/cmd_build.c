@@ -133,7 +133,8 @@ leave_stamp(const struct inputs *ip, const struct pipeline *pl,
 		return;
 	rc.ip = ip;
 	rc.same = false;
-	threaded = pthread_create(&thread, NULL, recheck_inputs, &rc) == 0;
+	threaded = ip->in.jobs > 1 &&
+	    pthread_create(&thread, NULL, recheck_inputs, &rc) == 0;
 	outside_scripts(&pl->site, &extra);
 	stamped = stamp_write(dir, &ip->fp, checked, pl->site.npages,
 	    written->v, written->n, &extra, keys, ip->in.jobs) == 0;
@@ -241,7 +242,9 @@ stager_start(void *ud)
 
 	if (sg->started)
 		return;
-	if (pthread_create(&sg->thread, NULL, stager_run, sg) == 0)
+	/* -j 1 means one thread: the stage is then made in turn. */
+	if (sg->jobs > 1 &&
+	    pthread_create(&sg->thread, NULL, stager_run, sg) == 0)
 		sg->running = true;
 	else
 		stager_run(sg);
