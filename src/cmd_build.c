@@ -478,7 +478,6 @@ build_from(const struct opts *o, struct inputs *ip, struct build_result *br)
 	struct pipeline pl;
 	struct pipeline_opts po;
 	struct stager sg;
-	char *spool;
 	int rc;
 
 	/* Even a build with nothing to do clears what a killed one left. */
@@ -487,7 +486,8 @@ build_from(const struct opts *o, struct inputs *ip, struct build_result *br)
 	if ((rc = up_to_date(o, ip, br)) >= 0)
 		return rc;
 	if (ip->have_fp) {
-		spool = stage_pages_file(o->out);
+		char *spool = stage_pages_file(o->out);
+
 		ip->cache = pcache_open(o->out, ip->fp.parse);
 		ip->writer = pcache_begin(spool, ip->fp.parse);
 		free(spool);

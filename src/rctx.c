@@ -1141,15 +1141,20 @@ rctx_write_file(const struct rctx *r, const char *out, const char *data,
 /* The staged tree holds the replaced site's files (stage_begin): the
  * very file its stamp lists, unless something replaced it. */
 static bool
+is_listed(const struct stat *st, const struct stamp_key *k)
+{
+	return S_ISREG(st->st_mode) && st->st_size == k->size &&
+	    (k->ino == 0 || (unsigned long long)st->st_ino == k->ino);
+}
+
+static bool
 staged(const char *dir, const struct stamp_key *k)
 {
 	char *path = path_join(dir, k->path);
 	struct stat st;
 	bool ok;
 
-	ok = stat(path, &st) == 0 && S_ISREG(st.st_mode) &&
-	    st.st_size == k->size &&
-	    (k->ino == 0 || (unsigned long long)st.st_ino == k->ino);
+	ok = stat(path, &st) == 0 && is_listed(&st, k);
 	free(path);
 	return ok;
 }
@@ -1194,8 +1199,7 @@ check_block(void *ud, size_t b)
 			free(p);
 		}
 		k->staged = fd >= 0 && fstatat(fd, base, &st, 0) == 0 &&
-		    S_ISREG(st.st_mode) && st.st_size == k->size &&
-		    (k->ino == 0 || (unsigned long long)st.st_ino == k->ino);
+		    is_listed(&st, k);
 	}
 	if (fd >= 0)
 		close(fd);

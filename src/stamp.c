@@ -71,7 +71,6 @@ stamp_fingerprint(const struct stamp_inputs *in, const struct input_set *prev,
 	struct scan_result sr;
 	unsigned long long h = STR_HASH_SEED, parse;
 	char *cfgpath;
-	size_t i;
 	int rc = -1;
 
 	memset(out, 0, sizeof(*out));
@@ -110,10 +109,7 @@ stamp_fingerprint(const struct stamp_inputs *in, const struct input_set *prev,
 	    inputs_take(&out->files, in->content, &sr.assets, SIZE_MAX,
 	    prev, false, in->jobs) == 0) {
 		out->pre = h;
-		for (i = 0; i < out->files.n; i++)
-			out->pending += out->files.v[i].pending;
-		if (out->pending == 0)
-			out->fp = hash_inputs(h, &out->files);
+		(void)stamp_print_settle(out);	/* fp, unless pages wait */
 		rc = 0;
 	}
 	scan_free(&sr);

@@ -463,6 +463,16 @@ test_hash(void)
 	CHECK(lens[0] != lens[1] && lens[1] != lens[2] && lens[2] != lens[3]);
 }
 
+/* Removes dir/name. */
+static void
+rm_file(const char *dir, const char *name)
+{
+	char *path = path_join(dir, name);
+
+	unlink(path);
+	free(path);
+}
+
 /* Writes dir/name; the path is freed. */
 static void
 put_file(const char *dir, const char *name, const char *text)
@@ -516,15 +526,8 @@ test_stamp_read(void)
 	put_file(dir, STAMP_FILE, "runbookc-stamp 3\nfile\t1\t0\t../x\n");
 	CHECK(!stamp_read(&st, dir));
 	stamp_free(&st);
-	{
-		char *p = path_join(dir, STAMP_FILE);
-
-		unlink(p);
-		free(p);
-		p = path_join(dir, STAMP_CACHE_FILE);
-		unlink(p);
-		free(p);
-	}
+	rm_file(dir, STAMP_FILE);
+	rm_file(dir, STAMP_CACHE_FILE);
 	CHECK(rmdir(dir) == 0);
 }
 
@@ -573,14 +576,10 @@ test_stamp_roundtrip(void)
 	    r->hash == 0xabcULL && r->taken_ns == LLONG_MIN);
 	stamp_free(&st);
 	inputs_free(&fp.files);
-	unlink(path);
 	free(path);
-	path = path_join(dir, STAMP_FILE);
-	unlink(path);
-	free(path);
-	path = path_join(dir, STAMP_CACHE_FILE);
-	unlink(path);
-	free(path);
+	rm_file(dir, name);
+	rm_file(dir, STAMP_FILE);
+	rm_file(dir, STAMP_CACHE_FILE);
 	CHECK(rmdir(dir) == 0);
 }
 
@@ -649,7 +648,6 @@ test_inputs_defer(void)
 	struct strv paths = STRV_INIT;
 	struct stamp_print a, b;
 	struct input_file *f;
-	char *path;
 
 	CHECK(mkdtemp(dir) != NULL);
 	put_file(dir, "a.md", "alpha");
@@ -683,11 +681,7 @@ test_inputs_defer(void)
 	inputs_free(&a.files);
 	inputs_free(&b.files);
 	strv_free(&paths);
-	path = path_join(dir, "a.md");
-	unlink(path);
-	free(path);
-	path = path_join(dir, "b.md");
-	unlink(path);
-	free(path);
+	rm_file(dir, "a.md");
+	rm_file(dir, "b.md");
 	CHECK(rmdir(dir) == 0);
 }
