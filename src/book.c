@@ -403,7 +403,8 @@ put_chapter(void *ud, size_t i, struct buf *out)
 
 /* The frame: the whole book with BOOK_MARK where the chapters go. */
 static void
-render_frame(struct rctx *r, const struct chapters *c, struct buf *frame)
+render_frame(const struct rctx *r, const struct chapters *c,
+    struct buf *frame)
 {
 	struct value *ctx = rctx_common(r, BOOK_OUT, rctx_ui(r, "print"));
 	struct value *book = value_add(ctx, "book", VAL_MAP);
@@ -426,7 +427,7 @@ struct frame {
 };
 
 static bool
-get_frame(struct rctx *r, struct book *bk, struct frame *f)
+get_frame(const struct rctx *r, struct book *bk, struct frame *f)
 {
 	const char *mark;
 
@@ -476,7 +477,7 @@ key_one(void *ud, size_t i)
  * others rendered on the pool.
  */
 static void
-copy_chapters(struct rctx *r, struct book *bk, struct sink *k)
+copy_chapters(const struct rctx *r, struct book *bk, struct sink *k)
 {
 	struct chapter_run run;
 	size_t i = 0, j, n = bk->c.n, off, len, at, more;
@@ -508,7 +509,7 @@ copy_chapters(struct rctx *r, struct book *bk, struct sink *k)
 /* Streams the frame with the chapters in place of the mark, rendered a
  * window at a time on the pool.  Returns 0 or an errno. */
 static int
-write_book(struct rctx *r, struct book *bk, const struct frame *f,
+write_book(const struct rctx *r, struct book *bk, const struct frame *f,
     bool chapters)
 {
 	struct sink k;
@@ -532,27 +533,26 @@ write_book(struct rctx *r, struct book *bk, const struct frame *f,
 	return sink_close(&k);
 }
 
-/* Leaves the cache of the book just written; noted as made, or nothing
- * when it cannot be written (the next build renders every chapter). */
-static void
-leave_cache(struct rctx *r, const struct book *bk, const struct frame *f)
-{
-	if (book_cache_write(r->o->out_dir, BOOK_OUT, r->site_key, f->nhead,
-	    f->ntail, bk->keys, bk->lens, bk->c.n) == 0)
-		strv_push(r->written, BOOK_CACHE_FILE);
-}
+/* The book being made on a thread of its own (book_start). */
+struct book_job {
+	const struct rctx *r;
+	struct pool_task task;
+	int err;		/* 0 or an errno */
+	bool cached;		/* its cache was left beside it */
+};
 
-int
-book_render(struct rctx *r)
+/* Makes the book; reads the render's context only (the thread that
+ * started it goes on rendering the rest, and notes what this wrote). */
+static void
+make_book(void *ud)
 {
+	struct book_job *j = ud;
+	const struct rctx *r = j->r;
 	struct book bk;
 	struct frame f;
 	struct book_cache *old = NULL;
 	bool chapters;
-	int err;
 
-	if (!rctx_claim(r, BOOK_OUT))
-		return 0;
 	memset(&bk, 0, sizeof(bk));
 	memset(&f, 0, sizeof(f));
 	bk.r = r;
@@ -564,15 +564,44 @@ book_render(struct rctx *r)
 		bk.lens = xcalloc(bk.c.n + 1, sizeof(*bk.lens));
 	}
 	chapters = get_frame(r, &bk, &f);
-	err = write_book(r, &bk, &f, chapters);
+	j->err = write_book(r, &bk, &f, chapters);
 	/* The old book's bytes are copied: it can go. */
 	book_cache_close(old);
-	if (err == 0 && chapters && bk.keys)
-		leave_cache(r, &bk, &f);
+	/* Without its cache, the next build renders every chapter. */
+	j->cached = j->err == 0 && chapters && bk.keys &&
+	    book_cache_write(r->o->out_dir, BOOK_OUT, r->site_key, f.nhead,
+	    f.ntail, bk.keys, bk.lens, bk.c.n) == 0;
 	buf_free(&f.made);
 	free(bk.keys);
 	free(bk.lens);
 	plan_free(&bk.c);
+}
+
+struct book_job *
+book_start(struct rctx *r)
+{
+	struct book_job *j;
+
+	if (!rctx_claim(r, BOOK_OUT))
+		return NULL;
+	j = xcalloc(1, sizeof(*j));
+	j->r = r;
+	pool_task_start(&j->task, r->o->jobs, make_book, j);
+	return j;
+}
+
+int
+book_finish(struct rctx *r, struct book_job *j)
+{
+	int err;
+
+	if (j == NULL)
+		return 0;
+	pool_task_join(&j->task);
+	err = j->err;
+	if (j->cached)
+		strv_push(r->written, BOOK_CACHE_FILE);
+	free(j);
 	if (err) {
 		diag_add(r->diags, BOOK_OUT, 1, 1, DIAG_ERROR, "file.read",
 		    "cannot write: %s", strerror(err));

@@ -12,8 +12,18 @@
 
 struct buf;
 struct rctx;
+struct book_job;
 
-int book_render(struct rctx *r);
+/*
+ * The book is made beside the rest of the render (it is the largest file,
+ * copied from the last one where it can be, a long wait on the kernel):
+ * book_start() claims print.html and starts making it on a thread of its
+ * own; book_finish() waits for it and notes what it wrote.  Between the
+ * two, the render's context may only grow (claims, notes, diagnostics):
+ * the book reads the site, the templates and the shared context.
+ */
+struct book_job *book_start(struct rctx *r);
+int book_finish(struct rctx *r, struct book_job *j);
 
 /*
  * Rewrites the body HTML of the page whose output is page_out for the

@@ -3,7 +3,6 @@
  * and write the site; with --watch, again on every change.
  */
 #include <errno.h>
-#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -15,6 +14,7 @@
 #include "diag.h"
 #include "fsutil.h"
 #include "pcache.h"
+#include "pool.h"
 #include "progress.h"
 #include "rctx.h"
 #include "render.h"
@@ -86,7 +86,7 @@ struct recheck {
 	bool same;
 };
 
-static void *
+static void
 recheck_inputs(void *ud)
 {
 	struct recheck *rc = ud;
@@ -96,7 +96,6 @@ recheck_inputs(void *ud)
 	rc->same = stamp_fingerprint(&rc->ip->in, &rc->ip->fp.files,
 	    &after) == 0 && after.fp == rc->ip->fp.fp;
 	stamp_print_free(&after);
-	return NULL;
 }
 
 /* Removes what stamp_write() left in dir. */
@@ -126,23 +125,19 @@ leave_stamp(const struct inputs *ip, const struct pipeline *pl,
 {
 	struct recheck rc;
 	struct strv extra = STRV_INIT;
-	pthread_t thread;
-	bool threaded, stamped;
+	struct pool_task task;
+	bool stamped;
 
 	if (!ip->have_fp)
 		return;
 	rc.ip = ip;
 	rc.same = false;
-	threaded = ip->in.jobs > 1 &&
-	    pthread_create(&thread, NULL, recheck_inputs, &rc) == 0;
+	pool_task_start(&task, ip->in.jobs, recheck_inputs, &rc);
 	outside_scripts(&pl->site, &extra);
 	stamped = stamp_write(dir, &ip->fp, checked, pl->site.npages,
 	    written->v, written->n, &extra, keys, ip->in.jobs) == 0;
 	strv_free(&extra);
-	if (threaded)
-		pthread_join(thread, NULL);
-	else
-		recheck_inputs(&rc);
+	pool_task_join(&task);
 	if (stamped && rc.same) {
 		strv_push(written, STAMP_FILE);
 		strv_push(written, STAMP_CACHE_FILE);
@@ -196,15 +191,14 @@ struct stager {
 	struct stamp prev;		/* the kept site's */
 	struct stage_list lists[2];
 	struct stage st;
-	pthread_t thread;
-	bool running;
+	struct pool_task task;
 	bool started;		/* and not yet ended (end_stage) */
 	int rc, err;
 };
 
 /* From the site kept beside out by the last build when both its stamp
  * and out's say which files they hold, else from out. */
-static void *
+static void
 stager_run(void *ud)
 {
 	struct stager *sg = ud;
@@ -221,7 +215,6 @@ stager_run(void *ud)
 	 * render could keep is in the stage as out's stamp lists it. */
 	if (sg->rc == 0)
 		rctx_stage_check(&sg->cur->files, sg->st.dir, sg->jobs);
-	return NULL;
 }
 
 static void
@@ -242,12 +235,7 @@ stager_start(void *ud)
 
 	if (sg->started)
 		return;
-	/* -j 1 means one thread: the stage is then made in turn. */
-	if (sg->jobs > 1 &&
-	    pthread_create(&sg->thread, NULL, stager_run, sg) == 0)
-		sg->running = true;
-	else
-		stager_run(sg);
+	pool_task_start(&sg->task, sg->jobs, stager_run, sg);
 	sg->started = true;
 }
 
@@ -256,10 +244,7 @@ static int
 stager_wait(struct stager *sg)
 {
 	stager_start(sg);	/* when the pipeline stopped before linking */
-	if (sg->running) {
-		pthread_join(sg->thread, NULL);
-		sg->running = false;
-	}
+	pool_task_join(&sg->task);
 	errno = sg->err;
 	return sg->rc;
 }

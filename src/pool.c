@@ -59,6 +59,35 @@ pool_run(size_t n, int jobs, pool_fn fn, void *ud)
 	free(t);
 }
 
+static void *
+task_main(void *arg)
+{
+	struct pool_task *t = arg;
+
+	t->fn(t->ud);
+	return NULL;
+}
+
+void
+pool_task_start(struct pool_task *t, int jobs, void (*fn)(void *ud),
+    void *ud)
+{
+	t->fn = fn;
+	t->ud = ud;
+	t->running = jobs > 1 &&
+	    pthread_create(&t->thread, NULL, task_main, t) == 0;
+	if (!t->running)
+		fn(ud);
+}
+
+void
+pool_task_join(struct pool_task *t)
+{
+	if (t->running)
+		pthread_join(t->thread, NULL);
+	t->running = false;
+}
+
 int
 pool_default_jobs(void)
 {

@@ -542,6 +542,7 @@ render_site(const struct site *s, const struct theme *th,
     struct diag_list *diags, struct render_stats *stats)
 {
 	unsigned long long key;
+	struct book_job *book;
 	struct rctx r;
 	struct tpl_env *env = tpl_env_new(theme_tpl_loader, (void *)th);
 	int rc = 0;
@@ -573,13 +574,16 @@ render_site(const struct site *s, const struct theme *th,
 	rc |= render_pages(&r);
 	r.key = 0;
 	rc |= write_theme_assets(&r);
+	/* The book is made on its own thread while the rest is; nothing
+	 * but a page or a theme file can take its path before it. */
+	book = book_start(&r);
 	rc |= write_search(&r);
 	r.key = key;
 	rc |= catalog_render(&r);
 	rc |= listings_render(&r);
 	r.key = 0;
 	rc |= scriptpage_render(&r);
-	rc |= book_render(&r);
+	rc |= book_finish(&r, book);
 	rc |= write_content_assets(&r);
 	/* Aliases last: an old path never hides anything current. */
 	r.key = key;

@@ -505,42 +505,107 @@ link_alerts(struct site *s)
 		hmap_put(&s->alert_index, s->alerts[i].id, &s->alerts[i]);
 }
 
+/* What one group set is filled from: a page's keys for it. */
+enum group_kind {
+	GROUP_BACKLINKS,
+	GROUP_TAGS,
+	GROUP_SERVICES,
+	GROUP_SECTIONS,
+	GROUP_SEVERITIES,
+	GROUP_OWNERS,
+	NGROUP_KINDS
+};
+
 static void
-link_groups(struct site *s)
+group_page(struct site *s, enum group_kind kind, size_t i)
 {
-	const struct config *cfg = s->cfg;
-	size_t i, j;
+	struct page *p = s->pages[i];
+	const struct severity *sev;
+	size_t j;
 
-	for (i = 0; i < s->npages; i++) {
-		struct page *p = s->pages[i];
-
-		group_add(&s->sections, p->section, p);
-		if (p->severity.s) {
-			const struct severity *sev = config_severity(cfg,
-			    p->severity.s);
-
-			if (sev)
-				group_add(&s->by_severity, sev->id, p);
-		}
-		if (p->owner.s)
-			group_add(&s->by_owner, p->owner.s, p);
-		for (j = 0; j < p->tags.n; j++)
-			group_add(&s->by_tag, p->tags.v[j].s, p);
-		for (j = 0; j < p->services.n; j++)
-			group_add(&s->by_service, p->services.v[j].s, p);
+	switch (kind) {
+	case GROUP_BACKLINKS:
 		for (j = 0; j < p->nlinks; j++) {
 			struct target *t = &s->targets[i][j];
 
 			if (t->kind == TARGET_PAGE && t->page != p)
 				group_add(&s->backlinks, t->page->path, p);
 		}
+		break;
+	case GROUP_TAGS:
+		for (j = 0; j < p->tags.n; j++)
+			group_add(&s->by_tag, p->tags.v[j].s, p);
+		break;
+	case GROUP_SERVICES:
+		for (j = 0; j < p->services.n; j++)
+			group_add(&s->by_service, p->services.v[j].s, p);
+		break;
+	case GROUP_SECTIONS:
+		group_add(&s->sections, p->section, p);
+		break;
+	case GROUP_SEVERITIES:
+		if (p->severity.s &&
+		    (sev = config_severity(s->cfg, p->severity.s)) != NULL)
+			group_add(&s->by_severity, sev->id, p);
+		break;
+	case GROUP_OWNERS:
+		if (p->owner.s)
+			group_add(&s->by_owner, p->owner.s, p);
+		break;
+	case NGROUP_KINDS:
+		break;
 	}
-	group_set_sort(&s->sections);
-	group_set_sort(&s->by_severity);
-	group_set_sort(&s->by_owner);
-	group_set_sort(&s->by_tag);
-	group_set_sort(&s->by_service);
-	group_set_sort(&s->backlinks);
+}
+
+static struct group_set *
+group_set_of(struct site *s, enum group_kind kind)
+{
+	switch (kind) {
+	case GROUP_BACKLINKS:
+		return &s->backlinks;
+	case GROUP_TAGS:
+		return &s->by_tag;
+	case GROUP_SERVICES:
+		return &s->by_service;
+	case GROUP_SECTIONS:
+		return &s->sections;
+	case GROUP_SEVERITIES:
+		return &s->by_severity;
+	case GROUP_OWNERS:
+	case NGROUP_KINDS:
+		break;
+	}
+	return &s->by_owner;	/* GROUP_OWNERS */
+}
+
+static void
+link_group(struct site *s, enum group_kind kind)
+{
+	size_t i;
+
+	for (i = 0; i < s->npages; i++)
+		group_page(s, kind, i);
+	group_set_sort(group_set_of(s, kind));
+}
+
+/*
+ * The site's indexes, one job each on the pool, the longest first: each
+ * reads the pages and their resolved links and fills a part of the site
+ * no other job touches (the scripts, the alerts, one group set).
+ */
+static void
+link_index(void *ud, size_t i)
+{
+	struct site *s = ud;
+
+	if (i == 0)
+		link_group(s, GROUP_BACKLINKS);
+	else if (i == 1)
+		link_scripts(s);
+	else if (i == 2)
+		link_alerts(s);
+	else
+		link_group(s, (enum group_kind)(i - 2));
 }
 
 /* Page i's links, on the pool: resolving only reads the site. */
@@ -578,9 +643,7 @@ site_link(struct site *s, const struct config *cfg, const char *content_dir,
 		hmap_put(&s->asset_set, s->assets.v[i], (void *)1);
 	s->targets = xcalloc(npages, sizeof(*s->targets));
 	pool_run(npages, jobs, resolve_page_links, s);
-	link_scripts(s);
-	link_alerts(s);
-	link_groups(s);
+	pool_run(NGROUP_KINDS + 2, jobs, link_index, s);
 }
 
 void

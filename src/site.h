@@ -103,15 +103,16 @@ struct site {
 
 	/* Which paths above the content root are files: every page names
 	 * the same few scripts, and each would otherwise be a stat.  A
-	 * cache the link stage fills as it resolves them (on one thread);
+	 * cache the scripts' job of the link stage fills (one thread);
 	 * not part of the model. */
 	struct parent_memo *parent_files;
 };
 
 /*
  * Takes ownership of pages (sorted by path, already loaded) and links
- * them, resolving their links on jobs threads.  assets are the non-page
- * files of the content folder.
+ * them on jobs threads: their links first, then the indexes (scripts,
+ * alerts, each group set), one job each.  assets are the non-page files
+ * of the content folder.
  */
 void site_link(struct site *s, const struct config *cfg,
     const char *content_dir, struct page **pages, size_t npages,

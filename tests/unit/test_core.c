@@ -14,6 +14,7 @@
 #include "frontmatter.h"
 #include "fsutil.h"
 #include "inputs.h"
+#include "pool.h"
 #include "stamp.h"
 #include "str.h"
 #include "t.h"
@@ -31,6 +32,7 @@ void test_dates(void);
 void test_map_release(void);
 void test_map_read(void);
 void test_hash(void);
+void test_pool(void);
 void test_stamp_read(void);
 void test_stamp_roundtrip(void);
 void test_fs_read(void);
@@ -461,6 +463,65 @@ test_hash(void)
 	lens[2] = str_hash(b, 257, STR_HASH_SEED);
 	lens[3] = str_hash(b, 288, STR_HASH_SEED);
 	CHECK(lens[0] != lens[1] && lens[1] != lens[2] && lens[2] != lens[3]);
+}
+
+struct pool_probe {
+	unsigned char *hits;
+	pthread_t ran_on;
+	int runs;
+};
+
+static void
+hit(void *ud, size_t i)
+{
+	struct pool_probe *p = ud;
+
+	p->hits[i]++;
+}
+
+static void
+task_run(void *ud)
+{
+	struct pool_probe *p = ud;
+
+	p->ran_on = pthread_self();
+	p->runs++;
+}
+
+/*
+ * pool_run hands out every item once, whatever the number of jobs;
+ * a pool task runs once, in turn at -j 1, on a thread of its own above.
+ */
+void
+test_pool(void)
+{
+	static const int jobs[] = { 1, 2, 7 };
+	struct pool_probe p;
+	struct pool_task t;
+	size_t i, j, bad;
+
+	memset(&p, 0, sizeof(p));
+	p.hits = xcalloc(1000, 1);
+	for (j = 0; j < sizeof(jobs) / sizeof(jobs[0]); j++) {
+		memset(p.hits, 0, 1000);
+		pool_run(1000, jobs[j], hit, &p);
+		for (i = bad = 0; i < 1000; i++)
+			bad += p.hits[i] != 1;
+		CHECK_INT(bad, 0);
+	}
+	pool_run(0, 2, hit, &p);	/* nothing to do: no call */
+	free(p.hits);
+	p.hits = NULL;
+	pool_task_start(&t, 1, task_run, &p);
+	CHECK_INT(p.runs, 1);	/* already run, on this thread */
+	CHECK(!t.running && pthread_equal(p.ran_on, pthread_self()));
+	pool_task_join(&t);
+	CHECK_INT(p.runs, 1);
+	pool_task_start(&t, 2, task_run, &p);
+	pool_task_join(&t);
+	CHECK_INT(p.runs, 2);
+	CHECK(!t.running);
+	CHECK(!pthread_equal(p.ran_on, pthread_self()));
 }
 
 /* Removes dir/name. */
