@@ -184,13 +184,14 @@ check_values(struct ctx *c, const struct page *p)
 }
 
 static bool
-section_found(const struct page *p, const struct section_rule *r,
-    const struct heading **h)
+section_found(const struct page *p, char *const *keys,
+    const struct section_rule *r, const struct heading **h)
 {
 	size_t i;
 
 	for (i = 0; i < p->nheadings; i++)
-		if (section_rule_matches(r, p->headings[i].text)) {
+		if (section_rule_matches_key(r, p->headings[i].text,
+		    keys[i])) {
 			*h = &p->headings[i];
 			return true;
 		}
@@ -202,11 +203,15 @@ check_sections(struct ctx *c, const struct page *p, const struct kind *k)
 {
 	size_t i;
 	const struct heading *h, *prev = NULL;
+	/* Each heading folded once, for every rule. */
+	char **keys = xcalloc(p->nheadings + 1, sizeof(*keys));
 
+	for (i = 0; i < p->nheadings; i++)
+		keys[i] = section_heading_key(p->headings[i].text);
 	for (i = 0; i < k->nrequired; i++) {
 		const struct section_rule *r = &k->required[i];
 
-		if (!section_found(p, r, &h)) {
+		if (!section_found(p, keys, r, &h)) {
 			err(c, p, title_pos(p), "section.required", DIAG_ERROR,
 			    "required section '%s' is missing; add it as a "
 			    "heading%s", r->name, "");
@@ -225,7 +230,7 @@ check_sections(struct ctx *c, const struct page *p, const struct kind *k)
 	for (i = 0; i < k->nrecommended; i++) {
 		const struct section_rule *r = &k->recommended[i];
 
-		if (!section_found(p, r, &h))
+		if (!section_found(p, keys, r, &h))
 			err(c, p, title_pos(p), "section.recommended",
 			    DIAG_WARNING, "recommended section '%s' is "
 			    "missing; add it as a heading%s", r->name, "");
@@ -234,6 +239,9 @@ check_sections(struct ctx *c, const struct page *p, const struct kind *k)
 			    "section '%s' has nothing under its heading; fill "
 			    "it in%s", h->text, "");
 	}
+	for (i = 0; i < p->nheadings; i++)
+		free(keys[i]);
+	free(keys);
 }
 
 static void

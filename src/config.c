@@ -836,29 +836,43 @@ is_word_byte(unsigned char c)
 	return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c >= 0x80;
 }
 
-bool
-section_rule_matches(const struct section_rule *r, const char *heading)
+char *
+section_heading_key(const char *heading)
 {
-	char *f;
-	const char *s;
-	size_t i;
-	bool hit = false;
+	char *f = str_fold_dup(heading), *s = f;
 
-	if (r->pattern && rx_matches(r->pattern, heading))
-		return true;
-	f = str_fold_dup(heading);
 	/* Skip numbering, emoji and punctuation before the first letter. */
-	s = f;
 	while (*s && !((*s >= 'a' && *s <= 'z') ||
 	    ((unsigned char)*s >= 0xc0 && (unsigned char)*s < 0xf0)))
 		s++;
-	for (i = 0; i < r->folded.n && !hit; i++) {
+	memmove(f, s, strlen(s) + 1);
+	return f;
+}
+
+bool
+section_rule_matches_key(const struct section_rule *r, const char *heading,
+    const char *key)
+{
+	size_t i;
+
+	if (r->pattern && rx_matches(r->pattern, heading))
+		return true;
+	for (i = 0; i < r->folded.n; i++) {
 		size_t n = strlen(r->folded.v[i]);
 
-		if (strncmp(s, r->folded.v[i], n) == 0 &&
-		    !is_word_byte((unsigned char)s[n]))
-			hit = true;
+		if (strncmp(key, r->folded.v[i], n) == 0 &&
+		    !is_word_byte((unsigned char)key[n]))
+			return true;
 	}
-	free(f);
+	return false;
+}
+
+bool
+section_rule_matches(const struct section_rule *r, const char *heading)
+{
+	char *key = section_heading_key(heading);
+	bool hit = section_rule_matches_key(r, heading, key);
+
+	free(key);
 	return hit;
 }

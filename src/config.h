@@ -124,5 +124,13 @@ const struct owner *config_owner(const struct config *cfg, const char *id);
 int config_parse_days(const char *s);
 /* True when the folded heading text starts with one of the rule's words. */
 bool section_rule_matches(const struct section_rule *r, const char *heading);
+/*
+ * The same, for a page's headings against many rules: each heading is
+ * folded once, by section_heading_key() (a string to free), and compared
+ * as key.
+ */
+char *section_heading_key(const char *heading);
+bool section_rule_matches_key(const struct section_rule *r,
+    const char *heading, const char *key);
 
 #endif

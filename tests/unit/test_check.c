@@ -22,6 +22,7 @@
 #include "userrules.h"
 
 void test_glob(void);
+void test_section_rules(void);
 void test_userrules_scopes(void);
 void test_userrules_limit(void);
 void test_userrules_cap(void);
@@ -29,6 +30,45 @@ void test_alertrules_load(void);
 void test_diag_sarif(void);
 void test_diag_junit_github(void);
 void test_page_terms(void);
+
+/*
+ * A heading matches a section rule when its folded text, past any
+ * numbering, emoji or punctuation, starts with one of the rule's words as
+ * a whole word; the key a page folds once says the same as the heading.
+ */
+void
+test_section_rules(void)
+{
+	static const struct {
+		const char *heading;
+		bool hit;
+	} cases[] = {
+		{ "Mitigação", true },
+		{ "2. MITIGACAO imediata", true },
+		{ "\xf0\x9f\x94\xa5 Mitigação", true },
+		{ "Rollback", true },
+		{ "Mitigações", false },	/* another word */
+		{ "Sem mitigação", false },	/* not first */
+		{ "", false },
+	};
+	struct section_rule r;
+	size_t i;
+
+	memset(&r, 0, sizeof(r));
+	r.name = "Mitigação";
+	strv_push(&r.folded, "mitigacao");
+	strv_push(&r.folded, "rollback");
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		char *key = section_heading_key(cases[i].heading);
+
+		CHECK(section_rule_matches(&r, cases[i].heading) ==
+		    cases[i].hit);
+		CHECK(section_rule_matches_key(&r, cases[i].heading, key) ==
+		    cases[i].hit);
+		free(key);
+	}
+	strv_free(&r.folded);
+}
 
 void
 test_glob(void)
