@@ -60,7 +60,8 @@ typedef void (*sink_piece_fn)(void *ud, size_t i, struct buf *out);
 void sink_put_pieces(struct sink *k, size_t n, int jobs, sink_piece_fn fn,
     void *ud);
 
-#define SINK_WINDOW_BYTES	(4UL << 20)
+/* 1 MB: the book and the catalog are streamed at once (book.h). */
+#define SINK_WINDOW_BYTES	(1UL << 20)
 #define SINK_WINDOW_MAX		1024	/* pieces in one window */
 
 #endif
