@@ -529,10 +529,40 @@ has_parse_cache(const char *out)
 	return is;
 }
 
+/* The stamp of out, read beside the start of the fingerprint. */
+struct stamp_reading {
+	struct stamp *st;
+	const char *out;
+	bool parse_cache;	/* out has a parse cache */
+	struct pool_task task;
+};
+
+static void
+read_stamp(void *ud)
+{
+	struct stamp_reading *sr = ud;
+
+	stamp_read(sr->st, sr->out);
+	sr->parse_cache = has_parse_cache(sr->out);
+}
+
+/* With nothing the stamp vouches for and no parse cache to restore
+ * pages from by their hashes (a cold build), the pages are read once,
+ * by the parse, which gives their hashes: no prev. */
+static const struct input_set *
+stamp_prev(void *ud)
+{
+	struct stamp_reading *sr = ud;
+
+	pool_task_join(&sr->task);
+	return sr->st->inputs.n || sr->parse_cache ? &sr->st->inputs : NULL;
+}
+
 /* One build: the exit status it would have on its own. */
 static int
 build_once(const struct opts *o, struct build_result *br)
 {
+	struct stamp_reading sr;
 	struct inputs ip;
 	double t0 = pipeline_now_ms();
 	char *spool;
@@ -556,6 +586,12 @@ build_once(const struct opts *o, struct build_result *br)
 			    "into %s to finish\n", o->out);
 		lock = stage_lock(o->out, true);
 	}
+	/* The stamp of the site in place vouches for the hashes of the
+	 * files that did not change since: read while the commit is asked
+	 * for and the content listed (stamp_fingerprint_await). */
+	sr.st = &ip.old;
+	sr.out = o->out;
+	pool_task_start(&sr.task, o->jobs, read_stamp, &sr);
 	ip.commit = cmd_content_commit(o->content);
 	ip.in.content = o->content;
 	ip.in.config = o->config;
@@ -566,15 +602,9 @@ build_once(const struct opts *o, struct build_result *br)
 	if (!o->quiet && !o->watch)
 		ip.progress = progress_open();
 	progress_phase(ip.progress, "read", 0);
-	/* The stamp of the site in place vouches for the hashes of the
-	 * files that did not change since. */
-	stamp_read(&ip.old, o->out);
-	/* With nothing the stamp vouches for and no parse cache to
-	 * restore pages from by their hashes (a cold build), the pages are
-	 * read once, by the parse, which gives their hashes. */
-	ip.have_fp = ip.in.today >= 0 && stamp_fingerprint(&ip.in,
-	    ip.old.inputs.n || has_parse_cache(o->out) ? &ip.old.inputs :
-	    NULL, &ip.fp) == 0;
+	ip.have_fp = ip.in.today >= 0 && stamp_fingerprint_await(&ip.in,
+	    stamp_prev, &sr, &ip.fp) == 0;
+	pool_task_join(&sr.task);	/* when the fingerprint stopped early */
 	rc = build_from(o, &ip, br);
 	progress_close(ip.progress);
 	/* After the site: its pages' HTML points into these mappings. */

@@ -61,10 +61,25 @@ hash_inputs(unsigned long long h, const struct input_set *s)
 	return h;
 }
 
+static const struct input_set *
+given_prev(void *ud)
+{
+	return ud;
+}
+
 int
 stamp_fingerprint(const struct stamp_inputs *in, const struct input_set *prev,
     struct stamp_print *out)
 {
+	return stamp_fingerprint_await(in, given_prev, (void *)prev, out);
+}
+
+int
+stamp_fingerprint_await(const struct stamp_inputs *in,
+    const struct input_set *(*prev_of)(void *ud), void *ud,
+    struct stamp_print *out)
+{
+	const struct input_set *prev;
 	struct diag_list quiet = DIAG_LIST_INIT;
 	struct config cfg;
 	struct theme th;
@@ -104,6 +119,7 @@ stamp_fingerprint(const struct stamp_inputs *in, const struct input_set *prev,
 	/* A refused entry (symlink out of the root...) must be re-reported:
 	 * its diagnostics are part of the scan, so they are hashed too. */
 	h = str_hash(&quiet.n, sizeof(quiet.n), h);
+	prev = prev_of(ud);
 	if (inputs_take(&out->files, in->content, &sr.pages,
 	    cfg.max_file_size, prev, prev == NULL, in->jobs) == 0 &&
 	    inputs_take(&out->files, in->content, &sr.assets, SIZE_MAX,

@@ -66,6 +66,15 @@ struct stamp_print {
  */
 int stamp_fingerprint(const struct stamp_inputs *in,
     const struct input_set *prev, struct stamp_print *out);
+/*
+ * The same, with prev given by prev_of(ud), which is called once, when
+ * the configuration, the theme and the content folder's list are read
+ * and prev is needed: the caller can still be reading the stamp it comes
+ * from meanwhile.
+ */
+int stamp_fingerprint_await(const struct stamp_inputs *in,
+    const struct input_set *(*prev_of)(void *ud), void *ud,
+    struct stamp_print *out);
 /* Once the pending pages have their hashes: fp.  False while some page
  * has none (it could not be read). */
 bool stamp_print_settle(struct stamp_print *p);

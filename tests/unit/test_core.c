@@ -37,6 +37,7 @@ void test_stamp_read(void);
 void test_stamp_roundtrip(void);
 void test_fs_read(void);
 void test_inputs_defer(void);
+void test_fingerprint_await(void);
 
 void
 test_buf(void)
@@ -744,5 +745,56 @@ test_inputs_defer(void)
 	strv_free(&paths);
 	rm_file(dir, "a.md");
 	rm_file(dir, "b.md");
+	CHECK(rmdir(dir) == 0);
+}
+
+struct prev_probe {
+	const struct input_set *prev;
+	int calls;
+};
+
+static const struct input_set *
+probe_prev(void *ud)
+{
+	struct prev_probe *p = ud;
+
+	p->calls++;
+	return p->prev;
+}
+
+/*
+ * A fingerprint that waits for its prev asks for it once, and comes out
+ * as the one given prev at once; a NULL prev leaves the pages pending.
+ */
+void
+test_fingerprint_await(void)
+{
+	char dir[] = "/tmp/runbookc-await-XXXXXX";
+	struct input_set none = INPUT_SET_INIT;
+	struct stamp_inputs in;
+	struct stamp_print given, awaited, cold;
+	struct prev_probe probe = { NULL, 0 };
+
+	CHECK(mkdtemp(dir) != NULL);
+	put_file(dir, "a.md", "# Alpha\n");
+	memset(&in, 0, sizeof(in));
+	in.content = dir;
+	in.version = "test";
+	in.today = 20000;
+	in.jobs = 2;
+	CHECK_INT(stamp_fingerprint(&in, &none, &given), 0);
+	probe.prev = &none;
+	CHECK_INT(stamp_fingerprint_await(&in, probe_prev, &probe, &awaited),
+	    0);
+	CHECK_INT(probe.calls, 1);
+	CHECK(given.fp != 0 && awaited.fp == given.fp);
+	probe.prev = NULL;
+	CHECK_INT(stamp_fingerprint_await(&in, probe_prev, &probe, &cold), 0);
+	CHECK_INT(probe.calls, 2);
+	CHECK(cold.pending == 1 && cold.fp == 0);
+	stamp_print_free(&given);
+	stamp_print_free(&awaited);
+	stamp_print_free(&cold);
+	rm_file(dir, "a.md");
 	CHECK(rmdir(dir) == 0);
 }
