@@ -75,6 +75,8 @@ struct page {
 	char *file;		/* as shown in diagnostics: "content/db/x.md" */
 	char *out_path;		/* "db/x.html" */
 	char *section;		/* first folder ("" at the root) */
+	size_t order;		/* its place among the site's pages, which
+				   are sorted by path (site_link) */
 	bool is_index;		/* _index.md, index.md or index.html.md */
 
 	/* Source. */

@@ -122,21 +122,8 @@ site_page(const struct site *s, const char *path)
 size_t
 site_page_index(const struct site *s, const struct page *p)
 {
-	size_t lo = 0, hi = s->npages;
-
-	/* Pages are sorted by path. */
-	while (lo < hi) {
-		size_t mid = (lo + hi) / 2;
-		int c = strcmp(s->pages[mid]->path, p->path);
-
-		if (c == 0)
-			return mid;
-		if (c < 0)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	return (size_t)-1;
+	return p->order < s->npages && s->pages[p->order] == p ? p->order :
+	    (size_t)-1;
 }
 
 /* A folder link leads to the folder's index page when there is one. */
@@ -507,7 +494,6 @@ link_alerts(struct site *s)
 
 /* What one group set is filled from: a page's keys for it. */
 enum group_kind {
-	GROUP_BACKLINKS,
 	GROUP_TAGS,
 	GROUP_SERVICES,
 	GROUP_SECTIONS,
@@ -524,14 +510,6 @@ group_page(struct site *s, enum group_kind kind, size_t i)
 	size_t j;
 
 	switch (kind) {
-	case GROUP_BACKLINKS:
-		for (j = 0; j < p->nlinks; j++) {
-			struct target *t = &s->targets[i][j];
-
-			if (t->kind == TARGET_PAGE && t->page != p)
-				group_add(&s->backlinks, t->page->path, p);
-		}
-		break;
 	case GROUP_TAGS:
 		for (j = 0; j < p->tags.n; j++)
 			group_add(&s->by_tag, p->tags.v[j].s, p);
@@ -561,8 +539,6 @@ static struct group_set *
 group_set_of(struct site *s, enum group_kind kind)
 {
 	switch (kind) {
-	case GROUP_BACKLINKS:
-		return &s->backlinks;
 	case GROUP_TAGS:
 		return &s->by_tag;
 	case GROUP_SERVICES:
@@ -576,6 +552,69 @@ group_set_of(struct site *s, enum group_kind kind)
 		break;
 	}
 	return &s->by_owner;	/* GROUP_OWNERS */
+}
+
+/*
+ * The pages that link to each page, without a lookup per link: counted
+ * by the target's place, then filled; the groups come out in page
+ * order, which is their keys' order (pages are sorted by path).  A page
+ * is in a group once however often it links there, as group_add() has
+ * it.
+ */
+static void
+link_backlinks(struct site *s)
+{
+	struct group_set *gs = &s->backlinks;
+	size_t *count = xcalloc(s->npages + 1, sizeof(*count));
+	size_t *last = xcalloc(s->npages + 1, sizeof(*last));
+	size_t *slot = xcalloc(s->npages + 1, sizeof(*slot));
+	size_t i, j, pass;
+
+	for (pass = 0; pass < 2; pass++) {
+		for (i = 0; i < s->npages; i++)
+			last[i] = (size_t)-1;
+		for (i = 0; i < s->npages; i++) {
+			struct page *p = s->pages[i];
+
+			for (j = 0; j < p->nlinks; j++) {
+				const struct target *t = &s->targets[i][j];
+				size_t to;
+
+				if (t->kind != TARGET_PAGE || t->page == p)
+					continue;
+				to = t->page->order;
+				if (last[to] == i)
+					continue;
+				last[to] = i;
+				if (pass == 0)
+					count[to]++;
+				else {
+					struct group *g = &gs->v[slot[to]];
+
+					g->pages[g->n++] = p;
+				}
+			}
+		}
+		if (pass > 0)
+			break;
+		for (i = 0; i < s->npages; i++)
+			gs->n += count[i] > 0;
+		gs->v = xcalloc(gs->n + 1, sizeof(*gs->v));
+		gs->cap = gs->n;
+		for (i = j = 0; i < s->npages; i++) {
+			if (count[i] == 0)
+				continue;
+			gs->v[j].key = xstrdup(s->pages[i]->path);
+			gs->v[j].pages = xcalloc(count[i], sizeof(struct page *));
+			gs->v[j].cap = count[i];
+			hmap_put(&gs->index, gs->v[j].key,
+			    (void *)(uintptr_t)(j + 1));
+			slot[i] = j++;
+		}
+	}
+	free(count);
+	free(last);
+	free(slot);
 }
 
 static void
@@ -599,13 +638,13 @@ link_index(void *ud, size_t i)
 	struct site *s = ud;
 
 	if (i == 0)
-		link_group(s, GROUP_BACKLINKS);
+		link_backlinks(s);
 	else if (i == 1)
 		link_scripts(s);
 	else if (i == 2)
 		link_alerts(s);
 	else
-		link_group(s, (enum group_kind)(i - 2));
+		link_group(s, (enum group_kind)(i - 3));
 }
 
 /* Page i's links, on the pool: resolving only reads the site. */
@@ -634,6 +673,7 @@ site_link(struct site *s, const struct config *cfg, const char *content_dir,
 	s->pages = pages;
 	s->npages = npages;
 	for (i = 0; i < npages; i++) {
+		pages[i]->order = i;
 		hmap_put(&s->by_path, pages[i]->path, pages[i]);
 		hmap_put(&s->by_out, pages[i]->out_path, pages[i]);
 	}
@@ -643,7 +683,7 @@ site_link(struct site *s, const struct config *cfg, const char *content_dir,
 		hmap_put(&s->asset_set, s->assets.v[i], (void *)1);
 	s->targets = xcalloc(npages, sizeof(*s->targets));
 	pool_run(npages, jobs, resolve_page_links, s);
-	pool_run(NGROUP_KINDS + 2, jobs, link_index, s);
+	pool_run(NGROUP_KINDS + 3, jobs, link_index, s);
 }
 
 void
