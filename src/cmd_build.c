@@ -152,6 +152,23 @@ cmp_file(const void *a, const void *b)
 	    ((const struct stage_file *)b)->path);
 }
 
+/* v (n files) as a list sorted by path, which a stamp's order is but
+ * for a stamp of an earlier version. */
+static const struct stage_list *
+sorted_list(struct stage_file *v, size_t n, struct stage_list *l)
+{
+	size_t i;
+
+	for (i = 1; i < n; i++)
+		if (strcmp(v[i - 1].path, v[i].path) > 0)
+			break;
+	if (i < n)
+		qsort(v, n, sizeof(*v), cmp_file);
+	l->v = v;
+	l->n = n;
+	return l;
+}
+
 /* The files a stamp lists, by path and inode, sorted; NULL when it does
  * not say which inodes (no stamp, or no cache beside it). */
 static const struct stage_list *
@@ -167,14 +184,21 @@ listed_files(const struct stamp *sp, struct stage_list *l)
 		v[i].path = sp->files.v[i].path;
 		v[i].ino = sp->files.v[i].ino;
 	}
-	for (i = 1; i < sp->files.n; i++)
-		if (strcmp(v[i - 1].path, v[i].path) > 0)
-			break;
-	if (i < sp->files.n)	/* a stamp of an earlier version */
-		qsort(v, sp->files.n, sizeof(*v), cmp_file);
-	l->v = v;
-	l->n = sp->files.n;
-	return l;
+	return sorted_list(v, sp->files.n, l);
+}
+
+/* The same of a listing read alone (stamp_read_listing()). */
+static const struct stage_list *
+listing_files(const struct stamp_listing *sl, struct stage_list *l)
+{
+	struct stage_file *v = xcalloc(sl->n + 1, sizeof(*v));
+	size_t i;
+
+	for (i = 0; i < sl->n; i++) {
+		v[i].path = sl->paths[i];
+		v[i].ino = sl->inos[i];
+	}
+	return sorted_list(v, sl->n, l);
 }
 
 /*
@@ -188,7 +212,7 @@ struct stager {
 	const char *out;
 	struct stamp *cur;	/* out's */
 	int jobs;
-	struct stamp prev;		/* the kept site's */
+	struct stamp_listing prev;	/* the kept site's stamp */
 	struct stage_list lists[2];
 	struct stage st;
 	struct pool_task task;
@@ -205,10 +229,12 @@ stager_run(void *ud)
 	char *pdir = stage_prev_dir(sg->out);
 	const struct stage_list *lc, *lp;
 
-	stamp_read(&sg->prev, pdir);
+	/* Only its files' paths and inodes: the rest of a stamp is read
+	 * for out's alone. */
+	lp = stamp_read_listing(&sg->prev, pdir) ?
+	    listing_files(&sg->prev, &sg->lists[1]) : NULL;
 	free(pdir);
 	lc = listed_files(sg->cur, &sg->lists[0]);
-	lp = listed_files(&sg->prev, &sg->lists[1]);
 	sg->rc = stage_begin(&sg->st, sg->out, lc, lp, sg->jobs);
 	sg->err = errno;
 	/* While the pages are linked and checked: whether each file the
@@ -253,7 +279,7 @@ stager_wait(struct stager *sg)
 static void
 end_stage(struct stager *sg)
 {
-	stamp_free(&sg->prev);
+	stamp_listing_free(&sg->prev);
 	free((void *)sg->lists[0].v);
 	free((void *)sg->lists[1].v);
 	sg->started = false;

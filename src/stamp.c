@@ -557,6 +557,102 @@ stamp_read(struct stamp *st, const char *out)
 	return st->valid = true;
 }
 
+/* The bytes of out/name after its magic line (*body), or NULL. */
+static char *
+read_text(const char *out, const char *name, const char *magic, char **body)
+{
+	char *path = path_join(out, name), *text, *nl, err[256];
+	size_t len;
+	int rc = fs_read(path, 1u << 30, &text, &len, err, sizeof(err));
+
+	free(path);
+	if (rc != 0)
+		return NULL;
+	if ((nl = strchr(text, '\n')) == NULL ||
+	    (size_t)(nl - text) != strlen(magic) ||
+	    strncmp(text, magic, strlen(magic)) != 0) {
+		free(text);
+		return NULL;
+	}
+	*body = nl + 1;
+	return text;
+}
+
+/* The file of l at path: most likely the one after the last. */
+static size_t
+listing_find(const struct stamp_listing *l, struct hmap *index, size_t next,
+    const char *path)
+{
+	size_t i;
+
+	if (next < l->n && strcmp(l->paths[next], path) == 0)
+		return next;
+	if (index->n == 0)	/* a stamp of an earlier order: rare */
+		for (i = 0; i < l->n; i++)
+			hmap_put_index(index, l->paths[i], i);
+	return hmap_index(index, path);
+}
+
+bool
+stamp_read_listing(struct stamp_listing *l, const char *out)
+{
+	struct hmap index = HMAP_INIT;
+	char *f[STAMP_MAX_FIELDS], *body, *line, *save = NULL;
+	size_t next = 0, i;
+	bool ok = true;
+
+	memset(l, 0, sizeof(*l));
+	if ((l->text[0] = read_text(out, STAMP_FILE, STAMP_MAGIC,
+	    &body)) == NULL)
+		return false;
+	/* "file SIZE KEY PATH": the other lines are not the listing's. */
+	for (line = strtok_r(body, "\n", &save); ok && line;
+	    line = strtok_r(NULL, "\n", &save)) {
+		if (strncmp(line, "file\t", 5) != 0)
+			continue;
+		ok = split_fields(line, f, STAMP_MAX_FIELDS) == 4 &&
+		    path_is_normal(f[3]);
+		if (!ok)
+			break;
+		if (l->n == l->cap) {
+			l->cap = l->cap ? l->cap * 2 : 1024;
+			l->paths = xrealloc(l->paths, l->cap *
+			    sizeof(*l->paths));
+		}
+		l->paths[l->n++] = f[3];
+	}
+	l->inos = xcalloc(l->n + 1, sizeof(*l->inos));
+	if (ok && (l->text[1] = read_text(out, STAMP_CACHE_FILE, CACHE_MAGIC,
+	    &body)) == NULL)
+		ok = false;
+	/* "output INO PATH", in the stamp's order. */
+	for (line = ok ? strtok_r(body, "\n", &save) : NULL; ok && line;
+	    line = strtok_r(NULL, "\n", &save)) {
+		if (strncmp(line, "output\t", 7) != 0)
+			continue;
+		ok = split_fields(line, f, STAMP_MAX_FIELDS) == 3 &&
+		    (i = listing_find(l, &index, next, f[2])) != HMAP_NONE;
+		if (ok) {
+			l->inos[i] = dec_u(f[1]);
+			next = i + 1;
+		}
+	}
+	hmap_free(&index);
+	if (!ok)
+		stamp_listing_free(l);
+	return ok;
+}
+
+void
+stamp_listing_free(struct stamp_listing *l)
+{
+	free(l->text[0]);
+	free(l->text[1]);
+	free(l->paths);
+	free(l->inos);
+	memset(l, 0, sizeof(*l));
+}
+
 bool
 stamp_intact(const struct stamp *st, const char *out)
 {

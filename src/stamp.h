@@ -129,6 +129,21 @@ struct stamp {
 
 /* Reads out's stamp into st; false (st empty) when there is none. */
 bool stamp_read(struct stamp *st, const char *out);
+/*
+ * What the staging of a kept site needs of its stamp, read without the
+ * rest: each file's path and inode, in the stamp's order.  False (l
+ * empty) when out has no stamp or no cache to say the inodes.
+ */
+struct stamp_listing {
+	char *text[2];		/* the stamp's and its cache's bytes */
+	const char **paths;	/* into text[0] */
+	unsigned long long *inos;
+	size_t n, cap;
+};
+
+bool stamp_read_listing(struct stamp_listing *l, const char *out);
+void stamp_listing_free(struct stamp_listing *l);
+
 /* True when every file st lists is in out with its size, and every
  * outside file still has its hash. */
 bool stamp_intact(const struct stamp *st, const char *out);

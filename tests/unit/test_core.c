@@ -548,13 +548,15 @@ put_file(const char *dir, const char *name, const char *text)
 /*
  * A stamp read back: its numbers (negative times, hexadecimal keys), and
  * the inode of each file whichever order the cache lists them in; a cache
- * naming a file the stamp does not list is not read.
+ * naming a file the stamp does not list is not read.  The listing read
+ * alone (the kept site's) says the same files and inodes, or nothing.
  */
 void
 test_stamp_read(void)
 {
 	char dir[] = "/tmp/runbookc-stamp-XXXXXX";
 	struct stamp st;
+	struct stamp_listing l;
 	const struct stamp_key *a, *b;
 
 	CHECK(mkdtemp(dir) != NULL);
@@ -579,15 +581,25 @@ test_stamp_read(void)
 		CHECK(st.inputs.v[0].ino == 42 && st.inputs.v[0].dev == 27);
 	}
 	stamp_free(&st);
+	/* The listing alone says the same files and inodes. */
+	CHECK(stamp_read_listing(&l, dir) && l.n == 2);
+	if (l.n == 2) {
+		CHECK_STR(l.paths[0], "a.html");
+		CHECK_STR(l.paths[1], "b/c.html");
+		CHECK(l.inos[0] == 98 && l.inos[1] == 99);
+	}
+	stamp_listing_free(&l);
 	put_file(dir, STAMP_CACHE_FILE, "runbookc-cache 2\n"
 	    "output\t98\ta.html\noutput\t97\tz.html\n");
 	CHECK(stamp_read(&st, dir) && !st.cached);
 	a = stamp_keys_get(&st.files, "a.html");
 	CHECK(a && a->ino == 0);
 	stamp_free(&st);
+	CHECK(!stamp_read_listing(&l, dir) && l.n == 0 && l.paths == NULL);
 	put_file(dir, STAMP_FILE, "runbookc-stamp 3\nfile\t1\t0\t../x\n");
 	CHECK(!stamp_read(&st, dir));
 	stamp_free(&st);
+	CHECK(!stamp_read_listing(&l, dir));
 	rm_file(dir, STAMP_FILE);
 	rm_file(dir, STAMP_CACHE_FILE);
 	CHECK(rmdir(dir) == 0);
@@ -605,6 +617,7 @@ test_stamp_roundtrip(void)
 	struct stamp_print fp;
 	struct input_file f;
 	struct stamp st;
+	struct stamp_listing l;
 	struct strv extra = STRV_INIT;
 	struct diag_list dl = DIAG_LIST_INIT;
 	const struct stamp_key *k;
@@ -637,11 +650,17 @@ test_stamp_roundtrip(void)
 	    r->ctime_ns == LLONG_MAX && r->ino == ULLONG_MAX && r->dev == 27 &&
 	    r->hash == 0xabcULL && r->taken_ns == LLONG_MIN);
 	stamp_free(&st);
+	CHECK(stamp_read_listing(&l, dir) && l.n == 1);
+	if (l.n == 1)
+		CHECK(strcmp(l.paths[0], name) == 0 &&
+		    l.inos[0] == (unsigned long long)sb.st_ino);
+	stamp_listing_free(&l);
+	rm_file(dir, STAMP_CACHE_FILE);
+	CHECK(!stamp_read_listing(&l, dir));
 	inputs_free(&fp.files);
 	free(path);
 	rm_file(dir, name);
 	rm_file(dir, STAMP_FILE);
-	rm_file(dir, STAMP_CACHE_FILE);
 	CHECK(rmdir(dir) == 0);
 }
 
