@@ -206,7 +206,8 @@ listing_files(const struct stamp_listing *sl, struct stage_list *l)
  * parses, links and checks: it needs only the two stamps, and it is
  * syscalls (a rename, then a link or unlink per file that differs, tens
  * of thousands when no kept site can be used) that would otherwise hold
- * up the render while the single-threaded link stage leaves a core idle.
+ * up the render; beside the link and check stages it fills what their
+ * jobs leave of the cores.
  */
 struct stager {
 	const char *out;

@@ -514,25 +514,41 @@ read_line(struct reader *rd, char *line)
 	return true;
 }
 
+/* The bytes of out/name after its magic line (*body), or NULL. */
+static char *
+read_text(const char *out, const char *name, const char *magic, char **body)
+{
+	char *path = path_join(out, name), *text, *nl, err[256];
+	size_t len;
+	int rc = fs_read(path, 1u << 30, &text, &len, err, sizeof(err));
+
+	free(path);
+	if (rc != 0)
+		return NULL;
+	if ((nl = strchr(text, '\n')) == NULL ||
+	    (size_t)(nl - text) != strlen(magic) ||
+	    strncmp(text, magic, strlen(magic)) != 0) {
+		free(text);
+		return NULL;
+	}
+	*body = nl + 1;
+	return text;
+}
+
 /* Reads the lines of out/name after its magic line into st. */
 static bool
 read_file(struct stamp *st, const char *out, const char *name,
     const char *magic)
 {
-	char *path = path_join(out, name), *text, err[256];
-	char *line, *save = NULL;
+	char *body, *line, *save = NULL;
+	char *text = read_text(out, name, magic, &body);
 	struct reader rd = { st, 0 };
-	size_t len;
-	bool ok = false;
+	bool ok = text != NULL;
 
-	if (fs_read(path, 1u << 30, &text, &len, err, sizeof(err)) == 0) {
-		line = strtok_r(text, "\n", &save);
-		ok = line && strcmp(line, magic) == 0;
-		while (ok && (line = strtok_r(NULL, "\n", &save)) != NULL)
-			ok = read_line(&rd, line);
-		free(text);
-	}
-	free(path);
+	for (line = ok ? strtok_r(body, "\n", &save) : NULL; ok && line;
+	    line = strtok_r(NULL, "\n", &save))
+		ok = read_line(&rd, line);
+	free(text);
 	return ok;
 }
 
@@ -555,27 +571,6 @@ stamp_read(struct stamp *st, const char *out)
 			st->files.v[i].ino = 0;
 	}
 	return st->valid = true;
-}
-
-/* The bytes of out/name after its magic line (*body), or NULL. */
-static char *
-read_text(const char *out, const char *name, const char *magic, char **body)
-{
-	char *path = path_join(out, name), *text, *nl, err[256];
-	size_t len;
-	int rc = fs_read(path, 1u << 30, &text, &len, err, sizeof(err));
-
-	free(path);
-	if (rc != 0)
-		return NULL;
-	if ((nl = strchr(text, '\n')) == NULL ||
-	    (size_t)(nl - text) != strlen(magic) ||
-	    strncmp(text, magic, strlen(magic)) != 0) {
-		free(text);
-		return NULL;
-	}
-	*body = nl + 1;
-	return text;
 }
 
 /* The file of l at path: most likely the one after the last. */
