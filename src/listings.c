@@ -589,7 +589,7 @@ alert_build(const struct rctx *r, size_t i, const char *out, void *ud)
 	struct value *rd = &ctx->items[ctx->n - 1];
 
 	value_add_borrowed(rd, "alert", a->id);
-	rctx_add_severity(r, rd, a->page->severity.s, out, RCTX_BRIEF);
+	rctx_add_page_severity(r, rd, a->page, out, RCTX_BRIEF);
 	return ctx;
 }
 
@@ -606,10 +606,9 @@ alert_row(void *ud, size_t i)
 	value_add_borrowed(it, "title", page_title(a->page));
 	rctx_add_url(it, "runbook_url", "alerts/index.html",
 	    a->page->out_path);
-	rctx_add_severity(r, it, a->page->severity.s, "alerts/index.html",
+	rctx_add_page_severity(r, it, a->page, "alerts/index.html",
 	    RCTX_BRIEF);
-	rctx_add_owner(r, it, a->page->owner.s, "alerts/index.html",
-	    RCTX_BRIEF);
+	rctx_add_page_owner(r, it, a->page, "alerts/index.html", RCTX_BRIEF);
 	return it;
 }
 

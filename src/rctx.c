@@ -445,6 +445,11 @@ struct rctx_shared {
 	struct hmap owner_of;	/* owner id -> index + 1 */
 	char **alert_out;	/* [alert entry]: its redirect page */
 	char **alert_enc;	/* the same, percent-encoded */
+	/* Per page (by its place): its severity's and owner's index as
+	 * severity_index() and owner_index() say, and where its alerts'
+	 * entries start in alert_of (an entry's index, or none). */
+	long *page_sev, *page_owner;
+	size_t *page_alerts, *alert_of;
 };
 
 /* The folder part of an output path: "a/b" for "a/b/c.html". */
@@ -657,6 +662,8 @@ static void add_severity_members(const struct rctx *r, struct value *m,
     const struct severity *sev, enum rctx_detail d);
 static void add_owner_members(struct value *m, const struct owner *o,
     const char *owner, enum rctx_detail d);
+static long severity_index(const struct rctx *r, const char *w);
+static long owner_index(const struct rctx *r, const char *owner);
 
 static void
 share_severities(const struct rctx *r, struct rctx_shared *sh,
@@ -718,6 +725,37 @@ share_owners(const struct rctx *r, struct rctx_shared *sh,
 	}
 }
 
+/* Each page's severity, owner and alert entries, looked up once. */
+static void
+share_pages(const struct rctx *r, struct rctx_shared *sh)
+{
+	const struct site *s = r->s;
+	size_t i, j, n = 0;
+
+	sh->page_sev = xcalloc(s->npages + 1, sizeof(*sh->page_sev));
+	sh->page_owner = xcalloc(s->npages + 1, sizeof(*sh->page_owner));
+	sh->page_alerts = xcalloc(s->npages + 1, sizeof(*sh->page_alerts));
+	for (i = 0; i < s->npages; i++)
+		n += s->pages[i]->alerts.n;
+	sh->alert_of = xcalloc(n + 1, sizeof(*sh->alert_of));
+	for (i = n = 0; i < s->npages; i++) {
+		const struct page *p = s->pages[i];
+
+		sh->page_sev[i] = p->severity.s ?
+		    severity_index(r, p->severity.s) : -1;
+		sh->page_owner[i] = p->owner.s ?
+		    owner_index(r, p->owner.s) : -1;
+		sh->page_alerts[i] = n;
+		for (j = 0; j < p->alerts.n; j++) {
+			const struct alert_entry *a = hmap_get(&s->alert_index,
+			    p->alerts.v[j].s);
+
+			sh->alert_of[n++] = a ? (size_t)(a - s->alerts) :
+			    HMAP_NONE;
+		}
+	}
+}
+
 void
 rctx_share(struct rctx *r)
 {
@@ -751,6 +789,7 @@ rctx_share(struct rctx *r)
 		sh->alert_enc[i] = encoded(sh->alert_out[i]);
 	}
 	r->shared = sh;
+	share_pages(r, sh);
 	share_dirs(r, sh, maps + 1 + 2 * nsev + 2 * nown);
 	/* Shared strings print thousands of times: scan them once. */
 	value_mark_plain(sh->store);
@@ -791,6 +830,10 @@ rctx_unshare(struct rctx *r)
 	hmap_free(&sh->owner_of);
 	free_strs(sh->alert_out, r->s->nalerts);
 	free_strs(sh->alert_enc, r->s->nalerts);
+	free(sh->page_sev);
+	free(sh->page_owner);
+	free(sh->page_alerts);
+	free(sh->alert_of);
 	free(sh);
 	r->shared = NULL;
 }
@@ -878,18 +921,16 @@ severity_index(const struct rctx *r, const char *w)
 	return sev ? (long)(sev - r->cfg->severities) : -1;
 }
 
-void
-rctx_add_severity(const struct rctx *r, struct value *v,
-    const char *severity, const char *from, enum rctx_detail d)
+/* The severity written as severity, at i among the configured ones (or
+ * -1), into v. */
+static void
+add_severity_at(const struct rctx *r, struct value *v, const char *severity,
+    long i, const char *from, enum rctx_detail d)
 {
 	const struct severity *sev;
 	struct value *m;
-	long i;
 	char *out;
 
-	if (severity == NULL)
-		return;
-	i = severity_index(r, severity);
 	m = value_add(v, "severity", VAL_MAP);
 	if (i < 0) {
 		value_add_borrowed(m, "id", severity);
@@ -960,6 +1001,37 @@ add_owner_members(struct value *m, const struct owner *o, const char *owner,
 		value_add_borrowed(m, "contact", o->contact);
 }
 
+void
+rctx_add_severity(const struct rctx *r, struct value *v,
+    const char *severity, const char *from, enum rctx_detail d)
+{
+	if (severity != NULL)
+		add_severity_at(r, v, severity, severity_index(r, severity),
+		    from, d);
+}
+
+/* Page p's place when shared data was made for the site it is in. */
+static bool
+page_shared(const struct rctx *r, const struct page *p, size_t *at)
+{
+	*at = p->order;
+	return r->shared && p->order < r->s->npages &&
+	    r->s->pages[p->order] == p;
+}
+
+void
+rctx_add_page_severity(const struct rctx *r, struct value *v,
+    const struct page *p, const char *from, enum rctx_detail d)
+{
+	size_t at;
+
+	if (p->severity.s == NULL)
+		return;
+	add_severity_at(r, v, p->severity.s, page_shared(r, p, &at) ?
+	    r->shared->page_sev[at] : severity_index(r, p->severity.s),
+	    from, d);
+}
+
 static long
 owner_index(const struct rctx *r, const char *owner)
 {
@@ -971,19 +1043,16 @@ owner_index(const struct rctx *r, const char *owner)
 	return o ? (long)(o - r->cfg->owners) : -1;
 }
 
-void
-rctx_add_owner(const struct rctx *r, struct value *v, const char *owner,
+/* The owner written as owner, at i among the configured ones (or -1),
+ * into v. */
+static void
+add_owner_at(const struct rctx *r, struct value *v, const char *owner, long i,
     const char *from, enum rctx_detail d)
 {
-	const struct owner *o;
+	const struct owner *o = i >= 0 ? &r->cfg->owners[i] : NULL;
 	struct value *m;
-	long i;
 	char *out;
 
-	if (owner == NULL)
-		return;
-	i = owner_index(r, owner);
-	o = i >= 0 ? &r->cfg->owners[i] : NULL;
 	m = value_add(v, "owner", VAL_MAP);
 	if (o && r->shared) {
 		add_url_enc(m, "url", from, r->shared->owner_out[i],
@@ -1000,6 +1069,26 @@ rctx_add_owner(const struct rctx *r, struct value *v, const char *owner,
 	}
 	if (o && d == RCTX_FULL && o->escalation.n)
 		add_escalation(r, m, o, from);
+}
+
+void
+rctx_add_owner(const struct rctx *r, struct value *v, const char *owner,
+    const char *from, enum rctx_detail d)
+{
+	if (owner != NULL)
+		add_owner_at(r, v, owner, owner_index(r, owner), from, d);
+}
+
+void
+rctx_add_page_owner(const struct rctx *r, struct value *v,
+    const struct page *p, const char *from, enum rctx_detail d)
+{
+	size_t at;
+
+	if (p->owner.s == NULL)
+		return;
+	add_owner_at(r, v, p->owner.s, page_shared(r, p, &at) ?
+	    r->shared->page_owner[at] : owner_index(r, p->owner.s), from, d);
 }
 
 void
@@ -1074,22 +1163,26 @@ add_alert_names(const struct rctx *r, struct value *v, const struct page *p,
 {
 	struct buf out = BUF_INIT;
 	struct value *l;
-	size_t i;
+	size_t i, at;
+	bool shared;
 
 	if (p->alerts.n == 0)
 		return;
 	l = value_add(value_add(v, "alerts", VAL_MAP), "items", VAL_LIST);
+	shared = page_shared(r, p, &at);
 	for (i = 0; i < p->alerts.n; i++) {
 		const char *id = p->alerts.v[i].s;
-		const struct alert_entry *a = r->shared ?
+		const struct alert_entry *a = shared ? NULL : r->shared ?
 		    hmap_get(&r->s->alert_index, id) : NULL;
+		size_t k = shared ? r->shared->alert_of[
+		    r->shared->page_alerts[at] + i] : a ? (size_t)(a -
+		    r->s->alerts) : HMAP_NONE;
 		struct value *it = value_add(l, NULL, VAL_MAP);
 
 		value_add_borrowed(it, "name", id);
-		if (a)
-			add_url_enc(it, "url", from,
-			    r->shared->alert_out[a - r->s->alerts],
-			    r->shared->alert_enc[a - r->s->alerts]);
+		if (k != HMAP_NONE)
+			add_url_enc(it, "url", from, r->shared->alert_out[k],
+			    r->shared->alert_enc[k]);
 		else
 			rctx_add_url(it, "url", from,
 			    put_facet_out(&out, "alerts", id));
@@ -1108,8 +1201,8 @@ rctx_add_page_item(const struct rctx *r, struct value *list,
 	value_add_borrowed(it, "kind", p->kind.s ? p->kind.s : "");
 	value_add_bool(it, "is_runbook", p->kind.s &&
 	    strcmp(p->kind.s, "runbook") == 0);
-	rctx_add_severity(r, it, p->severity.s, from, RCTX_BRIEF);
-	rctx_add_owner(r, it, p->owner.s, from, RCTX_BRIEF);
+	rctx_add_page_severity(r, it, p, from, RCTX_BRIEF);
+	rctx_add_page_owner(r, it, p, from, RCTX_BRIEF);
 	add_alert_names(r, it, p, from);
 	return it;
 }

@@ -142,6 +142,12 @@ void rctx_add_severity(const struct rctx *r, struct value *v,
     const char *severity, const char *from, enum rctx_detail d);
 void rctx_add_owner(const struct rctx *r, struct value *v, const char *owner,
     const char *from, enum rctx_detail d);
+/* The same of a page of the site: its severity and owner, as shared
+ * looked up once per page, not once per file that shows it. */
+void rctx_add_page_severity(const struct rctx *r, struct value *v,
+    const struct page *p, const char *from, enum rctx_detail d);
+void rctx_add_page_owner(const struct rctx *r, struct value *v,
+    const struct page *p, const char *from, enum rctx_detail d);
 void rctx_add_names(struct value *v, const char *key,
     const char *const *names, size_t n, const char *folder,
     const char *from);

@@ -270,8 +270,8 @@ render_page_data(const struct rctx *r, struct value *pg,
 	    strcmp(p->kind.s, "runbook") == 0);
 	if (p->summary && *p->summary)
 		value_add_borrowed(pg, "summary", p->summary);
-	rctx_add_severity(r, pg, p->severity.s, from, RCTX_FULL);
-	rctx_add_owner(r, pg, p->owner.s, from, RCTX_FULL);
+	rctx_add_page_severity(r, pg, p, from, RCTX_FULL);
+	rctx_add_page_owner(r, pg, p, from, RCTX_FULL);
 	rctx_add_pstr_names(pg, "alerts", &p->alerts, "alerts", from);
 	rctx_add_pstr_names(pg, "tags", &p->tags, "tags", from);
 	rctx_add_pstr_names(pg, "services", &p->services, "services", from);
