@@ -133,7 +133,7 @@ page_clear_model(struct page *p)
 	pstrv_free(&p->script_refs);
 	if (!p->html_mapped)
 		free(p->html);
-	if (p->origin == PAGE_PARSED)
+	if (p->origin == PAGE_PARSED && !p->html_mapped)
 		free(p->terms);
 	free(p->summary);
 	free(p->snippet);

@@ -126,8 +126,8 @@ struct page {
 	 * page_reload_source()), and its html and terms point into the
 	 * cache's mapping, which outlives the site. */
 	enum page_origin origin;
-	/* html points into a parse cache's mapping (restored, or handed to
-	 * the next cache once parsed: pcache_add()), not owned. */
+	/* html and terms point into a parse cache's mapping (restored, or
+	 * handed to the next cache once parsed: pcache_add()), not owned. */
 	bool html_mapped;
 };
 

@@ -45,19 +45,20 @@ bool pcache_restore(const struct pcache *c, struct page *p,
 
 /*
  * Writing.  A build makes the next cache while it parses: each page it
- * parses goes to the file as soon as it is, and its HTML (the bulk of
- * the model) is then not kept on the heap but read back from the file.
+ * parses goes to the file as soon as it is, and its HTML and search terms
+ * (the bulk of the model) are then not kept on the heap but read back
+ * from the file.
  *
  * pcache_begin() starts the file at path.  pcache_add() takes page i
- * once parsed, on the pool: p->html is NULL from then until
+ * once parsed, on the pool: p->html and p->terms are NULL from then until
  * pcache_finish(), which copies in the records of the pages restored
  * from old that the file must hold, moves it into dir, the staging
  * folder, whose files are hard links of old's (a delta beside old's base
  * when few pages were parsed, else a new base), maps it and points the
- * pages' HTML into it.  It appends the names of the files that make the
+ * pages' HTML and terms into it.  It appends the names of the files that make the
  * cache to keep, and returns 0, or 1 when the cache could not be written
  * (the next build parses again; the pages are whole), or -1 when the
- * pages' HTML cannot be read back (the build cannot go on); errno says
+ * pages' HTML or terms cannot be read back (the build cannot go on); errno says
  * why.
  * pcache_writer_close() after the site: its HTML points into the map.
  */

@@ -23,10 +23,16 @@
 #include "str.h"
 #include "value.h"
 
+/* Where a page's HTML and terms start, in a record or in the file (after
+ * their lengths); 0 for none. */
+struct blobs {
+	size_t html, terms;
+};
+
 /* A record made in memory, then written where the file has room. */
 struct wr {
 	struct buf b;
-	size_t html_at;		/* where the page's HTML starts in b */
+	struct blobs at;	/* in b */
 	bool bad;
 };
 
@@ -166,9 +172,10 @@ w_body(struct wr *w, const struct page *p)
 		w_pos(w, p->code[i].pos);
 	}
 	w_pstrv(w, &p->script_refs);
-	w->html_at = w->b.len + sizeof(uint32_t);	/* after its length */
+	w->at.html = w->b.len + sizeof(uint32_t);	/* after its length */
 	w_str(w, p->html ? p->html : "");
 	w_str(w, p->summary);
+	w->at.terms = w->b.len + sizeof(uint32_t);
 	w_str(w, p->terms ? p->terms : "");
 	w_str(w, p->snippet ? p->snippet : "");
 	w_u32(w, (uint32_t)p->diags.n);
@@ -249,7 +256,8 @@ struct pcache_writer {
 	pthread_mutex_t lock;
 	uint64_t end, count;	/* bytes and records so far */
 	size_t added;		/* pages whose HTML went to the file */
-	size_t *html_at;	/* page index -> its HTML in the file, or 0 */
+	struct blobs *at;	/* page index -> its HTML and terms in the
+				   file, or 0 */
 	size_t cap;
 	struct pcache_starts starts;	/* sorted once done */
 	const struct pcache *old;	/* the cache read, once done */
@@ -284,7 +292,7 @@ pcache_begin(const char *path, unsigned long long key)
 
 /* Room in the file for n bytes: their offset (under the lock). */
 static uint64_t
-reserve(struct pcache_writer *w, size_t n, size_t i, size_t html_at)
+reserve(struct pcache_writer *w, size_t n, size_t i, struct blobs at)
 {
 	uint64_t off;
 
@@ -297,12 +305,11 @@ reserve(struct pcache_writer *w, size_t n, size_t i, size_t html_at)
 		if (i >= w->cap) {
 			size_t old = w->cap;
 
-			w->html_at = xgrow(w->html_at, &w->cap, i,
-			    sizeof(*w->html_at));
-			memset(w->html_at + old, 0,
-			    (w->cap - old) * sizeof(*w->html_at));
+			w->at = xgrow(w->at, &w->cap, i, sizeof(*w->at));
+			memset(w->at + old, 0, (w->cap - old) * sizeof(*w->at));
 		}
-		w->html_at[i] = (size_t)off + html_at;
+		w->at[i].html = (size_t)off + at.html;
+		w->at[i].terms = (size_t)off + at.terms;
 	}
 	pthread_mutex_unlock(&w->lock);
 	return off;
@@ -316,7 +323,7 @@ spoil(struct pcache_writer *w, size_t i)
 		w->err = errno;
 	w->bad = true;
 	if (i < w->cap)
-		w->html_at[i] = 0;
+		w->at[i].html = w->at[i].terms = 0;
 	pthread_mutex_unlock(&w->lock);
 }
 
@@ -335,13 +342,16 @@ pcache_add(struct pcache_writer *w, size_t i, struct page *p)
 		buf_free(&r.b);
 		return;
 	}
-	off = reserve(w, r.b.len, i, r.html_at);
+	off = reserve(w, r.b.len, i, r.at);
 	if (!pwrite_all(w->fd, r.b.data, r.b.len, off))
 		spoil(w, i);
 	else {
-		/* From now on the file holds it (pcache_finish()). */
+		/* From now on the file holds them (pcache_finish()): only
+		 * the render reads them again. */
 		free(p->html);
 		p->html = NULL;
+		free(p->terms);
+		p->terms = NULL;
 		pthread_mutex_lock(&w->lock);
 		w->added++;
 		pthread_mutex_unlock(&w->lock);
@@ -372,6 +382,7 @@ static void
 carry(struct pcache_writer *w, const struct pcache *old,
     struct page *const *pages, size_t n, bool delta)
 {
+	static const struct blobs none = { 0, 0 };
 	size_t i, len;
 
 	for (i = 0; i < n && !w->bad; i++) {
@@ -385,7 +396,7 @@ carry(struct pcache_writer *w, const struct pcache *old,
 			w->bad = true;	/* cannot be: it was restored */
 			w->err = EINVAL;
 		} else if (!pwrite_all(w->fd, rec, len, reserve(w, len,
-		    (size_t)-1, 0))) {
+		    (size_t)-1, none))) {
 			w->bad = true;
 			w->err = errno;
 		} else {
@@ -405,36 +416,45 @@ cmp_u64(const void *a, const void *b)
 	return x < y ? -1 : x > y;
 }
 
-/* Where the file cannot be mapped: each page's HTML read back onto the
- * heap (its length is the 4 bytes before it). */
+/* The string at off in the file (its length the 4 bytes before it),
+ * onto the heap, or NULL. */
+static char *
+read_str_at(const struct pcache_writer *w, size_t off)
+{
+	uint32_t len;
+	char *s;
+
+	if (pread(w->fd, &len, sizeof(len), (off_t)(off - sizeof(len))) !=
+	    (ssize_t)sizeof(len) || len >= w->end - off)
+		return NULL;
+	s = xmalloc((size_t)len + 1);
+	if (pread(w->fd, s, len, (off_t)off) != (ssize_t)len) {
+		free(s);
+		return NULL;
+	}
+	s[len] = '\0';
+	return s;
+}
+
+/* Where the file cannot be mapped: each page's HTML and terms read back
+ * onto the heap. */
 static int
 read_back(struct pcache_writer *w, struct page *const *pages, size_t n)
 {
 	size_t i;
 
 	for (i = 0; i < n && i < w->cap; i++) {
-		uint32_t len;
-		char *html;
-
-		if (w->html_at[i] == 0)
+		if (w->at[i].html == 0)
 			continue;
-		if (pread(w->fd, &len, sizeof(len), (off_t)(w->html_at[i] -
-		    sizeof(len))) != (ssize_t)sizeof(len) ||
-		    len >= w->end - w->html_at[i])
+		if ((pages[i]->html = read_str_at(w, w->at[i].html)) == NULL ||
+		    (pages[i]->terms = read_str_at(w, w->at[i].terms)) == NULL)
 			return -1;
-		html = xmalloc((size_t)len + 1);
-		if (pread(w->fd, html, len, (off_t)w->html_at[i]) !=
-		    (ssize_t)len) {
-			free(html);
-			return -1;
-		}
-		html[len] = '\0';
-		pages[i]->html = html;
 	}
 	return 0;
 }
 
-/* Maps the file and points each page it took at its HTML there. */
+/* Maps the file and points each page it took at its HTML and terms
+ * there. */
 static int
 map_back(struct pcache_writer *w, struct page *const *pages, size_t n)
 {
@@ -451,8 +471,9 @@ map_back(struct pcache_writer *w, struct page *const *pages, size_t n)
 	w->len = (size_t)w->end;
 	qsort(w->starts.v, w->starts.n, sizeof(*w->starts.v), cmp_u64);
 	for (i = 0; i < n && i < w->cap; i++)
-		if (w->html_at[i]) {
-			pages[i]->html = (char *)w->map + w->html_at[i];
+		if (w->at[i].html) {
+			pages[i]->html = (char *)w->map + w->at[i].html;
+			pages[i]->terms = (char *)w->map + w->at[i].terms;
 			pages[i]->html_mapped = true;
 		}
 	/* Rendering reads it again, a window at a time (pcache_read). */
@@ -552,7 +573,7 @@ pcache_writer_close(struct pcache_writer *w)
 	if (w->fd >= 0)
 		close(w->fd);
 	pthread_mutex_destroy(&w->lock);
-	free(w->html_at);
+	free(w->at);
 	free(w->starts.v);
 	free(w->tmp);
 	free(w);

@@ -477,6 +477,8 @@ write_search(struct rctx *r)
 	so.jobs = r->o->jobs;
 	so.cache_dir = r->o->parse ? r->o->out_dir : NULL;
 	so.cache_key = str_hash(tag, sizeof(tag), r->o->parse);
+	so.read = r->o->read_html;
+	so.read_ud = r->o->read_html_ud;
 	search_build(r->s, &so, &ix);
 	r->uncached = ix.nuncached;
 	if (ix.cache_ok)

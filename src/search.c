@@ -91,6 +91,7 @@ struct encoded;
 
 struct builder {
 	const struct site *s;
+	const struct search_opts *o;
 	struct term *terms;	/* in first-seen order */
 	size_t n, cap, npostings;
 	struct tslot *slots;	/* the term table */
@@ -227,6 +228,8 @@ merge_terms(struct builder *b, const struct page *p, uint32_t doc)
 	pp->n = count;
 	b->npostings += count;
 	b->nuncached++;
+	if (b->o->read && p->terms)
+		b->o->read(b->o->read_ud, p->terms);
 }
 
 static void shard_terms(struct builder *b);
@@ -678,6 +681,7 @@ search_build(const struct site *s, const struct search_opts *o,
 	memset(&b, 0, sizeof(b));
 	memset(&e, 0, sizeof(e));
 	b.s = s;
+	b.o = o;
 	b.ndocs = (s->npages + SEARCH_DOC_CHUNK - 1) / SEARCH_DOC_CHUNK;
 	b.docs = xcalloc(b.ndocs ? b.ndocs : 1, sizeof(*b.docs));
 	b.pairs = xcalloc(s->npages ? s->npages : 1, sizeof(*b.pairs));

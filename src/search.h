@@ -53,6 +53,10 @@ struct search_opts {
 	 * cache_key; NULL for none. */
 	const char *cache_dir;
 	unsigned long long cache_key;
+	/* Called with each page's terms once merged, or NULL: where they
+	 * live can let them go (render.h's read_html). */
+	void (*read)(const void *ud, const char *terms);
+	const void *read_ud;
 };
 
 /* Builds the index of every page of s from their terms (terms.h). */

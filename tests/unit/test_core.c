@@ -14,6 +14,8 @@
 #include "frontmatter.h"
 #include "fsutil.h"
 #include "inputs.h"
+#include "page.h"
+#include "pcache.h"
 #include "pool.h"
 #include "stamp.h"
 #include "str.h"
@@ -38,6 +40,7 @@ void test_stamp_roundtrip(void);
 void test_fs_read(void);
 void test_inputs_defer(void);
 void test_fingerprint_await(void);
+void test_pcache_writer(void);
 
 void
 test_buf(void)
@@ -815,5 +818,44 @@ test_fingerprint_await(void)
 	stamp_print_free(&awaited);
 	stamp_print_free(&cold);
 	rm_file(dir, "a.md");
+	CHECK(rmdir(dir) == 0);
+}
+
+/*
+ * A page handed to the parse cache being written leaves its HTML and
+ * search terms to the file: NULL on the heap until the cache is
+ * finished, then the same bytes in its mapping (not freed with the
+ * page: a sanitizer build would see it).
+ */
+void
+test_pcache_writer(void)
+{
+	char dir[] = "/tmp/runbookc-pcache-XXXXXX";
+	struct strv keep = STRV_INIT;
+	struct pcache_writer *w;
+	struct page *p;
+	char *spool;
+
+	CHECK(mkdtemp(dir) != NULL);
+	spool = path_join(dir, "spool");
+	p = page_new(dir, "a.md");
+	p->kind.s = xstrdup("runbook");
+	p->html = xstrdup("<p>Olá</p>\n");
+	p->terms = xstrdup("ola\001");
+	p->snippet = xstrdup("Olá");
+	w = pcache_begin(spool, 42);
+	pcache_add(w, 0, p);
+	CHECK(p->html == NULL && p->terms == NULL && !p->html_mapped);
+	CHECK_INT(pcache_finish(w, NULL, dir, &p, 1, &keep), 0);
+	CHECK(p->html_mapped);
+	CHECK_STR(p->html, "<p>Olá</p>\n");
+	CHECK_STR(p->terms, "ola\001");
+	CHECK(keep.n == 1 && strcmp(keep.v[0], PCACHE_FILE) == 0);
+	page_free(p);
+	pcache_writer_close(w);
+	strv_free(&keep);
+	rm_file(dir, PCACHE_FILE);
+	unlink(spool);
+	free(spool);
 	CHECK(rmdir(dir) == 0);
 }
