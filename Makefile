@@ -28,7 +28,7 @@ MAIN = src/main.c
 SRCS += src/pipeline.c src/preprocess.c src/watch.c src/stamp.c
 # Render: pages and driver, shared context, listings, scripts, search,
 # catalog, print book, the big-file writer they share.
-SRCS += src/rctx.c src/listings.c src/scriptpage.c src/search.c \
+SRCS += src/rctx.c src/rctx_out.c src/listings.c src/scriptpage.c src/search.c \
 	src/catalog.c src/book.c src/sink.c
 # The command line: main.c and one file per command (not in unit tests).
 CLI_OBJS = $(BUILD)/main.o $(BUILD)/cmd.o $(BUILD)/cmd_build.o \

@@ -602,11 +602,5 @@ book_finish(struct rctx *r, struct book_job *j)
 	if (j->cached)
 		strv_push(r->written, BOOK_CACHE_FILE);
 	free(j);
-	if (err) {
-		diag_add(r->diags, BOOK_OUT, 1, 1, DIAG_ERROR, "file.read",
-		    "cannot write: %s", strerror(err));
-		return -1;
-	}
-	rctx_note(r, BOOK_OUT, 0, false);
-	return 0;
+	return rctx_record(r, BOOK_OUT, err, 0, false);
 }

@@ -426,18 +426,11 @@ write_catalog(struct rctx *r, struct catalog *c)
 {
 	struct sink k;
 	char *path = path_join(r->o->out_dir, CATALOG_OUT);
-	int err;
 
 	sink_open(&k, path);
 	free(path);
 	put_catalog(c, &k);
-	if ((err = sink_close(&k)) != 0) {
-		diag_add(r->diags, CATALOG_OUT, 1, 1, DIAG_ERROR, "file.read",
-		    "cannot write: %s", strerror(err));
-		return -1;
-	}
-	rctx_note(r, CATALOG_OUT, r->key, false);
-	return 0;
+	return rctx_record(r, CATALOG_OUT, sink_close(&k), r->key, false);
 }
 
 int

@@ -359,6 +359,7 @@ render_and_write(const struct opts *o, struct pipeline *pl,
 	site_drop_sources(&pl->site);
 	memset(&ro, 0, sizeof(ro));
 	ro.out_dir = st->dir;
+	ro.out_name = o->out;
 	ro.jobs = o->jobs;
 	ro.today = pl->today;
 	ro.commit = ip->commit;
@@ -403,7 +404,7 @@ render_and_write(const struct opts *o, struct pipeline *pl,
 		stage_abort(st);
 	pl->ms[STAGE_WRITE] = pipeline_now_ms() - t2;
 	if (rc < 0)
-		cmd_print_diags(o, &pl->diags, 0, false);
+		cmd_print_diags(o, &pl->diags, pl->files.n, false);
 	strv_free(&written);
 	stamp_keys_free(&keys);
 	end_stage(sg);

@@ -2,8 +2,9 @@
  * rctx: what the render modules share.  The render context (the site,
  * the compiled templates, the options), the template data every output
  * file starts from (site, navigation, UI strings, entry-point URLs),
- * relative URLs between output files, file names made from user strings,
- * and the writing of one output file.
+ * relative URLs between output files, file names made from user strings
+ * (rctx.c), and the writing of output files: claims, files kept as the
+ * stamp lists them, batches on the pool (rctx_out.c).
  *
  * Used by render (pages), listings, book, scriptpage, search and catalog;
  * never by the model.  Single-threaded except where a function says it
@@ -56,6 +57,11 @@ struct rctx {
 	unsigned long long key;
 	unsigned long long site_key;	/* of what the site's face shows */
 	size_t made, kept;	/* files rendered, files kept as they were */
+	/* Files that could not be written: past RCTX_WRITE_DIAGS of them
+	 * (a full disk fails every one), rctx_record_end() says how many
+	 * more, once. */
+	size_t unwritten;
+	int last_err;
 	struct hmap claimed;	/* out path -> (void *)1: taken */
 	struct strv claimed_keys;	/* owns the keys of claimed */
 	char today[11];		/* YYYY-MM-DD */
@@ -199,6 +205,14 @@ int rctx_write_file(const struct rctx *r, const char *out, const char *data,
     size_t len);
 /* Writes and records out in written; a diagnostic on failure. */
 int rctx_write(struct rctx *r, const char *out, const char *data, size_t len);
+/* What became of out once written (err, an errno, or 0) or kept: a
+ * diagnostic and -1, or noted (rctx_note()) and 0. */
+int rctx_record(struct rctx *r, const char *out, int err,
+    unsigned long long key, bool kept);
+#define RCTX_WRITE_DIAGS 10
+/* The one diagnostic for the files past RCTX_WRITE_DIAGS that could not
+ * be written, if any. */
+void rctx_record_end(struct rctx *r);
 /*
  * Renders template t with ctx (consumed) and writes it to out, unless
  * out is already claimed, or can be kept as it is (r->key).  Returns 0 or

@@ -388,16 +388,9 @@ render_pages(struct rctx *r)
 	progress_phase(r->o->progress, "render", r->s->npages);
 	pool_run(r->s->npages, r->o->jobs, render_one, &j);
 	progress_phase(r->o->progress, "render listings, search, book", 0);
-	for (i = 0; i < r->s->npages; i++) {
-		if (j.failed[i]) {
-			diag_add(r->diags, r->s->pages[i]->out_path, 1, 1,
-			    DIAG_ERROR, "file.read", "cannot write: %s",
-			    strerror(j.failed[i]));
-			rc = -1;
-		} else
-			rctx_note(r, r->s->pages[i]->out_path, j.key[i],
-			    j.kept[i]);
-	}
+	for (i = 0; i < r->s->npages; i++)
+		rc |= rctx_record(r, r->s->pages[i]->out_path, j.failed[i],
+		    j.key[i], j.kept[i]);
 	free(j.failed);
 	free(j.key);
 	free(j.kept);
@@ -590,6 +583,7 @@ render_site(const struct site *s, const struct theme *th,
 	/* Aliases last: an old path never hides anything current. */
 	r.key = key;
 	rc |= listings_aliases(&r);
+	rctx_record_end(&r);
 	if (stats) {
 		stats->made = r.made;
 		stats->kept = r.kept;

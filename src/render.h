@@ -16,6 +16,7 @@ struct theme;
 
 struct render_opts {
 	const char *out_dir;	/* where files are written */
+	const char *out_name;	/* the output folder as named, or NULL */
 	int jobs;
 	long today;		/* days since the epoch */
 	const char *commit;	/* git commit of the content, or NULL */

@@ -265,19 +265,6 @@ job_one(void *ud, size_t i)
 		j->copy_err = rctx_write_file(jr->r, j->raw, j->data, j->len);
 }
 
-static int
-record(struct rctx *r, const char *out, int err, unsigned long long key,
-    bool kept)
-{
-	if (err) {
-		diag_add(r->diags, out, 1, 1, DIAG_ERROR, "file.read",
-		    "cannot write: %s", strerror(err));
-		return -1;
-	}
-	rctx_note(r, out, key, kept);
-	return 0;
-}
-
 /* Records what a job wrote, adds its row to the index (and to the
  * index's key, *ikey), frees it. */
 static int
@@ -288,9 +275,9 @@ job_finish(struct rctx *r, struct job *j, struct value *index,
 	int rc = 0;
 
 	if (j->page)
-		rc |= record(r, j->out, j->page_err, j->page_key, j->page_kept);
+		rc |= rctx_record(r, j->out, j->page_err, j->page_key, j->page_kept);
 	if (j->copy)
-		rc |= record(r, j->raw, j->copy_err, j->copy_key, j->copy_kept);
+		rc |= rctx_record(r, j->raw, j->copy_err, j->copy_key, j->copy_kept);
 	if (j->read) {
 		row = value_add(index, NULL, VAL_MAP);
 		value_add_str(row, "name", j->sc->id);

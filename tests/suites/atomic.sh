@@ -8,6 +8,7 @@ set -u
 : "${WRAP:=}"
 pass=0 fail=0
 T=$TOUT/atomic
+umount "$T/disk" 2> /dev/null	# a run stopped before its full-disk case ended
 rm -rf "$T"; mkdir -p "$T"
 ok() { pass=$((pass + 1)); }
 bad() { fail=$((fail + 1)); echo "FAIL $1"; }
@@ -114,5 +115,24 @@ build "$T/c2" "$T/n/a/out" & second=$!
 wait $first; r1=$?
 wait $second; r2=$?
 [ $r1 = 0 ] && [ $r2 = 0 ] && diff -r -x '.runbookc-cache*' "$T/n/a/out" "$T/w-cold" > /dev/null && [ "$(ls "$T/n/a")" = out ] && ok || bad "two builds at once into a new folder: exits $r1 $r2, or a site unlike a cold build: $(ls "$T/n/a")"
+
+# A full disk: a build that cannot write its files names the first ten,
+# counts the others in one more line, exits 2 and leaves out as it was.
+# On a small tmpfs of its own (root can mount one; said where not).
+D=$T/disk
+mkdir -p "$D"
+if mount -t tmpfs -o size=20m tmpfs "$D" 2> /dev/null; then
+	build "$T/c1" "$D/out"
+	before=$(tree_sum "$D/out")
+	$WRAP "$RUNBOOKC" build "$T/c2" -o "$D/out" -q --force > /dev/null 2> "$T/full.err"
+	rc=$?
+	n=$(grep -c 'cannot write: ' "$T/full.err")
+	[ $rc = 2 ] && ok || bad "a full disk: exit $rc, not 2"
+	[ "$n" -eq 10 ] && grep -q '^[^:]*/out:1:1: error: [0-9]* more files\{0,1\} could not be written' "$T/full.err" && ok || bad "a full disk: $n files named, or no count of the others: $(tail -n 3 "$T/full.err")"
+	[ "$before" = "$old" ] && [ "$(tree_sum "$D/out")" = "$before" ] && ok || bad "a full disk: out changed"
+	umount "$D"
+else
+	echo "atomic: a full disk not tried (no tmpfs can be mounted here)"
+fi
 
 echo "atomic: $pass passed, $fail failed"
