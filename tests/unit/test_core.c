@@ -60,6 +60,15 @@ test_buf(void)
 	buf_free(&b);
 	buf_puts_json_str(&b, "q\"\\\n\x01</script>");
 	CHECK_STR(b.data, "\"q\\\"\\\\\\n\\u0001\\u003c/script\\u003e\"");
+	/* Nothing to escape (the one-pass path), or the first escape
+	 * after a run; a euro sign is not a line separator. */
+	buf_truncate(&b, 0);
+	buf_puts_json_str(&b, "Olá, mundo");
+	buf_puts_json_str(&b, "");
+	buf_puts_json_str(&b, "abc\"def");
+	buf_puts_json_str(&b, "\xe2\x82\xac \xe2\x80\xa8");
+	CHECK_STR(b.data, "\"Olá, mundo\"\"\"\"abc\\\"def\"\"\xe2\x82\xac "
+	    "\\u2028\"");
 	s = buf_detach(&b);
 	CHECK(b.data == NULL && b.len == 0);
 	free(s);
