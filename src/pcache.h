@@ -55,12 +55,13 @@ bool pcache_restore(const struct pcache *c, struct page *p,
  * from old that the file must hold, moves it into dir, the staging
  * folder, whose files are hard links of old's (a delta beside old's base
  * when few pages were parsed, else a new base), maps it and points the
- * pages' HTML and terms into it.  It appends the names of the files that make the
- * cache to keep, and returns 0, or 1 when the cache could not be written
- * (the next build parses again; the pages are whole), or -1 when the
- * pages' HTML or terms cannot be read back (the build cannot go on); errno says
- * why.
- * pcache_writer_close() after the site: its HTML points into the map.
+ * pages' HTML and terms into it.  It appends the names of the files that
+ * make the cache to keep, and returns 0, or 1 when the cache could not be
+ * written (the next build parses again; the pages are whole), or -1 when
+ * the pages' HTML or terms cannot be read back (the build cannot go on);
+ * errno says why.
+ * pcache_writer_close() after the site: the pages' HTML and terms point
+ * into the map.
  */
 struct pcache_writer;
 

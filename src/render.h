@@ -33,7 +33,8 @@ struct render_opts {
 	struct stamp_keys *keys;
 	struct progress *progress;	/* or NULL */
 	/* Called (on the pool) once a page's HTML has been read for a page
-	 * or a chapter, so that where it lives can let it go; or NULL. */
+	 * or a chapter, or its search terms merged, so that where they live
+	 * can let them go; or NULL. */
 	void (*read_html)(const void *ud, const char *html);
 	const void *read_html_ud;
 };

@@ -275,9 +275,11 @@ job_finish(struct rctx *r, struct job *j, struct value *index,
 	int rc = 0;
 
 	if (j->page)
-		rc |= rctx_record(r, j->out, j->page_err, j->page_key, j->page_kept);
+		rc |= rctx_record(r, j->out, j->page_err, j->page_key,
+		    j->page_kept);
 	if (j->copy)
-		rc |= rctx_record(r, j->raw, j->copy_err, j->copy_key, j->copy_kept);
+		rc |= rctx_record(r, j->raw, j->copy_err, j->copy_key,
+		    j->copy_kept);
 	if (j->read) {
 		row = value_add(index, NULL, VAL_MAP);
 		value_add_str(row, "name", j->sc->id);

@@ -502,64 +502,103 @@ enum group_kind {
 	NGROUP_KINDS
 };
 
+/* Group set kind, filled from every page and sorted. */
 static void
-group_page(struct site *s, enum group_kind kind, size_t i)
+link_group(struct site *s, enum group_kind kind)
 {
-	struct page *p = s->pages[i];
+	struct group_set *gs = NULL;
 	const struct severity *sev;
-	size_t j;
+	size_t i, j;
 
-	switch (kind) {
-	case GROUP_TAGS:
-		for (j = 0; j < p->tags.n; j++)
-			group_add(&s->by_tag, p->tags.v[j].s, p);
-		break;
-	case GROUP_SERVICES:
-		for (j = 0; j < p->services.n; j++)
-			group_add(&s->by_service, p->services.v[j].s, p);
-		break;
-	case GROUP_SECTIONS:
-		group_add(&s->sections, p->section, p);
-		break;
-	case GROUP_SEVERITIES:
-		if (p->severity.s &&
-		    (sev = config_severity(s->cfg, p->severity.s)) != NULL)
-			group_add(&s->by_severity, sev->id, p);
-		break;
-	case GROUP_OWNERS:
-		if (p->owner.s)
-			group_add(&s->by_owner, p->owner.s, p);
-		break;
-	case NGROUP_KINDS:
-		break;
+	for (i = 0; i < s->npages; i++) {
+		struct page *p = s->pages[i];
+
+		switch (kind) {
+		case GROUP_TAGS:
+			gs = &s->by_tag;
+			for (j = 0; j < p->tags.n; j++)
+				group_add(gs, p->tags.v[j].s, p);
+			break;
+		case GROUP_SERVICES:
+			gs = &s->by_service;
+			for (j = 0; j < p->services.n; j++)
+				group_add(gs, p->services.v[j].s, p);
+			break;
+		case GROUP_SECTIONS:
+			gs = &s->sections;
+			group_add(gs, p->section, p);
+			break;
+		case GROUP_SEVERITIES:
+			gs = &s->by_severity;
+			if (p->severity.s && (sev = config_severity(s->cfg,
+			    p->severity.s)) != NULL)
+				group_add(gs, sev->id, p);
+			break;
+		case GROUP_OWNERS:
+			gs = &s->by_owner;
+			if (p->owner.s)
+				group_add(gs, p->owner.s, p);
+			break;
+		case NGROUP_KINDS:
+			break;
+		}
+	}
+	if (gs)
+		group_set_sort(gs);
+}
+
+/*
+ * Calls back each page that links to another, once per target however
+ * often it links there (as group_add() has it), source pages in order.
+ * last: scratch, one per page.
+ */
+static void
+each_backlink(struct site *s, size_t *last,
+    void (*fn)(struct site *s, size_t to, struct page *from, void *ud),
+    void *ud)
+{
+	size_t i, j;
+
+	for (i = 0; i < s->npages; i++)
+		last[i] = (size_t)-1;
+	for (i = 0; i < s->npages; i++) {
+		struct page *p = s->pages[i];
+
+		for (j = 0; j < p->nlinks; j++) {
+			const struct target *t = &s->targets[i][j];
+
+			if (t->kind != TARGET_PAGE || t->page == p ||
+			    last[t->page->order] == i)
+				continue;
+			last[t->page->order] = i;
+			fn(s, t->page->order, p, ud);
+		}
 	}
 }
 
-static struct group_set *
-group_set_of(struct site *s, enum group_kind kind)
+static void
+count_backlink(struct site *s, size_t to, struct page *from, void *ud)
 {
-	switch (kind) {
-	case GROUP_TAGS:
-		return &s->by_tag;
-	case GROUP_SERVICES:
-		return &s->by_service;
-	case GROUP_SECTIONS:
-		return &s->sections;
-	case GROUP_SEVERITIES:
-		return &s->by_severity;
-	case GROUP_OWNERS:
-	case NGROUP_KINDS:
-		break;
-	}
-	return &s->by_owner;	/* GROUP_OWNERS */
+	size_t *count = ud;
+
+	(void)s;
+	(void)from;
+	count[to]++;
+}
+
+static void
+add_backlink(struct site *s, size_t to, struct page *from, void *ud)
+{
+	const size_t *slot = ud;
+	struct group *g = &s->backlinks.v[slot[to]];
+
+	g->pages[g->n++] = from;
 }
 
 /*
  * The pages that link to each page, without a lookup per link: counted
  * by the target's place, then filled; the groups come out in page
- * order, which is their keys' order (pages are sorted by path).  A page
- * is in a group once however often it links there, as group_add() has
- * it.
+ * order, which is their keys' order (pages are sorted by path).
  */
 static void
 link_backlinks(struct site *s)
@@ -567,64 +606,26 @@ link_backlinks(struct site *s)
 	struct group_set *gs = &s->backlinks;
 	size_t *count = xcalloc(s->npages + 1, sizeof(*count));
 	size_t *last = xcalloc(s->npages + 1, sizeof(*last));
-	size_t *slot = xcalloc(s->npages + 1, sizeof(*slot));
-	size_t i, j, pass;
+	size_t i, j;
 
-	for (pass = 0; pass < 2; pass++) {
-		for (i = 0; i < s->npages; i++)
-			last[i] = (size_t)-1;
-		for (i = 0; i < s->npages; i++) {
-			struct page *p = s->pages[i];
-
-			for (j = 0; j < p->nlinks; j++) {
-				const struct target *t = &s->targets[i][j];
-				size_t to;
-
-				if (t->kind != TARGET_PAGE || t->page == p)
-					continue;
-				to = t->page->order;
-				if (last[to] == i)
-					continue;
-				last[to] = i;
-				if (pass == 0)
-					count[to]++;
-				else {
-					struct group *g = &gs->v[slot[to]];
-
-					g->pages[g->n++] = p;
-				}
-			}
-		}
-		if (pass > 0)
-			break;
-		for (i = 0; i < s->npages; i++)
-			gs->n += count[i] > 0;
-		gs->v = xcalloc(gs->n + 1, sizeof(*gs->v));
-		gs->cap = gs->n;
-		for (i = j = 0; i < s->npages; i++) {
-			if (count[i] == 0)
-				continue;
-			gs->v[j].key = xstrdup(s->pages[i]->path);
-			gs->v[j].pages = xcalloc(count[i], sizeof(struct page *));
-			gs->v[j].cap = count[i];
-			hmap_put(&gs->index, gs->v[j].key,
-			    (void *)(uintptr_t)(j + 1));
-			slot[i] = j++;
-		}
+	each_backlink(s, last, count_backlink, count);
+	for (i = 0; i < s->npages; i++)
+		gs->n += count[i] > 0;
+	gs->v = xcalloc(gs->n + 1, sizeof(*gs->v));
+	gs->cap = gs->n;
+	/* count[i] becomes page i's group, where it has one. */
+	for (i = j = 0; i < s->npages; i++) {
+		if (count[i] == 0)
+			continue;
+		gs->v[j].key = xstrdup(s->pages[i]->path);
+		gs->v[j].pages = xcalloc(count[i], sizeof(struct page *));
+		gs->v[j].cap = count[i];
+		hmap_put(&gs->index, gs->v[j].key, (void *)(uintptr_t)(j + 1));
+		count[i] = j++;
 	}
+	each_backlink(s, last, add_backlink, count);
 	free(count);
 	free(last);
-	free(slot);
-}
-
-static void
-link_group(struct site *s, enum group_kind kind)
-{
-	size_t i;
-
-	for (i = 0; i < s->npages; i++)
-		group_page(s, kind, i);
-	group_set_sort(group_set_of(s, kind));
 }
 
 /*
