@@ -36,7 +36,7 @@ rehash(struct hmap *m)
 	size_t i;
 
 	m->cap = old.cap ? old.cap * 2 : 16;
-	m->slots = xcalloc(m->cap, sizeof(*m->slots));
+	m->slots = xcalloc_probed(m->cap, sizeof(*m->slots));
 	for (i = 0; i < old.cap; i++)
 		if (old.slots[i].key)
 			*find(m, old.slots[i].key, old.slots[i].hash) =

@@ -124,7 +124,7 @@ index_rehash(struct builder *b)
 	size_t i, n = b->nslots ? b->nslots * 2 : 4096;
 
 	free(b->slots);
-	b->slots = xcalloc(n, sizeof(*b->slots));
+	b->slots = xcalloc_probed(n, sizeof(*b->slots));
 	b->nslots = n;
 	for (i = 0; i < b->n; i++) {
 		size_t k = (size_t)b->terms[i].hash & (n - 1);
@@ -409,6 +409,7 @@ sort_terms(struct builder *b, struct encoded *e)
 	e->terms = xcalloc(b->n ? b->n : 1, sizeof(*e->terms));
 	for (i = 0; i < b->n; i++) {
 		struct sterm *st;
+		unsigned long long prefix = 0;
 
 		/* A term of the cache's dictionary no page has now. */
 		if (b->terms[i].plen == 0)
@@ -417,8 +418,11 @@ sort_terms(struct builder *b, struct encoded *e)
 		st->t = &b->terms[i];
 		st->s = b->strs.data + st->t->off;
 		for (k = 0; k < 8; k++)
-			st->prefix = st->prefix << 8 | (k < st->t->len ?
+			prefix = prefix << 8 | (k < st->t->len ?
 			    (unsigned char)st->s[k] : 0);
+		/* Set, not updated: a member of a fresh calloc() read
+		 * first costs a page copy (str.h, xcalloc_probed). */
+		st->prefix = prefix;
 	}
 	if (e->n > 1)
 		qsort(e->terms, e->n, sizeof(*e->terms), cmp_sterm);

@@ -36,6 +36,18 @@ xcalloc(size_t n, size_t size)
 }
 
 void *
+xcalloc_probed(size_t n, size_t size)
+{
+	void *p;
+
+	if (size && n > SIZE_MAX / size)
+		str_oom();
+	p = xmalloc(n * size);
+	memset(p, 0, n * size);
+	return p;
+}
+
+void *
 xrealloc(void *p, size_t n)
 {
 	p = realloc(p, n ? n : 1);

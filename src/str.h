@@ -13,6 +13,14 @@
 _Noreturn void str_oom(void);
 void *xmalloc(size_t n);
 void *xcalloc(size_t n, size_t size);
+/*
+ * xcalloc() for a table that is probed (read) before it is written, such
+ * as a hash table's slots.  A large calloc() hands out pages that map the
+ * shared zero page on their first read and are copied on their first
+ * write, and each such copy flushes the TLB of every CPU running the
+ * process; zeroed by writing, each page faults once.
+ */
+void *xcalloc_probed(size_t n, size_t size);
 void *xrealloc(void *p, size_t n);
 /* Grows an array of *cap elements of size sz so that index n fits. */
 void *xgrow(void *p, size_t *cap, size_t n, size_t sz);

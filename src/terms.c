@@ -115,7 +115,7 @@ pt_rehash(struct page_terms *pt)
 	size_t i, n = pt->nslots ? pt->nslots * 2 : 256;
 
 	free(pt->slots);
-	pt->slots = xcalloc(n, sizeof(*pt->slots));
+	pt->slots = xcalloc_probed(n, sizeof(*pt->slots));
 	pt->nslots = n;
 	for (i = 0; i < pt->n; i++) {
 		size_t k = (size_t)pt->v[i].hash & (n - 1);

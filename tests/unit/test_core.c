@@ -34,6 +34,7 @@ void test_dates(void);
 void test_map_release(void);
 void test_map_read(void);
 void test_hash(void);
+void test_alloc(void);
 void test_pool(void);
 void test_stamp_read(void);
 void test_stamp_roundtrip(void);
@@ -476,6 +477,29 @@ test_hash(void)
 	lens[2] = str_hash(b, 257, STR_HASH_SEED);
 	lens[3] = str_hash(b, 288, STR_HASH_SEED);
 	CHECK(lens[0] != lens[1] && lens[1] != lens[2] && lens[2] != lens[3]);
+}
+
+/* Zeroed whatever the memory held before (a chunk just freed dirty is
+ * the one malloc hands out next; sanitizers fill new memory), at a size
+ * malloc takes from its heap and at one it maps. */
+void
+test_alloc(void)
+{
+	static const size_t sizes[] = { 4096, 4 << 20 };
+	size_t i, k, dirty;
+
+	for (k = 0; k < 2; k++) {
+		unsigned char *p = xmalloc(sizes[k]);
+
+		memset(p, 0xa5, sizes[k]);
+		free(p);
+		p = xcalloc_probed(sizes[k] / 8, 8);
+		for (i = dirty = 0; i < sizes[k]; i++)
+			dirty += p[i] != 0;
+		CHECK_INT(dirty, 0);
+		free(p);
+	}
+	free(xcalloc_probed(0, 8));
 }
 
 struct pool_probe {
