@@ -114,6 +114,7 @@ take_one(struct input_file *out, const char *content, const char *rel,
 	f.ctime_ns = ts_ns(&st.st_ctim);
 	f.ino = (unsigned long long)st.st_ino;
 	f.dev = (unsigned long long)st.st_dev;
+	f.mode = (unsigned)st.st_mode & 07777;
 	if ((r = trusted(prev, &f)) != NULL) {
 		f.hash = r->hash;
 		f.taken_ns = r->taken_ns;

@@ -23,6 +23,9 @@ struct input_file {
 	char *path;		/* content-relative */
 	long long size, mtime_ns, ctime_ns;
 	unsigned long long ino, dev;
+	/* Its permission bits, from the stat (not a stamp's): the checks
+	 * read whether a script may run. */
+	unsigned mode;
 	unsigned long long hash;	/* str_hash(bytes, STR_HASH_SEED) */
 	long long taken_ns;	/* when the stat and hash were taken */
 	bool pending;		/* stat'ed, not read: hash still to come */

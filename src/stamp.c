@@ -47,7 +47,8 @@ hash_u(unsigned long long h, unsigned long long v)
 	return str_hash(&v, sizeof(v), h);
 }
 
-/* The content's files by name and hash, in scan order. */
+/* The content's files by name, hash and exec bits, in scan order
+ * (script.not-executable reads the bits: a chmod +x is a change). */
 static unsigned long long
 hash_inputs(unsigned long long h, const struct input_set *s)
 {
@@ -57,6 +58,7 @@ hash_inputs(unsigned long long h, const struct input_set *s)
 		h = hash_str(h, s->v[i].path);
 		h = hash_u(h, s->v[i].hash);
 		h = hash_u(h, (unsigned long long)s->v[i].size);
+		h = hash_u(h, s->v[i].mode & 0111);
 	}
 	return h;
 }
@@ -229,13 +231,17 @@ stamp_add_extra(struct strv *extra, const char *path)
 		strv_push(extra, path);
 }
 
-/* The fingerprint of one outside file, 0 when it cannot be read. */
+/* The fingerprint of one outside file (a script: its bytes and exec
+ * bits), 0 when it cannot be read. */
 static unsigned long long
 extra_hash(const char *path)
 {
 	unsigned long long h = STR_HASH_SEED;
+	struct stat st;
 
-	return hash_file(&h, "", path, SIZE_MAX) == 0 ? h : 0;
+	if (stat(path, &st) < 0 || hash_file(&h, "", path, SIZE_MAX) < 0)
+		return 0;
+	return hash_u(h, (unsigned long long)st.st_mode & 0111);
 }
 
 static void

@@ -413,4 +413,28 @@ actual "$T/fresh" > "$T/actual"
 cmp -s "$T/fresh/.runbookc-stamp" "$T/fresh1/.runbookc-stamp" && ok || bad "cold build: the stamp differs between -j 4 and -j 1"
 [ -z "$(find "$T/fresh" -name '*.runbookc-*' ! -name '.runbookc-*')" ] && ok || bad "cold build into a new folder: a stray stage file left in out"
 
+# A script's exec bits are an input (script.not-executable reads them):
+# after a chmod +x the next build does not replay the old error, for a
+# script in the content folder and for one above it; and a chmod -x
+# brings the error back.
+X=$T/exec
+rm -rf "$X"; mkdir -p "$X/repo/content/scripts" "$X/repo/scripts"
+printf 'scripts:\n  require_executable: true\n' > "$X/repo/content/site.yml"
+printf -- '---\ntitle: A\nseverity: sev2\nowner: ops\nalerts: [A1]\n---\n# A\n\n## Sintomas\n\nx\n\n## Diagnóstico\n\nRode `scripts/in.sh`.\n\n## Mitigação\n\nRode `scripts/up.sh`.\n' > "$X/repo/content/a.md"
+for s in content/scripts/in.sh scripts/up.sh; do
+	printf '#!/bin/sh\n' > "$X/repo/$s"; chmod -x "$X/repo/$s"
+done
+exec_build() { $WRAP "$RUNBOOKC" build "$X/repo/content" -o "$X/out" --force 2> "$X/err" > /dev/null; }
+exec_build
+[ "$(grep -c 'not-executable' "$X/err")" = 2 ] && ok || bad "exec bits: the first build does not report both scripts"
+for s in content/scripts/in.sh scripts/up.sh; do
+	chmod +x "$X/repo/$s"
+	exec_build
+	grep -q "is up to date" "$X/err" && bad "exec bits: $s made executable, and the build is up to date"
+	grep -q "'${s#content/}' is not executable" "$X/err" && bad "exec bits: $s made executable, still reported" || ok
+done
+chmod -x "$X/repo/scripts/up.sh"
+exec_build
+grep -q "'scripts/up.sh' is not executable" "$X/err" && ok || bad "exec bits: chmod -x not reported again"
+
 echo "incremental: $pass passed, $fail failed"
