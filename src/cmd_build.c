@@ -68,18 +68,6 @@ struct inputs {
 	char *parent, *made;
 };
 
-/* Scripts shown from above the content root are inputs too. */
-static void
-outside_scripts(const struct site *s, struct strv *extra)
-{
-	size_t i;
-
-	for (i = 0; i < s->nscripts; i++)
-		if (s->scripts[i].file && str_starts(s->scripts[i].id,
-		    "_parent/"))
-			stamp_add_extra(extra, s->scripts[i].file);
-}
-
 /* Whether the inputs read the same after the build as before it. */
 struct recheck {
 	const struct inputs *ip;
@@ -124,7 +112,6 @@ leave_stamp(const struct inputs *ip, const struct pipeline *pl,
     const struct stamp_keys *keys)
 {
 	struct recheck rc;
-	struct strv extra = STRV_INIT;
 	struct pool_task task;
 	bool stamped;
 
@@ -133,10 +120,12 @@ leave_stamp(const struct inputs *ip, const struct pipeline *pl,
 	rc.ip = ip;
 	rc.same = false;
 	pool_task_start(&task, ip->in.jobs, recheck_inputs, &rc);
-	outside_scripts(&pl->site, &extra);
+	/* The paths above the content root where scripts were looked for
+	 * are inputs too: those found, and those missing until one is put
+	 * there. */
 	stamped = stamp_write(dir, &ip->fp, checked, pl->site.npages,
-	    written->v, written->n, &extra, keys, ip->in.jobs) == 0;
-	strv_free(&extra);
+	    written->v, written->n, site_outside_paths(&pl->site), keys,
+	    ip->in.jobs) == 0;
 	pool_task_join(&task);
 	if (stamped && rc.same) {
 		strv_push(written, STAMP_FILE);

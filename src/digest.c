@@ -153,6 +153,9 @@ digest_site_face(const struct site *s, int jobs)
 	h = mix_u(h, s->assets.n);
 	for (i = 0; i < s->assets.n; i++)
 		h = mix_s(h, s->assets.v[i]);
+	h = mix_u(h, s->folders.n);
+	for (i = 0; i < s->folders.n; i++)
+		h = mix_s(h, s->folders.v[i]);
 	/* Whether each script was found is the file system's, not a
 	 * page's (its output name says under which root; where that root
 	 * is on disk is no output's business, so that a copy of the content

@@ -7,12 +7,13 @@
  * path, front matter, typed fields, headings, links, script references and
  * summary, but not its body's prose nor the lines things sit on.  The
  * site's face mixes every page's face with the site-wide facts derived
- * from the file system (the content folder's other files, where each
- * script was found).  A page's own file depends on its source bytes and
- * the site's face; a listing, an alert page or the catalog depends on the
- * site's face alone.  Editing a paragraph below a page's first one thus
- * changes one page's file (and the whole-site text: search index, print
- * book), while a new title changes every file that may show it.
+ * from the file system (the content folder's other files and its
+ * folders, where each script was found).  A page's own file depends on
+ * its source bytes and the site's face; a listing, an alert page or the
+ * catalog depends on the site's face alone.  Editing a paragraph below a
+ * page's first one thus changes one page's file (and the whole-site
+ * text: search index, print book), while a new title changes every file
+ * that may show it.
  *
  * The configuration, theme, version, date and commit are not here: the
  * caller mixes them in (stamp_fingerprint() reports them as one hash).

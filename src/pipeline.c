@@ -170,7 +170,7 @@ load_pages(struct pipeline *pl, const struct pipeline_opts *o, double *t)
 		o->parsed(o->parsed_ud);
 	progress_phase(o->progress, "link", 0);
 	site_link(&pl->site, &pl->cfg, o->content, pages, sr.pages.n,
-	    &sr.assets, o->jobs);
+	    &sr.assets, &sr.folders, o->jobs);
 	scan_free(&sr);
 	stage_done(pl, STAGE_LINK, t);
 	return 0;

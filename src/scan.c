@@ -145,6 +145,7 @@ visit(struct walker *w, const char *rel, unsigned char type)
 		w->devs[w->depth] = st.st_dev;
 		w->inos[w->depth] = st.st_ino;
 		w->depth++;
+		strv_push(&w->out->folders, rel);
 		walk_dir(w, rel);
 		w->depth--;
 	} else if (S_ISREG(st.st_mode)) {
@@ -229,6 +230,7 @@ scan_content(const char *root, const struct config *cfg,
 	free(w.inos);
 	strv_sort(&out->pages);
 	strv_sort(&out->assets);
+	strv_sort(&out->folders);
 	return 0;
 }
 
@@ -237,4 +239,5 @@ scan_free(struct scan_result *r)
 {
 	strv_free(&r->pages);
 	strv_free(&r->assets);
+	strv_free(&r->folders);
 }

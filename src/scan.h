@@ -15,6 +15,9 @@ struct config;
 struct scan_result {
 	struct strv pages;	/* content-relative, sorted */
 	struct strv assets;	/* content-relative, sorted */
+	/* Every folder walked below the root, content-relative, sorted: a
+	 * link to one is not a link to nothing. */
+	struct strv folders;
 };
 
 /* Returns -1 when root cannot be read at all (exit status 2). */

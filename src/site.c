@@ -150,11 +150,7 @@ folder_index(const struct site *s, const char *dir)
 static bool
 is_folder(const struct site *s, const char *path)
 {
-	char *full = path_join(s->content_dir, path);
-	bool dir = fs_is_dir(full);
-
-	free(full);
-	return dir;
+	return *path == '\0' || hmap_get(&s->folder_set, path) != NULL;
 }
 
 static void
@@ -662,9 +658,22 @@ resolve_page_links(void *ud, size_t i)
 		resolve_link(s, p, p->links[j].url, &s->targets[i][j]);
 }
 
+/* A copy of v, and the set of its strings. */
+static void
+copy_set(struct strv *dst, struct hmap *set, const struct strv *v)
+{
+	size_t i;
+
+	for (i = 0; i < v->n; i++)
+		strv_push(dst, v->v[i]);
+	for (i = 0; i < dst->n; i++)
+		hmap_put(set, dst->v[i], (void *)1);
+}
+
 void
 site_link(struct site *s, const struct config *cfg, const char *content_dir,
-    struct page **pages, size_t npages, const struct strv *assets, int jobs)
+    struct page **pages, size_t npages, const struct strv *assets,
+    const struct strv *folders, int jobs)
 {
 	size_t i;
 
@@ -679,13 +688,19 @@ site_link(struct site *s, const struct config *cfg, const char *content_dir,
 		hmap_put(&s->by_path, pages[i]->path, pages[i]);
 		hmap_put(&s->by_out, pages[i]->out_path, pages[i]);
 	}
-	for (i = 0; i < assets->n; i++)
-		strv_push(&s->assets, assets->v[i]);
-	for (i = 0; i < s->assets.n; i++)
-		hmap_put(&s->asset_set, s->assets.v[i], (void *)1);
+	copy_set(&s->assets, &s->asset_set, assets);
+	copy_set(&s->folders, &s->folder_set, folders);
 	s->targets = xcalloc(npages, sizeof(*s->targets));
 	pool_run(npages, jobs, resolve_page_links, s);
 	pool_run(NGROUP_KINDS + 3, jobs, link_index, s);
+}
+
+const struct strv *
+site_outside_paths(const struct site *s)
+{
+	static const struct strv none = STRV_INIT;
+
+	return s->parent_files ? &s->parent_files->keys : &none;
 }
 
 void
@@ -733,6 +748,8 @@ site_free(struct site *s)
 	hmap_free(&s->by_path);
 	hmap_free(&s->by_out);
 	hmap_free(&s->asset_set);
+	hmap_free(&s->folder_set);
+	strv_free(&s->folders);
 	if (s->parent_files) {
 		hmap_free(&s->parent_files->known);
 		strv_free(&s->parent_files->keys);

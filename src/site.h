@@ -78,6 +78,8 @@ struct site {
 	struct hmap by_out;	/* out path -> page */
 	struct strv assets;	/* sorted */
 	struct hmap asset_set;	/* content path -> (void *)1 */
+	struct strv folders;	/* below the root, sorted (scan.h) */
+	struct hmap folder_set;	/* content path -> (void *)1 */
 
 	struct target **targets;	/* [page index][link index] */
 
@@ -112,11 +114,12 @@ struct site {
  * Takes ownership of pages (sorted by path, already loaded) and links
  * them on jobs threads: their links first, then the indexes (scripts,
  * alerts, each group set), one job each.  assets are the non-page files
- * of the content folder.
+ * of the content folder, folders its folders (scan.h): links resolve
+ * against them, never against the disk.
  */
 void site_link(struct site *s, const struct config *cfg,
     const char *content_dir, struct page **pages, size_t npages,
-    const struct strv *assets, int jobs);
+    const struct strv *assets, const struct strv *folders, int jobs);
 void site_free(struct site *s);
 /*
  * Frees what only the checks read: each page's source text and its code
@@ -127,6 +130,12 @@ void site_free(struct site *s);
 void site_drop_sources(struct site *s);
 
 struct page *site_page(const struct site *s, const char *path);
+/*
+ * Every path above the content root a script was looked for at, found
+ * or not, in the order first asked: what the site depends on outside
+ * its folder (a script put there later resolves a reference).
+ */
+const struct strv *site_outside_paths(const struct site *s);
 /*
  * Appends to out every folder that holds a page, at any depth ("a/b",
  * then "a"), each once and none that seen (which it fills, keys borrowed

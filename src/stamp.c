@@ -88,6 +88,7 @@ stamp_fingerprint_await(const struct stamp_inputs *in,
 	struct scan_result sr;
 	unsigned long long h = STR_HASH_SEED, parse;
 	char *cfgpath;
+	size_t i;
 	int rc = -1;
 
 	memset(out, 0, sizeof(*out));
@@ -121,6 +122,10 @@ stamp_fingerprint_await(const struct stamp_inputs *in,
 	/* A refused entry (symlink out of the root...) must be re-reported:
 	 * its diagnostics are part of the scan, so they are hashed too. */
 	h = str_hash(&quiet.n, sizeof(quiet.n), h);
+	/* A link to a folder is told from one to nothing. */
+	h = hash_u(h, sr.folders.n);
+	for (i = 0; i < sr.folders.n; i++)
+		h = hash_str(h, sr.folders.v[i]);
 	prev = prev_of(ud);
 	if (inputs_take(&out->files, in->content, &sr.pages,
 	    cfg.max_file_size, prev, prev == NULL, in->jobs) == 0 &&
@@ -222,13 +227,6 @@ split_fields(char *line, char **f, size_t n)
 	}
 	*w = '\0';
 	return k;
-}
-
-void
-stamp_add_extra(struct strv *extra, const char *path)
-{
-	if (!strv_has(extra, path))
-		strv_push(extra, path);
 }
 
 /* The fingerprint of one outside file (a script: its bytes and exec

@@ -123,7 +123,7 @@ struct stamp {
 	struct diag_list diags;		/* the build's, to replay */
 	struct input_set inputs;	/* the content files it was built from */
 	struct stamp_keys files;	/* every file of the site: key, size */
-	struct strv extra;		/* outside files the site shows */
+	struct strv extra;	/* outside paths the site depends on */
 	unsigned long long *extra_hash;
 };
 
@@ -152,18 +152,15 @@ void stamp_free(struct stamp *st);
 /*
  * Writes the stamp into dir (the staging folder, so that it is swapped in
  * with the site), and its cache beside it.  written: the out-relative
- * paths of the site's files; keys: the key of each that has one (or
- * NULL); jobs: threads that stat the files.
+ * paths of the site's files; extra: paths outside the content folder the
+ * site depends on (scripts looked for above the content root, found or
+ * not: the stamp only matches while each reads the same, or is still
+ * missing); keys: the key of each that has one (or NULL); jobs: threads
+ * that stat the files.
  */
 int stamp_write(const char *dir, const struct stamp_print *fp,
     const struct diag_list *diags, size_t npages, char *const *written,
     size_t nwritten, const struct strv *extra,
     const struct stamp_keys *keys, int jobs);
-/*
- * Records a file outside the content folder that the site shows (a script
- * found above the content root): the stamp only matches while its bytes
- * do.  Call before stamp_write() with the same dir.
- */
-void stamp_add_extra(struct strv *extra, const char *path);
 
 #endif

@@ -437,4 +437,17 @@ chmod -x "$X/repo/scripts/up.sh"
 exec_build
 grep -q "'scripts/up.sh' is not executable" "$X/err" && ok || bad "exec bits: chmod -x not reported again"
 
+# What the checks find on disk besides the inputs' bytes is an input too:
+# a script put above the content root where one was looked for in vain,
+# and a folder made where a link pointed at nothing.
+printf '\nRode `scripts/novo.sh`. Veja [a pasta](pasta/).\n' >> "$X/repo/content/a.md"
+exec_build
+grep -q "'scripts/novo.sh' not found" "$X/err" && grep -q "'pasta/' does not exist" "$X/err" && ok || bad "outside script, folder: the first build does not report them"
+printf '#!/bin/sh\n' > "$X/repo/scripts/novo.sh"; chmod +x "$X/repo/scripts/novo.sh"
+exec_build
+grep -q "scripts/novo.sh" "$X/err" && bad "a script put above the content root: still not found" || ok
+mkdir "$X/repo/content/pasta"
+exec_build
+grep -q "'pasta/' is a folder with no index page" "$X/err" && ok || bad "a folder made where a link pointed: still reported missing"
+
 echo "incremental: $pass passed, $fail failed"
