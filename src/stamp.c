@@ -126,6 +126,9 @@ stamp_fingerprint_await(const struct stamp_inputs *in,
 	h = hash_u(h, sr.folders.n);
 	for (i = 0; i < sr.folders.n; i++)
 		h = hash_str(h, sr.folders.v[i]);
+	/* The diagnostics a no-op replays name files by the content folder
+	 * as given ("./content/a.md"); the outputs do not (global). */
+	h = hash_str(h, in->content);
 	prev = prev_of(ud);
 	if (inputs_take(&out->files, in->content, &sr.pages,
 	    cfg.max_file_size, prev, prev == NULL, in->jobs) == 0 &&

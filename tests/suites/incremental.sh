@@ -450,4 +450,9 @@ mkdir "$X/repo/content/pasta"
 exec_build
 grep -q "'pasta/' is a folder with no index page" "$X/err" && ok || bad "a folder made where a link pointed: still reported missing"
 
+# The diagnostics name files by the content folder as given: the same
+# folder named another way is not a no-op that replays the old names.
+$WRAP "$RUNBOOKC" build "$X/repo/./content" -o "$X/out" --force 2> "$X/err" > /dev/null
+grep -q "repo/\./content/a.md:" "$X/err" && ok || bad "content folder named another way: the old file names replayed"
+
 echo "incremental: $pass passed, $fail failed"
