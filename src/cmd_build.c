@@ -445,6 +445,32 @@ end_model(const struct opts *o, struct pipeline *pl)
 		pipeline_leave(pl);
 }
 
+/* The parse cache of out, opened (its records indexed: 20 ms at 10,000
+ * pages) while the pipeline reads the configuration and the content
+ * folder. */
+struct cache_opening {
+	struct inputs *ip;
+	const char *out;
+	struct pool_task task;
+};
+
+static void
+open_cache(void *ud)
+{
+	struct cache_opening *co = ud;
+
+	co->ip->cache = pcache_open(co->out, co->ip->fp.parse);
+}
+
+static const struct pcache *
+cache_opened(void *ud)
+{
+	struct cache_opening *co = ud;
+
+	pool_task_join(&co->task);
+	return co->ip->cache;
+}
+
 /* A build once its inputs are fingerprinted: the exit status. */
 static int
 build_from(const struct opts *o, struct inputs *ip, struct build_result *br)
@@ -452,6 +478,7 @@ build_from(const struct opts *o, struct inputs *ip, struct build_result *br)
 	struct pipeline pl;
 	struct pipeline_opts po;
 	struct stager sg;
+	struct cache_opening co = { ip, o->out, { 0 } };
 	int rc;
 
 	/* Even a build with nothing to do clears what a killed one left. */
@@ -459,15 +486,16 @@ build_from(const struct opts *o, struct inputs *ip, struct build_result *br)
 	progress_hide(ip->progress);
 	if ((rc = up_to_date(o, ip, br)) >= 0)
 		return rc;
+	memset(&po, 0, sizeof(po));
 	if (ip->have_fp) {
 		char *spool = stage_pages_file(o->out);
 
-		ip->cache = pcache_open(o->out, ip->fp.parse);
+		pool_task_start(&co.task, o->jobs, open_cache, &co);
+		po.cache_of = cache_opened;
+		po.cache_ud = &co;
 		ip->writer = pcache_begin(spool, ip->fp.parse);
 		free(spool);
 	}
-	memset(&po, 0, sizeof(po));
-	po.cache = ip->cache;
 	po.known = ip->have_fp ? &ip->fp.files : NULL;
 	po.writer = ip->writer;
 	po.progress = ip->progress;
@@ -475,6 +503,7 @@ build_from(const struct opts *o, struct inputs *ip, struct build_result *br)
 	po.parsed_ud = &sg;
 	stager_init(&sg, o->out, &ip->old, o->jobs);
 	rc = cmd_load_cached(o, &pl, &po);
+	pool_task_join(&co.task);	/* when the pipeline stopped early */
 	progress_hide(ip->progress);
 	if (rc != 0) {
 		stager_drop(&sg);

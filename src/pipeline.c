@@ -154,7 +154,7 @@ load_pages(struct pipeline *pl, const struct pipeline_opts *o, double *t)
 	}
 	job.pages = pages;
 	job.cfg = &pl->cfg;
-	job.cache = o->cache;
+	job.cache = o->cache_of ? o->cache_of(o->cache_ud) : NULL;
 	job.known = o->known;
 	job.writer = o->writer;
 	job.use = o->check_only ? PAGE_FOR_CHECK : PAGE_FOR_SITE;

@@ -39,11 +39,13 @@ struct pipeline_opts {
 	const char *const *alert_rules;	/* --alert-rules files */
 	size_t nalert_rules;
 	int jobs;
-	/* Optional: the parse cache, and the hash of each content file
-	 * (stamp_fingerprint()); a page whose hash the cache holds is
+	/* Optional: the parse cache, asked for once the content folder is
+	 * read (it can be opened meanwhile), and the hash of each content
+	 * file (stamp_fingerprint()); a page whose hash the cache holds is
 	 * restored instead of parsed, and a page known but pending gets
 	 * the hash of the bytes parsed. */
-	const struct pcache *cache;
+	const struct pcache *(*cache_of)(void *ud);
+	void *cache_ud;
 	struct input_set *known;
 	/* Pages are parsed for the checks and listings alone (check,
 	 * list): no HTML, no search terms. */
