@@ -51,12 +51,6 @@ buf_put(struct buf *b, const void *data, size_t len)
 }
 
 void
-buf_puts(struct buf *b, const char *s)
-{
-	buf_put(b, s, strlen(s));
-}
-
-void
 buf_put_udec(struct buf *b, unsigned long long v)
 {
 	char d[20];

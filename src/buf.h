@@ -11,6 +11,7 @@
 
 #include <stdarg.h>
 #include <stddef.h>
+#include <string.h>
 
 struct buf {
 	char *data;
@@ -25,7 +26,14 @@ void buf_grow(struct buf *b, size_t extra);
  * caller that knows the final size. */
 void buf_reserve(struct buf *b, size_t extra);
 void buf_put(struct buf *b, const void *data, size_t len);
-void buf_puts(struct buf *b, const char *s);
+
+/* Inline: most calls pass a literal, whose length the compiler knows
+ * (the catalog and the search index put hundreds of thousands). */
+static inline void
+buf_puts(struct buf *b, const char *s)
+{
+	buf_put(b, s, strlen(s));
+}
 
 /* Inline: the template engine and the folds append a byte at a time. */
 static inline void
