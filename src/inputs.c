@@ -105,7 +105,10 @@ take_one(struct input_file *out, const char *content, const char *rel,
 	memset(&f, 0, sizeof(f));
 	f.path = (char *)rel;
 	f.taken_ns = now_ns();
-	if (stat(path, &st) < 0 || !S_ISREG(st.st_mode)) {
+	/* A file over the limit is one the build cannot read, whatever a
+	 * record says of it: no fingerprint then, as in a cold build. */
+	if (stat(path, &st) < 0 || !S_ISREG(st.st_mode) ||
+	    (unsigned long long)st.st_size > max) {
 		free(path);
 		return -1;
 	}

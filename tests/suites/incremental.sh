@@ -413,6 +413,24 @@ actual "$T/fresh" > "$T/actual"
 cmp -s "$T/fresh/.runbookc-stamp" "$T/fresh1/.runbookc-stamp" && ok || bad "cold build: the stamp differs between -j 4 and -j 1"
 [ -z "$(find "$T/fresh" -name '*.runbookc-*' ! -name '.runbookc-*')" ] && ok || bad "cold build into a new folder: a stray stage file left in out"
 
+# A page over max_file_size cannot be read however the stamp vouches for
+# its hash: the build after the limit came down is the cold build's, with
+# no stamp (its page has no hash).  The pages are hashed once more than
+# INPUTS_RACY_NS after they were written, so that the stamp does vouch.
+Y=$T/limit
+rm -rf "$Y"; mkdir -p "$Y/content"
+find "$C/kafka" -name 'runbook-*.md' | sort | head -n 2 | while read -r f; do
+	cp "$f" "$Y/content/"
+done
+sleep 2.1
+y_build() { $WRAP "$RUNBOOKC" build "$Y/content" -o "$1" --force 2> "$Y/err" > /dev/null; }
+y_build "$Y/out"
+printf 'max_file_size: 1K\n' > "$Y/content/site.yml"
+y_build "$Y/out"
+grep -q "file.read" "$Y/err" && ok || bad "max_file_size lowered: no file.read"
+rm -rf "$Y/cold"; y_build "$Y/cold"
+diff -r -x '.runbookc-cache*' "$Y/out" "$Y/cold" > /dev/null && ok || bad "max_file_size lowered: differs from a cold build"
+
 # A script's exec bits are an input (script.not-executable reads them):
 # after a chmod +x the next build does not replay the old error, for a
 # script in the content folder and for one above it; and a chmod -x
