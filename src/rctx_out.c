@@ -46,12 +46,14 @@ rctx_write_file(const struct rctx *r, const char *out, const char *data,
 }
 
 /* The staged tree holds the replaced site's files (stage_begin): the
- * very file its stamp lists, unless something replaced it. */
+ * very file its stamp lists, unless something replaced it or wrote into
+ * it. */
 static bool
 is_listed(const struct stat *st, const struct stamp_key *k)
 {
 	return S_ISREG(st->st_mode) && st->st_size == k->size &&
-	    (k->ino == 0 || (unsigned long long)st->st_ino == k->ino);
+	    (k->ino == 0 || (unsigned long long)st->st_ino == k->ino) &&
+	    (k->mtime_ns == 0 || stamp_mtime_ns(st) == k->mtime_ns);
 }
 
 static bool
@@ -153,7 +155,8 @@ rctx_note(struct rctx *r, const char *out, unsigned long long key, bool kept)
 	 * inode go into the new stamp as they are (rctx_can_keep). */
 	if (key && r->keys && kept && r->prev &&
 	    (k = stamp_keys_get(r->prev, out)) != NULL)
-		stamp_keys_put_file(r->keys, out, key, k->size, k->ino);
+		stamp_keys_put_file(r->keys, out, key, k->size, k->ino,
+		    k->mtime_ns);
 	else if (key && r->keys)
 		stamp_keys_put(r->keys, out, key);
 	if (kept)

@@ -16,7 +16,7 @@
 #include "theme.h"
 
 #define STAMP_MAGIC "runbookc-stamp 3"
-#define CACHE_MAGIC "runbookc-cache 2"
+#define CACHE_MAGIC "runbookc-cache 3"
 
 static unsigned long long
 hash_str(unsigned long long h, const char *s)
@@ -266,10 +266,18 @@ put_inputs(struct buf *b, const struct input_set *s)
 	}
 }
 
+long long
+stamp_mtime_ns(const struct stat *st)
+{
+	return (long long)st->st_mtim.tv_sec * 1000000000LL +
+	    st->st_mtim.tv_nsec;
+}
+
 /* What the stamp says of one written file. */
 struct file_facts {
 	long long size;		/* -1: not listed (gone, or the cache) */
 	unsigned long long ino, key;
+	long long mtime_ns;
 };
 
 struct facts_job {
@@ -296,12 +304,14 @@ file_facts(void *ud, size_t i)
 	if (k && k->size >= 0 && k->ino) {
 		j->v[i].size = k->size;		/* a file kept: known */
 		j->v[i].ino = k->ino;
+		j->v[i].mtime_ns = k->mtime_ns;
 		return;
 	}
 	full = path_join(j->dir, j->written[i]);
 	if (stat(full, &st) == 0) {
 		j->v[i].size = (long long)st.st_size;
 		j->v[i].ino = (unsigned long long)st.st_ino;
+		j->v[i].mtime_ns = stamp_mtime_ns(&st);
 	} else
 		j->v[i].size = -1;
 	free(full);
@@ -333,6 +343,7 @@ put_files(struct buf *b, struct buf *c, const char *dir,
 		buf_putc(b, '\n');
 		buf_puts(c, "output\t");
 		put_udec(c, j.v[i].ino);
+		put_dec(c, j.v[i].mtime_ns);
 		put_field(c, written[i]);
 		buf_putc(c, '\n');
 	}
@@ -500,13 +511,14 @@ read_line(struct reader *rd, char *line)
 		if (!path_is_normal(f[3]))
 			return false;
 		stamp_keys_put_file(&st->files, f[3], hex(f[2]), dec(f[1]),
-		    0);
-	} else if (n == 3 && strcmp(f[0], "output") == 0) {
-		struct stamp_key *k = listed_file(rd, f[2]);
+		    0, 0);
+	} else if (n == 4 && strcmp(f[0], "output") == 0) {
+		struct stamp_key *k = listed_file(rd, f[3]);
 
 		if (k == NULL)
 			return false;
 		k->ino = dec_u(f[1]);
+		k->mtime_ns = dec(f[2]);
 	} else if (n == 3 && strcmp(f[0], "extra") == 0) {
 		strv_push(&st->extra, f[2]);
 		st->extra_hash = xrealloc(st->extra_hash, st->extra.n *
@@ -627,13 +639,13 @@ stamp_read_listing(struct stamp_listing *l, const char *out)
 	if (ok && (l->text[1] = read_text(out, STAMP_CACHE_FILE, CACHE_MAGIC,
 	    &body)) == NULL)
 		ok = false;
-	/* "output INO PATH", in the stamp's order. */
+	/* "output INO MTIME PATH", in the stamp's order. */
 	for (line = ok ? strtok_r(body, "\n", &save) : NULL; ok && line;
 	    line = strtok_r(NULL, "\n", &save)) {
 		if (strncmp(line, "output\t", 7) != 0)
 			continue;
-		ok = split_fields(line, f, STAMP_MAX_FIELDS) == 3 &&
-		    (i = listing_find(l, &index, next, f[2])) != HMAP_NONE;
+		ok = split_fields(line, f, STAMP_MAX_FIELDS) == 4 &&
+		    (i = listing_find(l, &index, next, f[3])) != HMAP_NONE;
 		if (ok) {
 			l->inos[i] = dec_u(f[1]);
 			next = i + 1;
@@ -689,7 +701,8 @@ stamp_free(struct stamp *st)
 
 void
 stamp_keys_put_file(struct stamp_keys *k, const char *path,
-    unsigned long long key, long long size, unsigned long long ino)
+    unsigned long long key, long long size, unsigned long long ino,
+    long long mtime_ns)
 {
 	/* Copied first: the index borrows the copy, which does not move
 	 * with the array (a path is rarely put twice). */
@@ -709,12 +722,13 @@ stamp_keys_put_file(struct stamp_keys *k, const char *path,
 	e->key = key;
 	e->size = size;
 	e->ino = ino;
+	e->mtime_ns = mtime_ns;
 }
 
 void
 stamp_keys_put(struct stamp_keys *k, const char *path, unsigned long long key)
 {
-	stamp_keys_put_file(k, path, key, -1, 0);
+	stamp_keys_put_file(k, path, key, -1, 0, 0);
 }
 
 const struct stamp_key *

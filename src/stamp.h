@@ -85,11 +85,16 @@ void stamp_print_free(struct stamp_print *p);
  * its size: a rebuild keeps a file whose key is unchanged instead of
  * rendering it again.  Key 0 means none (the file is always remade).
  */
+struct stat;
+
 struct stamp_key {
 	char *path;
 	unsigned long long key;
 	long long size;
 	unsigned long long ino;	/* which file: the stage relinks by it */
+	/* Its mtime when stamped (0: unknown): a file edited in place keeps
+	 * its inode, and maybe its size, but not that. */
+	long long mtime_ns;
 	bool staged;		/* see stamp_keys.checked */
 };
 
@@ -104,13 +109,17 @@ struct stamp_keys {
 
 #define STAMP_KEYS_INIT { NULL, 0, 0, HMAP_INIT, false }
 
+/* st's mtime in nanoseconds, as a stamp records it. */
+long long stamp_mtime_ns(const struct stat *st);
+
 /* Sets path's key (size -1: unknown; stamp_write() stats the file). */
 void stamp_keys_put(struct stamp_keys *k, const char *path,
     unsigned long long key);
-/* Sets path's key, size and inode, known already (a file kept): then
- * stamp_write() need not stat it. */
+/* Sets path's key, size, inode and mtime, known already (a file kept):
+ * then stamp_write() need not stat it. */
 void stamp_keys_put_file(struct stamp_keys *k, const char *path,
-    unsigned long long key, long long size, unsigned long long ino);
+    unsigned long long key, long long size, unsigned long long ino,
+    long long mtime_ns);
 const struct stamp_key *stamp_keys_get(const struct stamp_keys *k,
     const char *path);
 void stamp_keys_free(struct stamp_keys *k);

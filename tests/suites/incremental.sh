@@ -367,6 +367,11 @@ for from in list kept; do
 	echo "Linha." >> "$C/api/runbook-00050.md"
 	build "$T/out"
 	same_as_cold "a file of out edited in place (stage from the $from)"
+	# The same size: one byte overwritten (the mtime tells).
+	printf 'X' | dd of="$T/out/$u" bs=1 seek=200 conv=notrunc 2> /dev/null
+	echo "Linha." >> "$C/api/runbook-00050.md"
+	build "$T/out"
+	same_as_cold "a byte of a file of out overwritten (stage from the $from)"
 done
 
 # A build that stops on an error writes nothing; the stage it had begun
@@ -397,7 +402,7 @@ rm -rf "$T/fresh" "$T/fresh1"
 build "$T/fresh" -j 4
 build "$T/fresh1" -j 1
 listed() {	# listed OUT: "SIZE INODE PATH" of each file its stamp lists
-	awk -F '\t' 'FNR == NR { if ($1 == "output") ino[$3] = $2; next }
+	awk -F '\t' 'FNR == NR { if ($1 == "output") ino[$4] = $2; next }
 	    $1 == "file" { print $2, ino[$4], $4 }' \
 	    "$1/.runbookc-cache" "$1/.runbookc-stamp" | LC_ALL=C sort
 }

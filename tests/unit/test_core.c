@@ -599,16 +599,19 @@ test_stamp_read(void)
 	put_file(dir, STAMP_FILE, "runbookc-stamp 3\nfingerprint\t00ff00ff00ff00ff\n"
 	    "pages\t2\nfile\t12\t1a2B3c\ta.html\n"
 	    "file\t7\tffffffffffffffff\tb/c.html\n");
-	put_file(dir, STAMP_CACHE_FILE, "runbookc-cache 2\n"
+	put_file(dir, STAMP_CACHE_FILE, "runbookc-cache 3\n"
 	    "input\t5\t-1500\t1700000000000000000\t42\t27\tdeadbeef\t3\ta.md\n"
-	    "output\t99\tb/c.html\noutput\t98\ta.html\n");
+	    "output\t99\t1800000000123456789\tb/c.html\n"
+	    "output\t98\t-7\ta.html\n");
 	CHECK(stamp_read(&st, dir) && st.cached);
 	CHECK(st.fp == 0x00ff00ff00ff00ffULL);
 	CHECK_INT(st.npages, 2);
 	a = stamp_keys_get(&st.files, "a.html");
 	b = stamp_keys_get(&st.files, "b/c.html");
-	CHECK(a && a->key == 0x1a2b3cULL && a->size == 12 && a->ino == 98);
-	CHECK(b && b->key == ~0ULL && b->size == 7 && b->ino == 99);
+	CHECK(a && a->key == 0x1a2b3cULL && a->size == 12 && a->ino == 98 &&
+	    a->mtime_ns == -7);
+	CHECK(b && b->key == ~0ULL && b->size == 7 && b->ino == 99 &&
+	    b->mtime_ns == 1800000000123456789LL);
 	CHECK_INT(st.inputs.n, 1);
 	if (st.inputs.n == 1) {
 		CHECK(st.inputs.v[0].mtime_ns == -1500);
@@ -625,8 +628,8 @@ test_stamp_read(void)
 		CHECK(l.inos[0] == 98 && l.inos[1] == 99);
 	}
 	stamp_listing_free(&l);
-	put_file(dir, STAMP_CACHE_FILE, "runbookc-cache 2\n"
-	    "output\t98\ta.html\noutput\t97\tz.html\n");
+	put_file(dir, STAMP_CACHE_FILE, "runbookc-cache 3\n"
+	    "output\t98\t1\ta.html\noutput\t97\t1\tz.html\n");
 	CHECK(stamp_read(&st, dir) && !st.cached);
 	a = stamp_keys_get(&st.files, "a.html");
 	CHECK(a && a->ino == 0);
@@ -680,7 +683,8 @@ test_stamp_roundtrip(void)
 	CHECK(stamp_read(&st, dir) && st.cached);
 	CHECK(st.fp == fp.fp);
 	k = stamp_keys_get(&st.files, name);
-	CHECK(k && k->size == 5 && k->ino == (unsigned long long)sb.st_ino);
+	CHECK(k && k->size == 5 && k->ino == (unsigned long long)sb.st_ino &&
+	    k->mtime_ns == stamp_mtime_ns(&sb) && k->mtime_ns != 0);
 	r = inputs_get(&st.inputs, f.path);
 	CHECK(r && r->size == 5 && r->mtime_ns == -1500 &&
 	    r->ctime_ns == LLONG_MAX && r->ino == ULLONG_MAX && r->dev == 27 &&
