@@ -25,7 +25,7 @@ SRCS = src/arena.c src/buf.c src/str.c src/hmap.c src/value.c src/rx.c src/diag.
 	src/render.c src/pool.c src/glob.c src/userrules.c src/alertrules.c
 MAIN = src/main.c
 # The pipeline the commands share, the preprocessor, --watch.
-SRCS += src/pipeline.c src/preprocess.c src/watch.c src/stamp.c
+SRCS += src/pipeline.c src/preprocess.c src/watch.c src/stamp.c src/findings.c
 # Render: pages and driver, shared context, listings, scripts, search,
 # catalog, print book, the big-file writer they share.
 SRCS += src/rctx.c src/rctx_out.c src/listings.c src/scriptpage.c src/search.c \

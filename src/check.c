@@ -1,5 +1,6 @@
 #include "check.h"
 
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -7,6 +8,8 @@
 #include "alertrules.h"
 #include "buf.h"
 #include "config.h"
+#include "digest.h"
+#include "findings.h"
 #include "fsutil.h"
 #include "page.h"
 #include "pool.h"
@@ -83,6 +86,9 @@ struct ctx {
 	const struct config *cfg;
 	const struct check_opts *o;
 	struct diag_list *out;
+	/* [script index]: whether the script may run, looked at once per
+	 * script (NULL when the configuration does not ask). */
+	const bool *exec;
 };
 
 static void
@@ -326,9 +332,8 @@ check_script_list(struct ctx *c, const struct page *p,
 			    "script '%s' not found (looked in %s)",
 			    refs->v[i].s, buf_cstr(&where));
 			buf_free(&where);
-		} else if (c->cfg->script_require_exec &&
-		    (str_ends(sc->id, ".sh") || str_ends(sc->id, ".bash")) &&
-		    !fs_is_executable(sc->file))
+		} else if (c->exec && (str_ends(sc->id, ".sh") ||
+		    str_ends(sc->id, ".bash")) && !c->exec[sc - c->s->scripts])
 			err(c, p, refs->v[i].pos, "script.not-executable",
 			    DIAG_ERROR, "script '%s' is not executable "
 			    "(chmod +x %s)", refs->v[i].s, sc->file);
@@ -508,17 +513,30 @@ load_alert_rules(struct ctx *c, struct alert_rules *ar)
 struct page_checks {
 	const struct ctx *c;
 	struct diag_list *found;	/* one per page */
+	unsigned long long *keys;	/* digest_check_key(), when kept */
+	atomic_size_t kept;	/* pages whose findings were kept */
 };
 
 static void
 check_page(void *ud, size_t i)
 {
-	const struct page_checks *pc = ud;
+	struct page_checks *pc = ud;
 	struct ctx c = *pc->c;
 	const struct page *p = c.s->pages[i];
-	const struct kind *k = config_kind(c.cfg, p->kind.s);
+	const struct kind *k;
+	const struct diag_list *kept;
 
 	c.out = &pc->found[i];
+	if (pc->keys) {
+		pc->keys[i] = digest_check_key(c.s, i, c.o->key, c.exec);
+		if (c.o->prev && (kept = findings_get(c.o->prev, p->path,
+		    pc->keys[i])) != NULL) {
+			diag_copy(c.out, kept);
+			atomic_fetch_add(&pc->kept, 1);
+			return;
+		}
+	}
+	k = config_kind(c.cfg, p->kind.s);
 	check_values(&c, p);
 	if (k) {
 		check_fields(&c, p, k);
@@ -537,9 +555,10 @@ int
 check_site(const struct site *s, const struct check_opts *o,
     struct diag_list *out)
 {
-	struct ctx c = { s, s->cfg, o, out };
+	struct ctx c = { s, s->cfg, o, out, NULL };
 	struct alert_rules ar = ALERT_RULES_INIT;
 	struct page_checks pc;
+	bool *exec = NULL;
 	size_t i;
 
 	/* Unusable rules end the run before any page is judged (exit 2). */
@@ -548,12 +567,29 @@ check_site(const struct site *s, const struct check_opts *o,
 		return -1;
 	}
 	check_collisions(&c);
+	if (s->cfg->script_require_exec) {
+		exec = xcalloc(s->nscripts + 1, sizeof(*exec));
+		for (i = 0; i < s->nscripts; i++)
+			exec[i] = s->scripts[i].file &&
+			    fs_is_executable(s->scripts[i].file);
+		c.exec = exec;
+	}
 	pc.c = &c;
 	pc.found = xcalloc(s->npages + 1, sizeof(*pc.found));
+	pc.keys = o->key ? xcalloc(s->npages + 1, sizeof(*pc.keys)) : NULL;
+	atomic_init(&pc.kept, 0);
 	pool_run(s->npages, o->jobs, check_page, &pc);
-	for (i = 0; i < s->npages; i++)
+	if (o->checked)
+		*o->checked = s->npages - atomic_load(&pc.kept);
+	for (i = 0; i < s->npages; i++) {
+		if (pc.keys && o->memo)
+			findings_add(o->memo, s->pages[i]->path, pc.keys[i],
+			    &pc.found[i]);
 		diag_move(out, &pc.found[i]);
+	}
 	free(pc.found);
+	free(pc.keys);
+	free(exec);
 	alertrules_check(&ar, s, out);
 	alertrules_free(&ar);
 	return 0;

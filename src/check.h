@@ -12,6 +12,7 @@
 
 #include "diag.h"
 
+struct findings;
 struct site;
 
 struct check_opts {
@@ -19,6 +20,18 @@ struct check_opts {
 	const char *const *alert_rule_files;	/* --alert-rules, may be NULL */
 	size_t nalert_rule_files;
 	int jobs;		/* pages are checked on this many threads */
+	/*
+	 * Optional: a rebuild checks again only the pages whose findings
+	 * may differ from the last build's.  key mixes what every page's
+	 * checks read besides the page itself: the build's global inputs
+	 * (configuration, date, version) and the site's face (digest.h);
+	 * 0 turns it off.  A page whose digest_check_key() prev holds gets
+	 * prev's findings; every page's go into memo (may be NULL).
+	 */
+	unsigned long long key;
+	const struct findings *prev;
+	struct findings *memo;
+	size_t *checked;	/* optional: how many pages were checked */
 };
 
 /*

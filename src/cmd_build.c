@@ -123,9 +123,9 @@ leave_stamp(const struct inputs *ip, const struct pipeline *pl,
 	/* The paths above the content root where scripts were looked for
 	 * are inputs too: those found, and those missing until one is put
 	 * there. */
-	stamped = stamp_write(dir, &ip->fp, checked, pl->site.npages,
-	    written->v, written->n, site_outside_paths(&pl->site), keys,
-	    ip->in.jobs) == 0;
+	stamped = stamp_write(dir, &ip->fp, checked, &pl->findings,
+	    pl->site.npages, written->v, written->n,
+	    site_outside_paths(&pl->site), keys, ip->in.jobs) == 0;
 	pool_task_join(&task);
 	if (stamped && rc.same) {
 		strv_push(written, STAMP_FILE);
@@ -358,6 +358,7 @@ render_and_write(const struct opts *o, struct pipeline *pl,
 	if (ip->have_fp) {
 		ro.global = ip->fp.global;
 		ro.parse = ip->fp.parse;
+		ro.face = pl->face;
 		ro.prev = &ip->old.files;
 		ro.keys = &keys;
 	}
@@ -374,6 +375,8 @@ render_and_write(const struct opts *o, struct pipeline *pl,
 		    stats.made, stats.kept);
 		fprintf(stderr, "runbookc: search index: %zu of %zu pages "
 		    "not in its cache\n", stats.uncached, pl->site.npages);
+		fprintf(stderr, "runbookc: checks: %zu of %zu pages not in "
+		    "their cache\n", pl->checked, pl->site.npages);
 	}
 	if (rc == 0) {
 		/* Sorted first: the stamp lists the files in this order, so
@@ -497,6 +500,10 @@ build_from(const struct opts *o, struct inputs *ip, struct build_result *br)
 		free(spool);
 	}
 	po.known = ip->have_fp ? &ip->fp.files : NULL;
+	if (ip->have_fp) {
+		po.global = ip->fp.global;
+		po.findings = &ip->old.findings;
+	}
 	po.writer = ip->writer;
 	po.progress = ip->progress;
 	po.parsed = stager_start;

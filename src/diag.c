@@ -29,6 +29,16 @@ diag_add(struct diag_list *dl, const char *file, int line, int col,
 }
 
 void
+diag_copy(struct diag_list *dst, const struct diag_list *src)
+{
+	size_t i;
+
+	for (i = 0; i < src->n; i++)
+		diag_add(dst, src->v[i].file, src->v[i].line, src->v[i].col,
+		    src->v[i].severity, src->v[i].rule, "%s", src->v[i].msg);
+}
+
+void
 diag_move(struct diag_list *dst, struct diag_list *src)
 {
 	size_t i;

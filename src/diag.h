@@ -35,6 +35,8 @@ struct diag_list {
 void diag_add(struct diag_list *dl, const char *file, int line, int col,
     enum diag_severity sev, const char *rule, const char *fmt, ...)
     __attribute__((format(printf, 7, 8)));
+/* Appends a copy of every diagnostic of src to dst. */
+void diag_copy(struct diag_list *dst, const struct diag_list *src);
 /* Moves every diagnostic of src to the end of dst; src ends empty. */
 void diag_move(struct diag_list *dst, struct diag_list *src);
 /* Sorts by file, line, column, rule, message; drops exact duplicates. */

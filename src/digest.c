@@ -175,3 +175,21 @@ digest_page_key(const struct page *p, unsigned long long site_key)
 
 	return mix_u(mix_s(h, p->out_path), p->len);
 }
+
+unsigned long long
+digest_check_key(const struct site *s, size_t i, unsigned long long site_key,
+    const bool *exec)
+{
+	const struct page *p = s->pages[i];
+	size_t k, n = p->scripts.n + p->script_refs.n;
+	unsigned long long h = mix_u(mix_u(site_key, p->hash), p->len);
+
+	for (k = 0; k < n; k++) {
+		const struct script_use *u = &s->script_uses[i][k];
+
+		h = mix_u(h, (unsigned long long)u->outside);
+		h = mix_s(h, u->sc ? u->sc->file : NULL);
+		h = mix_u(h, u->sc && exec ? exec[u->sc - s->scripts] : 2);
+	}
+	return h | 1;	/* 0 is no key */
+}

@@ -21,6 +21,9 @@
 #ifndef RUNBOOKC_DIGEST_H
 #define RUNBOOKC_DIGEST_H
 
+#include <stdbool.h>
+#include <stddef.h>
+
 struct page;
 struct site;
 
@@ -31,5 +34,17 @@ unsigned long long digest_site_face(const struct site *s, int jobs);
 /* The key of page p's own output file, given the site's key. */
 unsigned long long digest_page_key(const struct page *p,
     unsigned long long site_key);
+
+/*
+ * The key of what the checks of page i of s read (findings.h), given
+ * site_key, which mixes the site's face with the build's global inputs
+ * (these name the content folder as given, as diagnostics name files):
+ * the page's bytes, and for each of its script references the script's
+ * file on disk and, when the configuration wants scripts executable,
+ * exec[script index] (whether it is).  exec may be NULL when it does
+ * not.
+ */
+unsigned long long digest_check_key(const struct site *s, size_t i,
+    unsigned long long site_key, const bool *exec);
 
 #endif

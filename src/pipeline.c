@@ -7,6 +7,8 @@
 
 #include "arena.h"
 #include "check.h"
+#include "digest.h"
+#include "findings.h"
 #include "fsutil.h"
 #include "inputs.h"
 #include "markdown.h"
@@ -121,16 +123,6 @@ config_path(const struct pipeline_opts *o)
 	return p;
 }
 
-static void
-copy_diags(struct diag_list *dst, const struct diag_list *src)
-{
-	size_t i;
-
-	for (i = 0; i < src->n; i++)
-		diag_add(dst, src->v[i].file, src->v[i].line, src->v[i].col,
-		    src->v[i].severity, src->v[i].rule, "%s", src->v[i].msg);
-}
-
 /* Scan and parse: every page of the folder, read in parallel. */
 static int
 load_pages(struct pipeline *pl, const struct pipeline_opts *o, double *t)
@@ -164,7 +156,7 @@ load_pages(struct pipeline *pl, const struct pipeline_opts *o, double *t)
 	arena_release();	/* this thread parsed pages too */
 	/* Copied, not moved: the parse cache keeps each page's own. */
 	for (i = 0; i < sr.pages.n; i++)
-		copy_diags(&pl->diags, &pages[i]->diags);
+		diag_copy(&pl->diags, &pages[i]->diags);
 	stage_done(pl, STAGE_PARSE, t);
 	if (o->parsed)
 		o->parsed(o->parsed_ud);
@@ -213,6 +205,17 @@ pipeline_load(struct pipeline *pl, const struct pipeline_opts *o)
 	co.alert_rule_files = o->alert_rules;
 	co.nalert_rule_files = o->nalert_rules;
 	co.jobs = o->jobs;
+	co.checked = &pl->checked;
+	if (o->global) {
+		unsigned long long k[2];
+
+		pl->face = digest_site_face(&pl->site, o->jobs);
+		k[0] = o->global;
+		k[1] = pl->face;
+		co.key = str_hash(k, sizeof(k), STR_HASH_SEED) | 1;
+		co.prev = o->findings;
+		co.memo = &pl->findings;
+	}
 	rc = check_site(&pl->site, &co, &pl->diags);
 	diag_sort(&pl->diags);
 	stage_done(pl, STAGE_CHECK, &t);
@@ -252,4 +255,5 @@ pipeline_free(struct pipeline *pl)
 	config_free(&pl->cfg);
 	diag_free(&pl->diags);
 	strv_free(&pl->files);
+	findings_free(&pl->findings);
 }

@@ -13,6 +13,7 @@
 
 #include "config.h"
 #include "diag.h"
+#include "findings.h"
 #include "site.h"
 #include "str.h"
 
@@ -58,6 +59,15 @@ struct pipeline_opts {
 	 * has a core of its own). */
 	void (*parsed)(void *ud);
 	void *parsed_ud;
+	/*
+	 * Optional: the key of what every output and every page's checks
+	 * depend on besides the content (stamp_fingerprint()'s global; 0:
+	 * none), and the last build's findings: the checks then keep what
+	 * they can (check_opts.key) and leave this build's in the
+	 * pipeline's findings.
+	 */
+	unsigned long long global;
+	const struct findings *findings;
 };
 
 struct pipeline {
@@ -65,6 +75,11 @@ struct pipeline {
 	struct site site;
 	struct diag_list diags;	/* sorted after pipeline_load() */
 	struct strv files;	/* every page's file name, sorted */
+	/* With opts' global: the site's face (digest_site_face(); the
+	 * render keys its files by it too), and each page's findings. */
+	unsigned long long face;
+	struct findings findings;
+	size_t checked;		/* pages checked (the others' findings kept) */
 	long today;		/* days since the epoch */
 	double ms[STAGE__COUNT];	/* time each stage took */
 	char error[512];	/* why pipeline_load() failed, when it did */

@@ -527,7 +527,7 @@ site_key(const struct site *s, const struct render_opts *o)
 	if (o->global == 0)
 		return 0;
 	k[0] = o->global;
-	k[1] = digest_site_face(s, o->jobs);
+	k[1] = o->face ? o->face : digest_site_face(s, o->jobs);
 	return str_hash(k, sizeof(k), STR_HASH_SEED) | 1;
 }
 

@@ -29,6 +29,9 @@ struct render_opts {
 	/* What a page's model depends on besides its bytes (stamp_print's
 	 * parse): the search cache's key; 0 for no search cache. */
 	unsigned long long parse;
+	/* The site's face (digest_site_face()) when the caller has it,
+	 * else 0: render_site() works it out. */
+	unsigned long long face;
 	const struct stamp_keys *prev;
 	struct stamp_keys *keys;
 	struct progress *progress;	/* or NULL */

@@ -16,7 +16,7 @@
 #include "theme.h"
 
 #define STAMP_MAGIC "runbookc-stamp 3"
-#define CACHE_MAGIC "runbookc-cache 3"
+#define CACHE_MAGIC "runbookc-cache 4"
 
 static unsigned long long
 hash_str(unsigned long long h, const char *s)
@@ -350,15 +350,17 @@ put_files(struct buf *b, struct buf *c, const char *dir,
 	free(j.v);
 }
 
+/* Each of diags as a line: tag, then severity, line, column, file, rule
+ * and message. */
 static void
-put_diags(struct buf *b, const struct diag_list *diags)
+put_diags(struct buf *b, const char *tag, const struct diag_list *diags)
 {
 	size_t i;
 
 	for (i = 0; i < diags->n; i++) {
 		const struct diag *d = &diags->v[i];
 
-		buf_printf(b, "diag\t%c\t%d\t%d\t",
+		buf_printf(b, "%s\t%c\t%d\t%d\t", tag,
 		    d->severity == DIAG_ERROR ? 'E' : 'W', d->line, d->col);
 		put_field(b, d->file);
 		buf_putc(b, '\t');
@@ -369,11 +371,27 @@ put_diags(struct buf *b, const struct diag_list *diags)
 	}
 }
 
+/* Each page's findings: a "checked" line with their key and count, then
+ * one "finding" line each. */
+static void
+put_findings(struct buf *c, const struct findings *f)
+{
+	size_t i;
+
+	for (i = 0; i < f->n; i++) {
+		buf_printf(c, "checked\t%016llx\t%zu\t", f->v[i].key,
+		    f->v[i].found.n);
+		put_field(c, f->v[i].path);
+		buf_putc(c, '\n');
+		put_diags(c, "finding", &f->v[i].found);
+	}
+}
+
 int
 stamp_write(const char *dir, const struct stamp_print *fp,
-    const struct diag_list *diags, size_t npages, char *const *written,
-    size_t nwritten, const struct strv *extra,
-    const struct stamp_keys *keys, int jobs)
+    const struct diag_list *diags, const struct findings *findings,
+    size_t npages, char *const *written, size_t nwritten,
+    const struct strv *extra, const struct stamp_keys *keys, int jobs)
 {
 	struct buf b = BUF_INIT, c = BUF_INIT;
 	char *path = path_join(dir, STAMP_FILE);
@@ -389,6 +407,8 @@ stamp_write(const char *dir, const struct stamp_print *fp,
 	buf_printf(&c, "%s\n", CACHE_MAGIC);
 	put_inputs(&c, &fp->files);
 	put_files(&b, &c, dir, written, nwritten, keys, jobs);
+	if (findings)
+		put_findings(&c, findings);
 	rc = fs_write_staged(cache, c.data, c.len);
 	free(cache);
 	buf_free(&c);
@@ -402,7 +422,7 @@ stamp_write(const char *dir, const struct stamp_print *fp,
 		put_field(&b, extra->v[i]);
 		buf_putc(&b, '\n');
 	}
-	put_diags(&b, diags);
+	put_diags(&b, "diag", diags);
 	rc = fs_write_staged(path, b.data, b.len);
 	buf_free(&b);
 	free(path);
@@ -477,7 +497,27 @@ read_input(struct stamp *st, char **f)
 struct reader {
 	struct stamp *st;
 	size_t next;		/* the file the next "output" line names */
+	/* The page whose "finding" lines come next, and how many its
+	 * "checked" line announced. */
+	struct page_findings *checked;
+	size_t want;
 };
+
+/* The findings read for a page are all it had, or none are trusted. */
+static void
+end_findings(struct reader *rd)
+{
+	if (rd->checked && rd->checked->found.n != rd->want)
+		rd->checked->key = 0;	/* digest_check_key() is never 0 */
+	rd->checked = NULL;
+}
+
+static void
+add_diag(struct diag_list *dl, char **f)
+{
+	diag_add(dl, f[4], atoi(f[2]), atoi(f[3]),
+	    f[1][0] == 'E' ? DIAG_ERROR : DIAG_WARNING, f[5], "%s", f[6]);
+}
 
 static struct stamp_key *
 listed_file(struct reader *rd, const char *path)
@@ -525,9 +565,14 @@ read_line(struct reader *rd, char *line)
 		    sizeof(*st->extra_hash));
 		st->extra_hash[st->extra.n - 1] = hex(f[1]);
 	} else if (n == 7 && strcmp(f[0], "diag") == 0)
-		diag_add(&st->diags, f[4], atoi(f[2]), atoi(f[3]),
-		    f[1][0] == 'E' ? DIAG_ERROR : DIAG_WARNING, f[5], "%s",
-		    f[6]);
+		add_diag(&st->diags, f);
+	else if (n == 4 && strcmp(f[0], "checked") == 0) {
+		end_findings(rd);
+		rd->checked = findings_add(&st->findings, f[3], hex(f[1]),
+		    NULL);
+		rd->want = (size_t)dec_u(f[2]);
+	} else if (n == 7 && strcmp(f[0], "finding") == 0 && rd->checked)
+		add_diag(&rd->checked->found, f);
 	else
 		return false;
 	return true;
@@ -561,12 +606,13 @@ read_file(struct stamp *st, const char *out, const char *name,
 {
 	char *body, *line, *save = NULL;
 	char *text = read_text(out, name, magic, &body);
-	struct reader rd = { st, 0 };
+	struct reader rd = { st, 0, NULL, 0 };
 	bool ok = text != NULL;
 
 	for (line = ok ? strtok_r(body, "\n", &save) : NULL; ok && line;
 	    line = strtok_r(NULL, "\n", &save))
 		ok = read_line(&rd, line);
+	end_findings(&rd);
 	free(text);
 	return ok;
 }
@@ -586,6 +632,7 @@ stamp_read(struct stamp *st, const char *out)
 		size_t i;
 
 		inputs_free(&st->inputs);
+		findings_free(&st->findings);
 		for (i = 0; i < st->files.n; i++)
 			st->files.v[i].ino = 0;
 	}
@@ -691,6 +738,7 @@ stamp_free(struct stamp *st)
 {
 	diag_free(&st->diags);
 	inputs_free(&st->inputs);
+	findings_free(&st->findings);
 	stamp_keys_free(&st->files);
 	strv_free(&st->extra);
 	free(st->extra_hash);

@@ -18,6 +18,7 @@
 #include <stddef.h>
 
 #include "diag.h"
+#include "findings.h"
 #include "hmap.h"
 #include "inputs.h"
 #include "str.h"
@@ -131,6 +132,7 @@ struct stamp {
 	size_t npages;
 	struct diag_list diags;		/* the build's, to replay */
 	struct input_set inputs;	/* the content files it was built from */
+	struct findings findings;	/* each page's check findings */
 	struct stamp_keys files;	/* every file of the site: key, size */
 	struct strv extra;	/* outside paths the site depends on */
 	unsigned long long *extra_hash;
@@ -164,12 +166,13 @@ void stamp_free(struct stamp *st);
  * paths of the site's files; extra: paths outside the content folder the
  * site depends on (scripts looked for above the content root, found or
  * not: the stamp only matches while each reads the same, or is still
- * missing); keys: the key of each that has one (or NULL); jobs: threads
- * that stat the files.
+ * missing); keys: the key of each that has one (or NULL); findings: each
+ * page's, for the next build's checks (into the cache; or NULL); jobs:
+ * threads that stat the files.
  */
 int stamp_write(const char *dir, const struct stamp_print *fp,
-    const struct diag_list *diags, size_t npages, char *const *written,
-    size_t nwritten, const struct strv *extra,
-    const struct stamp_keys *keys, int jobs);
+    const struct diag_list *diags, const struct findings *findings,
+    size_t npages, char *const *written, size_t nwritten,
+    const struct strv *extra, const struct stamp_keys *keys, int jobs);
 
 #endif

@@ -265,6 +265,34 @@ echo "Linha." >> "$C/api/runbook-00038.md"
 build "$T/out" -v
 grep -q "^runbookc: search index: 6[0-9] of [0-9]* pages not in its cache" "$T/err" && ok || bad "damaged search cache: $(grep 'search index' "$T/err")"
 same_as_cold "damaged search cache"
+# The checks' cache: a rebuild checks again only the pages whose findings
+# may differ, those whose bytes changed, or all of them when the site's
+# face did (a heading that another page links to is renamed); the
+# findings it keeps are a cold build's; a page whose findings in the
+# cache are cut short is checked again.
+echo "Linha." >> "$C/api/runbook-00038.md"
+build "$T/out" -v
+grep -q "^runbookc: checks: 1 of [0-9]* pages not in their cache" "$T/err" && ok || bad "check cache: $(grep 'checks:' "$T/err")"
+diags "$T/err" | grep -v "^runbookc: " > "$T/diags.inc"
+grep -v "^runbookc: " "$T/diags.cold" | cmp -s - "$T/diags.inc" && ok || bad "check cache: the findings kept differ from a cold build's"
+grep -q 'security/runbook-00023.md#sintomas' "$C/api/runbook-00014.md" && ok || bad "check cache: the corpus lost its link"
+cp "$C/security/runbook-00023.md" "$T/linked.md"
+sed -i 's/^## Sintomas$/## Sinais/' "$C/security/runbook-00023.md"
+build "$T/out" -v
+grep -q "api/runbook-00014.md:.*anchor '#sintomas' does not exist" "$T/err" && ok || bad "check cache: a link into a renamed heading is not reported"
+grep -q "^runbookc: checks: \([0-9]*\) of \1 pages not in their cache" "$T/err" && ok || bad "check cache, face changed: $(grep 'checks:' "$T/err")"
+cp "$T/linked.md" "$C/security/runbook-00023.md"
+build "$T/out"
+grep -q "anchor '#sintomas'" "$T/err" && bad "check cache: a link fixed by its target is still reported" || ok
+awk '/^finding\t/ && !cut { cut = 1; next } { print }' "$T/out/.runbookc-cache" > "$T/cut"
+cmp -s "$T/cut" "$T/out/.runbookc-cache" && bad "check cache: no findings in the cache" || ok
+cat "$T/cut" > "$T/out/.runbookc-cache"
+echo "Linha." >> "$C/api/runbook-00038.md"
+build "$T/out" -v
+grep -q "^runbookc: checks: 2 of [0-9]* pages not in their cache" "$T/err" && ok || bad "check cache cut short: $(grep 'checks:' "$T/err")"
+diags "$T/err" | grep -v "^runbookc: " > "$T/diags.inc"
+grep -v "^runbookc: " "$T/diags.cold" | cmp -s - "$T/diags.inc" && ok || bad "check cache cut short: findings differ from a cold build's"
+same_as_cold "check cache"
 # The print book: a rebuild copies the chapters whose keys did not change
 # from the old print.html, and still writes a cold build's book; a book
 # or a book cache touched by hand is no cache.

@@ -584,8 +584,10 @@ put_file(const char *dir, const char *name, const char *text)
 /*
  * A stamp read back: its numbers (negative times, hexadecimal keys), and
  * the inode of each file whichever order the cache lists them in; a cache
- * naming a file the stamp does not list is not read.  The listing read
- * alone (the kept site's) says the same files and inodes, or nothing.
+ * naming a file the stamp does not list is not read.  Each page's
+ * findings come back under their key, the page whose lines are not all
+ * there under none.  The listing read alone (the kept site's) says the
+ * same files and inodes, or nothing.
  */
 void
 test_stamp_read(void)
@@ -599,11 +601,34 @@ test_stamp_read(void)
 	put_file(dir, STAMP_FILE, "runbookc-stamp 3\nfingerprint\t00ff00ff00ff00ff\n"
 	    "pages\t2\nfile\t12\t1a2B3c\ta.html\n"
 	    "file\t7\tffffffffffffffff\tb/c.html\n");
-	put_file(dir, STAMP_CACHE_FILE, "runbookc-cache 3\n"
+	put_file(dir, STAMP_CACHE_FILE, "runbookc-cache 4\n"
 	    "input\t5\t-1500\t1700000000000000000\t42\t27\tdeadbeef\t3\ta.md\n"
 	    "output\t99\t1800000000123456789\tb/c.html\n"
-	    "output\t98\t-7\ta.html\n");
+	    "output\t98\t-7\ta.html\n"
+	    "checked\t00000000000000a1\t2\ta.md\n"
+	    "finding\tE\t3\t4\tc/a.md\tlink.broken\tno\\ttab\n"
+	    "finding\tW\t1\t1\tc/a.md\treview.stale\told\n"
+	    "checked\t00000000000000b1\t0\tb.md\n"
+	    "checked\t00000000000000c1\t2\tc.md\n"
+	    "finding\tW\t1\t1\tc/c.md\treview.stale\told\n"
+	    "checked\t00000000000000d1\t1\td.md\n");
 	CHECK(stamp_read(&st, dir) && st.cached);
+	{
+		const struct diag_list *fa = findings_get(&st.findings,
+		    "a.md", 0xa1);
+		const struct diag_list *fb = findings_get(&st.findings,
+		    "b.md", 0xb1);
+
+		CHECK(fa && fa->n == 2 && fa->v[0].severity == DIAG_ERROR &&
+		    fa->v[0].line == 3 && fa->v[0].col == 4 &&
+		    strcmp(fa->v[0].msg, "no\ttab") == 0 &&
+		    strcmp(fa->v[1].rule, "review.stale") == 0);
+		CHECK(fb && fb->n == 0);
+		CHECK(findings_get(&st.findings, "a.md", 0xb1) == NULL);
+		CHECK(findings_get(&st.findings, "c.md", 0xc1) == NULL);
+		CHECK(findings_get(&st.findings, "d.md", 0xd1) == NULL);
+		CHECK(findings_get(&st.findings, "e.md", 0xa1) == NULL);
+	}
 	CHECK(st.fp == 0x00ff00ff00ff00ffULL);
 	CHECK_INT(st.npages, 2);
 	a = stamp_keys_get(&st.files, "a.html");
@@ -628,7 +653,7 @@ test_stamp_read(void)
 		CHECK(l.inos[0] == 98 && l.inos[1] == 99);
 	}
 	stamp_listing_free(&l);
-	put_file(dir, STAMP_CACHE_FILE, "runbookc-cache 3\n"
+	put_file(dir, STAMP_CACHE_FILE, "runbookc-cache 4\n"
 	    "output\t98\t1\ta.html\noutput\t97\t1\tz.html\n");
 	CHECK(stamp_read(&st, dir) && !st.cached);
 	a = stamp_keys_get(&st.files, "a.html");
@@ -658,7 +683,9 @@ test_stamp_roundtrip(void)
 	struct stamp st;
 	struct stamp_listing l;
 	struct strv extra = STRV_INIT;
-	struct diag_list dl = DIAG_LIST_INIT;
+	struct diag_list dl = DIAG_LIST_INIT, found = DIAG_LIST_INIT;
+	struct findings fs = FINDINGS_INIT;
+	const struct diag_list *back;
 	const struct stamp_key *k;
 	const struct input_file *r;
 	struct stat sb;
@@ -666,6 +693,9 @@ test_stamp_roundtrip(void)
 	CHECK(mkdtemp(dir) != NULL);
 	memset(&fp, 0, sizeof(fp));
 	fp.fp = 0x0123456789abcdefULL;
+	diag_add(&found, "c/p\tq.md", 7, 2, DIAG_ERROR, "rule.x", "a\nb\\");
+	findings_add(&fs, "p\tq.md", ~0ULL, &found);
+	findings_add(&fs, "r.md", 5, NULL);
 	memset(&f, 0, sizeof(f));
 	f.path = "x\ty\\.md";
 	f.size = 5;
@@ -679,9 +709,17 @@ test_stamp_roundtrip(void)
 	put_file(dir, name, "hello");
 	path = path_join(dir, name);
 	CHECK(stat(path, &sb) == 0);
-	CHECK_INT(stamp_write(dir, &fp, &dl, 1, &name, 1, &extra, NULL, 1), 0);
+	CHECK_INT(stamp_write(dir, &fp, &dl, &fs, 1, &name, 1, &extra, NULL, 1), 0);
 	CHECK(stamp_read(&st, dir) && st.cached);
 	CHECK(st.fp == fp.fp);
+	back = findings_get(&st.findings, "p\tq.md", ~0ULL);
+	CHECK(back && back->n == 1 && strcmp(back->v[0].file, "c/p\tq.md") == 0 &&
+	    back->v[0].line == 7 && back->v[0].col == 2 &&
+	    back->v[0].severity == DIAG_ERROR &&
+	    strcmp(back->v[0].rule, "rule.x") == 0 &&
+	    strcmp(back->v[0].msg, "a\nb\\") == 0);
+	back = findings_get(&st.findings, "r.md", 5);
+	CHECK(back && back->n == 0);
 	k = stamp_keys_get(&st.files, name);
 	CHECK(k && k->size == 5 && k->ino == (unsigned long long)sb.st_ino &&
 	    k->mtime_ns == stamp_mtime_ns(&sb) && k->mtime_ns != 0);
@@ -698,6 +736,8 @@ test_stamp_roundtrip(void)
 	rm_file(dir, STAMP_CACHE_FILE);
 	CHECK(!stamp_read_listing(&l, dir));
 	inputs_free(&fp.files);
+	diag_free(&found);
+	findings_free(&fs);
 	free(path);
 	rm_file(dir, name);
 	rm_file(dir, STAMP_FILE);
