@@ -517,6 +517,25 @@ struct page_checks {
 	atomic_size_t kept;	/* pages whose findings were kept */
 };
 
+/* The last build's findings of page i, when they are under its key. */
+static bool
+keep_findings(struct page_checks *pc, size_t i)
+{
+	const struct ctx *c = pc->c;
+	const struct diag_list *kept;
+
+	if (pc->keys == NULL)
+		return false;
+	pc->keys[i] = digest_check_key(c->s, i, c->o->key, c->exec);
+	kept = c->o->prev ? findings_get(c->o->prev, c->s->pages[i]->path,
+	    pc->keys[i]) : NULL;
+	if (kept == NULL)
+		return false;
+	diag_copy(&pc->found[i], kept);
+	atomic_fetch_add(&pc->kept, 1);
+	return true;
+}
+
 static void
 check_page(void *ud, size_t i)
 {
@@ -524,18 +543,10 @@ check_page(void *ud, size_t i)
 	struct ctx c = *pc->c;
 	const struct page *p = c.s->pages[i];
 	const struct kind *k;
-	const struct diag_list *kept;
 
+	if (keep_findings(pc, i))
+		return;
 	c.out = &pc->found[i];
-	if (pc->keys) {
-		pc->keys[i] = digest_check_key(c.s, i, c.o->key, c.exec);
-		if (c.o->prev && (kept = findings_get(c.o->prev, p->path,
-		    pc->keys[i])) != NULL) {
-			diag_copy(c.out, kept);
-			atomic_fetch_add(&pc->kept, 1);
-			return;
-		}
-	}
 	k = config_kind(c.cfg, p->kind.s);
 	check_values(&c, p);
 	if (k) {
