@@ -541,12 +541,18 @@ check_page(void *ud, size_t i)
 {
 	struct page_checks *pc = ud;
 	struct ctx c = *pc->c;
-	const struct page *p = c.s->pages[i];
+	struct page *p = c.s->pages[i];
 	const struct kind *k;
 
 	if (keep_findings(pc, i))
 		return;
 	c.out = &pc->found[i];
+	/* A page restored from the parse cache left its text on disk. */
+	if (c.cfg->nrules > 0 && p->src == NULL &&
+	    !page_reload_source(p, c.cfg))
+		err(&c, p, title_pos(p), "file.read", DIAG_ERROR, "%s could not be "
+		    "read again, or changed while it was being built; build "
+		    "again%s", p->file, "");
 	k = config_kind(c.cfg, p->kind.s);
 	check_values(&c, p);
 	if (k) {

@@ -1,6 +1,7 @@
 /*
- * check: the validators.  They read the linked site (never change it) and
- * append diagnostics.  Each rule id of DESIGN.md is fired here, except the
+ * check: the validators.  They read the linked site (never change it, but
+ * for reading back the text of a page restored from the parse cache that
+ * user rules read) and append diagnostics.  Each rule id of DESIGN.md is fired here, except the
  * ones found while reading (yaml.syntax, encoding.utf8, file.read,
  * field.type), which the parse stage records on the page.
  */

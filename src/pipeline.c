@@ -84,14 +84,12 @@ load_page(void *ud, size_t i)
 	struct input_file *f = j->known ? inputs_find(j->known, p->path) :
 	    NULL;
 
+	/* User rules read the text itself: the checks read it again for
+	 * the pages whose findings they cannot keep. */
 	if (f && !f->pending && pcache_restore(j->cache, p, f->hash,
 	    (size_t)f->size, j->cfg->nrules > 0)) {
-		/* User rules read the text itself. */
-		if (j->cfg->nrules == 0 || page_reload_source(p, j->cfg)) {
-			progress_tick(j->progress);
-			return;
-		}
-		page_clear_model(p);
+		progress_tick(j->progress);
+		return;
 	}
 	if (page_load(p, j->cfg, j->use) && f && f->pending &&
 	    (long long)p->len == f->size) {

@@ -281,6 +281,11 @@ sed -i 's/^## Sintomas$/## Sinais/' "$C/security/runbook-00023.md"
 build "$T/out" -v
 grep -q "api/runbook-00014.md:.*anchor '#sintomas' does not exist" "$T/err" && ok || bad "check cache: a link into a renamed heading is not reported"
 grep -q "^runbookc: checks: \([0-9]*\) of \1 pages not in their cache" "$T/err" && ok || bad "check cache, face changed: $(grep 'checks:' "$T/err")"
+# Every page checked again, from the parse cache: user rules read the text.
+diags "$T/err" | grep -v "^runbookc: " > "$T/diags.inc"
+rm -rf "$T/cold3"; build "$T/cold3"
+diags "$T/err" | grep -v "^runbookc: " > "$T/diags.cold3"
+grep -q "rule.no-fixme" "$T/diags.cold3" && cmp -s "$T/diags.cold3" "$T/diags.inc" && ok || bad "check cache, face changed: findings differ from a cold build's"
 cp "$T/linked.md" "$C/security/runbook-00023.md"
 build "$T/out"
 grep -q "anchor '#sintomas'" "$T/err" && bad "check cache: a link fixed by its target is still reported" || ok
