@@ -46,16 +46,8 @@ rctx_write_file(const struct rctx *r, const char *out, const char *data,
 }
 
 /* The staged tree holds the replaced site's files (stage_begin): the
- * very file its stamp lists, unless something replaced it or wrote into
- * it. */
-static bool
-is_listed(const struct stat *st, const struct stamp_key *k)
-{
-	return S_ISREG(st->st_mode) && st->st_size == k->size &&
-	    (k->ino == 0 || (unsigned long long)st->st_ino == k->ino) &&
-	    (k->mtime_ns == 0 || stamp_mtime_ns(st) == k->mtime_ns);
-}
-
+ * very file its stamp lists (stamp_key_is()), unless something replaced
+ * it or wrote into it. */
 static bool
 staged(const char *dir, const struct stamp_key *k)
 {
@@ -63,7 +55,7 @@ staged(const char *dir, const struct stamp_key *k)
 	struct stat st;
 	bool ok;
 
-	ok = stat(path, &st) == 0 && is_listed(&st, k);
+	ok = stat(path, &st) == 0 && stamp_key_is(k, &st);
 	free(path);
 	return ok;
 }
@@ -108,7 +100,7 @@ check_block(void *ud, size_t b)
 			free(p);
 		}
 		k->staged = fd >= 0 && fstatat(fd, base, &st, 0) == 0 &&
-		    is_listed(&st, k);
+		    stamp_key_is(k, &st);
 	}
 	if (fd >= 0)
 		close(fd);

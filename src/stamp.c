@@ -273,6 +273,14 @@ stamp_mtime_ns(const struct stat *st)
 	    st->st_mtim.tv_nsec;
 }
 
+bool
+stamp_key_is(const struct stamp_key *k, const struct stat *st)
+{
+	return S_ISREG(st->st_mode) && st->st_size == k->size &&
+	    (k->ino == 0 || (unsigned long long)st->st_ino == k->ino) &&
+	    (k->mtime_ns == 0 || stamp_mtime_ns(st) == k->mtime_ns);
+}
+
 /* What the stamp says of one written file. */
 struct file_facts {
 	long long size;		/* -1: not listed (gone, or the cache) */
@@ -724,8 +732,8 @@ stamp_intact(const struct stamp *st, const char *out)
 		char *full = path_join(out, st->files.v[i].path);
 		struct stat sb;
 
-		ok = stat(full, &sb) == 0 && S_ISREG(sb.st_mode) &&
-		    sb.st_size == st->files.v[i].size;
+		ok = stat(full, &sb) == 0 &&
+		    stamp_key_is(&st->files.v[i], &sb);
 		free(full);
 	}
 	for (i = 0; ok && i < st->extra.n; i++)

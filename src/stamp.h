@@ -112,6 +112,10 @@ struct stamp_keys {
 
 /* st's mtime in nanoseconds, as a stamp records it. */
 long long stamp_mtime_ns(const struct stat *st);
+/* Whether st is the very file k lists: a regular file of its size and,
+ * where the stamp's cache says them, its inode and mtime (a file edited
+ * in place keeps its inode, and maybe its size, but not its mtime). */
+bool stamp_key_is(const struct stamp_key *k, const struct stat *st);
 
 /* Sets path's key (size -1: unknown; stamp_write() stats the file). */
 void stamp_keys_put(struct stamp_keys *k, const char *path,
@@ -155,8 +159,8 @@ struct stamp_listing {
 bool stamp_read_listing(struct stamp_listing *l, const char *out);
 void stamp_listing_free(struct stamp_listing *l);
 
-/* True when every file st lists is in out with its size, and every
- * outside file still has its hash. */
+/* True when every file st lists is in out, the very file it lists
+ * (stamp_key_is()), and every outside file still has its hash. */
 bool stamp_intact(const struct stamp *st, const char *out);
 void stamp_free(struct stamp *st);
 

@@ -406,6 +406,11 @@ for from in list kept; do
 	build "$T/out"
 	same_as_cold "a byte of a file of out overwritten (stage from the $from)"
 done
+# With nothing else changed: not a no-op that leaves the file as it is.
+printf 'X' | dd of="$T/out/$u" bs=1 seek=200 conv=notrunc 2> /dev/null
+build "$T/out"
+grep -q "up to date" "$T/err" && bad "a byte of a file of out overwritten: taken for a no-op" || ok
+same_as_cold "a byte of a file of out overwritten, nothing else changed"
 
 # A build that stops on an error writes nothing; the stage it had begun
 # while the pages were linked (from out's list, then from the kept site)
