@@ -442,6 +442,10 @@ while [ $step -lt "$steps" ]; do
 	rand 12
 	if [ $r = 0 ]; then
 		what="no change"
+	elif [ $r = 1 ]; then	# out damaged by hand, the inputs as they were
+		tries=0
+		while [ $tries -lt 5 ] && ! m_out; do tries=$((tries + 1)); done
+		[ -n "$what" ] || what="no change"
 	else
 		rand 3; k=$((r + 1))
 		while [ $k -gt 0 ]; do mutate; k=$((k - 1)); done
