@@ -1,9 +1,10 @@
 /*
  * check: the validators.  They read the linked site (never change it, but
  * for reading back the text of a page restored from the parse cache that
- * user rules read) and append diagnostics.  Each rule id of DESIGN.md is fired here, except the
- * ones found while reading (yaml.syntax, encoding.utf8, file.read,
- * field.type), which the parse stage records on the page.
+ * user rules read) and append diagnostics.  Each rule id of DESIGN.md is
+ * fired here, except the ones found while reading (yaml.syntax,
+ * encoding.utf8, file.read, field.type), which the parse stage records
+ * on the page.
  */
 #ifndef RUNBOOKC_CHECK_H
 #define RUNBOOKC_CHECK_H
@@ -25,8 +26,8 @@ struct check_opts {
 	 * Optional: a rebuild checks again only the pages whose findings
 	 * may differ from the last build's.  key mixes what every page's
 	 * checks read besides the page itself: the build's global inputs
-	 * (configuration, date, version) and the site's face (digest.h);
-	 * 0 turns it off.  A page whose digest_check_key() prev holds gets
+	 * (configuration, date, version) and the site's face, as
+	 * digest_site_key(); 0 turns it off.  A page whose digest_check_key() prev holds gets
 	 * prev's findings; every page's go into memo (may be NULL).
 	 */
 	unsigned long long key;

@@ -169,6 +169,14 @@ digest_site_face(const struct site *s, int jobs)
 }
 
 unsigned long long
+digest_site_key(unsigned long long global, unsigned long long face)
+{
+	unsigned long long k[2] = { global, face };
+
+	return str_hash(k, sizeof(k), STR_HASH_SEED) | 1;
+}
+
+unsigned long long
 digest_page_key(const struct page *p, unsigned long long site_key)
 {
 	unsigned long long h = mix_u(site_key, p->hash);

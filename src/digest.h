@@ -31,6 +31,10 @@ unsigned long long digest_page_face(const struct page *p);
 /* Hashes the pages' faces on jobs threads; the same whatever jobs. */
 unsigned long long digest_site_face(const struct site *s, int jobs);
 
+/* The site's key: its face mixed with the build's global inputs
+ * (stamp_fingerprint()'s global); never 0. */
+unsigned long long digest_site_key(unsigned long long global,
+    unsigned long long face);
 /* The key of page p's own output file, given the site's key. */
 unsigned long long digest_page_key(const struct page *p,
     unsigned long long site_key);

@@ -205,12 +205,8 @@ pipeline_load(struct pipeline *pl, const struct pipeline_opts *o)
 	co.jobs = o->jobs;
 	co.checked = &pl->checked;
 	if (o->global) {
-		unsigned long long k[2];
-
 		pl->face = digest_site_face(&pl->site, o->jobs);
-		k[0] = o->global;
-		k[1] = pl->face;
-		co.key = str_hash(k, sizeof(k), STR_HASH_SEED) | 1;
+		co.key = digest_site_key(o->global, pl->face);
 		co.prev = o->findings;
 		co.memo = &pl->findings;
 	}

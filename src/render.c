@@ -522,13 +522,10 @@ compile_templates(struct tpl_env *env, struct rtpls *t,
 static unsigned long long
 site_key(const struct site *s, const struct render_opts *o)
 {
-	unsigned long long k[2];
-
 	if (o->global == 0)
 		return 0;
-	k[0] = o->global;
-	k[1] = o->face ? o->face : digest_site_face(s, o->jobs);
-	return str_hash(k, sizeof(k), STR_HASH_SEED) | 1;
+	return digest_site_key(o->global, o->face ? o->face :
+	    digest_site_face(s, o->jobs));
 }
 
 int
